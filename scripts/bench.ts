@@ -1,0 +1,356 @@
+// npm run bench [-- --duration S --connections N --database NAME --only a,b --compare]
+//
+// Starts Hearth as a separate process on a seeded database, loads it with autocannon from this
+// process (127.0.0.1 only, a bounded time per target), and reports requests/s, latency, errors,
+// the ratio to a bare route of the same size served by the same process, and the server's RSS.
+// --compare runs the read targets on a 10,000-post and a 1,000,000-post database and prints
+// how much slower each page is on the large one.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import { readConfig, type Config } from '../server/config.ts';
+import { createDb, type Db } from '../server/db/index.ts';
+import { withDatabase } from '../server/db/embedded.ts';
+import { openDatabase } from '../server/db/open.ts';
+import { benchSessionCookie } from '../server/seed/large.ts';
+import { runScript } from './run.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+interface Target {
+  name: string;
+  kind: 'read' | 'write' | 'bare';
+  connections?: number;
+  /** Builds the request for each call: path, method, headers, body. */
+  request: () => { path: string; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string };
+}
+
+interface Row {
+  target: string;
+  rps: number;
+  p50: number;
+  p975: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  ratio: number | null;
+  rssMb: number;
+  connections: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The app as users run it, in its own process, with the bare route on. */
+async function startApp(config: Config, databaseUrl: string): Promise<{ child: ChildProcess; base: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import=tsx', 'server/main.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      HEARTH_BENCH: '1',
+      SESSION_SECRET: config.sessionSecret,
+      DATA_DIR: config.dataDir,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  for (let i = 0; i < 600 && !/ready on/.test(out); i++) {
+    if (child.exitCode !== null) throw new Error(`the app stopped: ${out.trim()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!/ready on/.test(out)) throw new Error(`the app did not start: ${out.trim()}`);
+  return { child, base: `http://127.0.0.1:${port}` };
+}
+
+/** The largest resident set of a process seen while `run` goes on, in MB. */
+async function withRss<T>(pid: number, run: () => Promise<T>): Promise<{ value: T; rssMb: number }> {
+  let max = 0;
+  const sample = () => {
+    try {
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      max = Math.max(max, kb / 1024);
+    } catch {
+      // Not Linux, or the process is gone: no figure.
+    }
+  };
+  const timer = setInterval(sample, 200);
+  try {
+    const value = await run();
+    sample();
+    return { value, rssMb: Math.round(max) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** GETs a path and answers the body and the Set-Cookie headers. */
+function get(base: string, p: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer; cookies: string[]; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(base + p, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), cookies: [res.headers['set-cookie'] ?? []].flat(), headers: res.headers }),
+        );
+      })
+      .on('error', reject);
+  });
+}
+
+async function fixtures(db: Db) {
+  const category = await db
+    .selectFrom('categories')
+    .select('slug')
+    .where('read_role', 'is', null)
+    .where('read_rank', '=', 0)
+    .orderBy('thread_count', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  // A thread whose first page holds 20 posts, as most thread pages do.
+  const thread = await db
+    .selectFrom('threads')
+    .select(['id', 'slug'])
+    .where('reply_count', '>=', 19)
+    .where('reply_count', '<=', 30)
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  const member = await db.selectFrom('users').select('username').orderBy('id').offset(10).limit(1).executeTakeFirst();
+  // Writes go to many threads and posts so that they do not queue on one row's lock; liked
+  // posts are by members beyond the ones whose sessions send the likes.
+  const threads = await db.selectFrom('threads').select(['id']).where('deleted_at', 'is', null).orderBy(sql`random()`).limit(2000).execute();
+  const posts = await db
+    .selectFrom('posts')
+    .select('id')
+    .where('user_id', '>', 1000)
+    .where('deleted_at', 'is', null)
+    .orderBy(sql`random()`)
+    .limit(5000)
+    .execute();
+  // A word found in many posts, and one found in few, from a sample of titles.
+  const sample = await db.selectFrom('threads').select('title').orderBy(sql`random()`).limit(50).execute();
+  const words = [...new Set(sample.flatMap((t) => t.title.toLowerCase().split(/[^a-z]+/)).filter((w) => w.length > 3))].slice(0, 40);
+  const counted: { word: string; n: number }[] = [];
+  for (const word of words) {
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from (select 1 from posts where search_vector @@ plainto_tsquery('english', ${word}) limit 5000) s`.execute(db);
+    counted.push({ word, n: rows[0].n });
+  }
+  counted.sort((a, b) => a.n - b.n);
+  const rare = counted.find((c) => c.n > 0) ?? counted[0];
+  const common = counted.at(-1);
+  if (!category || !thread || !member || !common || !rare) throw new Error('this database is not seeded: run npm run seed -- --posts 10000 first');
+  return { category: category.slug, thread, member: member.username, threads, posts, common: common.word, rare: rare.word };
+}
+
+/** Signed-in members: a session cookie each, and for writes the CSRF cookie and token. */
+async function sessions(base: string, secret: string, count: number) {
+  const list: { cookie: string; token: string }[] = [];
+  for (let n = 1; n <= count; n++) {
+    const session = `hearth_session=${benchSessionCookie(secret, n)}`;
+    const res = await get(base, '/notifications', { cookie: session });
+    const token = /name="csrf-token" content="([^"]+)"/.exec(res.body.toString())?.[1];
+    const csrf = res.cookies.map((c) => c.split(';')[0]).find((c) => c.startsWith('hearth_csrf='));
+    if (res.status !== 200 || !token || !csrf) throw new Error(`bench session ${n} does not sign in (status ${res.status}); was the database seeded with this SESSION_SECRET?`);
+    list.push({ cookie: `${session}; ${csrf}`, token });
+  }
+  return list;
+}
+
+async function fire(base: string, target: Target, duration: number, connections: number) {
+  const result = await autocannon({
+    url: base,
+    connections,
+    duration,
+    requests: [
+      {
+        setupRequest: (req) => {
+          const r = target.request();
+          return { ...req, path: r.path, method: r.method ?? 'GET', headers: { ...req.headers, ...r.headers }, body: r.body };
+        },
+      },
+    ],
+  });
+  return result;
+}
+
+async function transferSize(base: string, threadPath: string) {
+  const page = await get(base, threadPath, { 'accept-encoding': 'br, gzip' });
+  // The links are read from the plain page; the sizes counted are the compressed ones.
+  const html = (await get(base, threadPath)).body.toString();
+  let total = page.body.length;
+  const assets = [...html.matchAll(/(?:src|href)="(\/static\/[^"]+\.(?:js|css)[^"]*)"/g)].map((m) => m[1]);
+  for (const asset of assets) total += (await get(base, asset, { 'accept-encoding': 'br, gzip' })).body.length;
+  return { bytes: total, htmlEncoding: page.headers['content-encoding'] ?? 'none', assets: assets.length };
+}
+
+async function suite(config: Config, serverUrl: string, database: string, opts: { duration: number; connections: number; only?: string[]; readsOnly?: boolean }) {
+  const url = withDatabase(serverUrl, database);
+  const db = createDb({ url, max: 2 });
+  let fx: Awaited<ReturnType<typeof fixtures>>;
+  let count: number;
+  try {
+    fx = await fixtures(db);
+    ({ count } = await db.selectFrom('posts').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow());
+  } finally {
+    await db.destroy();
+  }
+
+  const { child, base } = await startApp(config, url);
+  try {
+    const members = await sessions(base, config.sessionSecret, 50);
+    let turn = 0;
+    const nextMember = () => members[turn++ % members.length];
+    const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)];
+    const threadPath = `/t/${fx.thread.id}/${fx.thread.slug}?page=1`;
+    const pageBytes = (await get(base, threadPath)).body.length;
+    const form = { 'content-type': 'application/x-www-form-urlencoded', 'hx-request': 'true' };
+
+    const targets: Target[] = [
+      { name: 'bare route', kind: 'bare', request: () => ({ path: `/__bench/bare/${pageBytes}` }) },
+      { name: 'home', kind: 'read', request: () => ({ path: '/' }) },
+      { name: 'category', kind: 'read', request: () => ({ path: `/c/${fx.category}` }) },
+      { name: 'thread (signed out)', kind: 'read', request: () => ({ path: threadPath }) },
+      { name: 'thread (signed in)', kind: 'read', request: () => ({ path: threadPath, headers: { cookie: nextMember().cookie } }) },
+      { name: `search common (${fx.common})`, kind: 'read', connections: 1, request: () => ({ path: `/search?q=${fx.common}` }) },
+      { name: `search rare (${fx.rare})`, kind: 'read', connections: 1, request: () => ({ path: `/search?q=${fx.rare}` }) },
+      { name: 'profile', kind: 'read', request: () => ({ path: `/u/${fx.member}` }) },
+      {
+        name: 'post a reply',
+        kind: 'write',
+        request: () => {
+          const m = nextMember();
+          const body = new URLSearchParams({ _csrf: m.token, body: `Benchmark reply ${Math.random().toString(36).slice(2)}` }).toString();
+          return { path: `/t/${pick(fx.threads).id}/replies`, method: 'POST', headers: { ...form, cookie: m.cookie }, body };
+        },
+      },
+      {
+        name: 'toggle a like',
+        kind: 'write',
+        request: () => {
+          const m = nextMember();
+          return { path: `/p/${pick(fx.posts).id}/like`, method: 'POST', headers: { ...form, cookie: m.cookie }, body: `_csrf=${encodeURIComponent(m.token)}` };
+        },
+      },
+    ].filter((t) => (!opts.only || t.kind === 'bare' || opts.only.some((o) => t.name.startsWith(o))) && (!opts.readsOnly || t.kind !== 'write')) as Target[];
+
+    const rows: Row[] = [];
+    let bare = 0;
+    for (const target of targets) {
+      const connections = target.connections ?? opts.connections;
+      await fire(base, target, 1, connections); // warm caches and the JIT, not counted
+      const { value: r, rssMb } = await withRss(child.pid!, () => fire(base, target, opts.duration, connections));
+      if (target.kind === 'bare') bare = r.requests.average;
+      rows.push({
+        target: target.name,
+        rps: Math.round(r.requests.average),
+        p50: r.latency.p50,
+        p975: r.latency.p97_5,
+        p99: r.latency.p99,
+        errors: r.errors + r.timeouts,
+        non2xx: r.non2xx,
+        ratio: target.kind === 'bare' || !bare ? null : r.requests.average / bare,
+        rssMb,
+        connections,
+      });
+      process.stdout.write(`  ${target.name}: ${Math.round(r.requests.average)} req/s\n`);
+    }
+    const transfer = await transferSize(base, threadPath);
+    return { database, posts: count, pageBytes, rows, transfer };
+  } finally {
+    child.kill('SIGINT');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+function table(rows: Row[]) {
+  const head = ['target', 'conns', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'errors', 'non-2xx', 'vs bare', 'RSS MB'];
+  const body = rows.map((r) => [
+    r.target,
+    String(r.connections),
+    String(r.rps),
+    String(r.p50),
+    String(r.p975),
+    String(r.p99),
+    String(r.errors),
+    String(r.non2xx),
+    r.ratio === null ? '—' : `${Math.round(r.ratio * 100)}%`,
+    String(r.rssMb),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+  return [line(head), '|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...body.map(line)].join('\n');
+}
+
+function machine() {
+  return `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+await runScript(async () => {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '32' },
+      database: { type: 'string' },
+      only: { type: 'string' },
+      compare: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const duration = Number(values.duration);
+  const connections = Number(values.connections);
+  const only = values.only?.split(',').map((s) => s.trim());
+  const config = readConfig();
+  const database = await openDatabase(config);
+  const serverUrl = withDatabase(database.url, 'postgres');
+  const started = new Date();
+  mkdirSync(path.join(config.dataDir, 'bench'), { recursive: true });
+  const file = path.join(config.dataDir, 'bench', `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+  try {
+    if (values.compare) {
+      const small = await suite(config, serverUrl, 'hearth_bench_10k', { duration, connections, only, readsOnly: true });
+      const large = await suite(config, serverUrl, 'hearth_bench_1m', { duration, connections, only, readsOnly: true });
+      console.log(`\n${small.posts.toLocaleString('en')} posts:\n${table(small.rows)}`);
+      console.log(`\n${large.posts.toLocaleString('en')} posts:\n${table(large.rows)}`);
+      console.log('\np50 on the large database ÷ p50 on the small one:');
+      for (const row of large.rows) {
+        const base = small.rows.find((r) => r.target.split(' (')[0] === row.target.split(' (')[0]);
+        if (base && base.p50 > 0) console.log(`  ${row.target.padEnd(32)} ${(row.p50 / base.p50).toFixed(2)}x  (${base.p50} → ${row.p50} ms)`);
+      }
+      writeFileSync(file, JSON.stringify({ at: started, machine: machine(), duration, connections, compare: [small, large] }, null, 2));
+    } else {
+      const name = values.database ?? new URL(database.url).pathname.slice(1);
+      const result = await suite(config, serverUrl, name, { duration, connections, only });
+      console.log(`\n${result.posts.toLocaleString('en')} posts in ${name}; thread page ${result.pageBytes} bytes; ${machine()}`);
+      console.log(table(result.rows));
+      console.log(
+        `\nThread page with its CSS and JS, compressed (${result.transfer.htmlEncoding}): ${(result.transfer.bytes / 1024).toFixed(1)} KB in ${result.transfer.assets + 1} files`,
+      );
+      writeFileSync(file, JSON.stringify({ at: started, machine: machine(), duration, connections, ...result }, null, 2));
+    }
+    console.log(`\nWritten to ${path.relative(process.cwd(), file)}`);
+  } finally {
+    await database.close();
+  }
+});

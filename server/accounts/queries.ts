@@ -1,0 +1,105 @@
+import { sql } from 'kysely';
+import { isUniqueViolation, type Db } from '../db/index.ts';
+import type { Role } from '../db/schema.ts';
+import { HttpError, invalid } from '../errors.ts';
+import type { Viewer } from '../permissions.ts';
+import { visibleThreads } from '../threads/access.ts';
+import { hashPassword, type PasswordCost } from './passwords.ts';
+import { registrationErrors, type Registration } from './rules.ts';
+
+export interface NewAccount extends Registration {
+  role?: Role;
+  rank?: number;
+}
+
+export async function usernameTaken(db: Db, username: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('users')
+    .select('id')
+    .where(sql`lower(username)`, '=', username.toLowerCase())
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function emailTaken(db: Db, email: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('users')
+    .select('id')
+    .where(sql`lower(email)`, '=', email.toLowerCase())
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Creates an account after checking every rule; throws HttpError(422) with field errors.
+ * Uniqueness is checked first for a friendly message and enforced by the unique indexes.
+ */
+export async function createAccount(db: Db, input: NewAccount, cost: PasswordCost) {
+  const errors = registrationErrors(input);
+  if (!errors.username && (await usernameTaken(db, input.username))) errors.username = 'That username is taken.';
+  if (!errors.email && (await emailTaken(db, input.email))) {
+    errors.email = 'An account with this email already exists. Sign in instead?';
+  }
+  if (Object.keys(errors).length) throw invalid(errors);
+  const password_hash = await hashPassword(input.password, cost);
+  try {
+    return await db
+      .insertInto('users')
+      .values({ username: input.username, email: input.email, password_hash, role: input.role, rank: input.rank })
+      .returning(['id', 'username', 'role', 'rank'])
+      .executeTakeFirstOrThrow();
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    // Someone took the name between the check and the insert.
+    const field = err.constraint === 'users_email_key' ? 'email' : 'username';
+    throw invalid({
+      [field]: field === 'email' ? 'An account with this email already exists.' : 'That username is taken.',
+    });
+  }
+}
+
+/** The account a login (username or email, any case) names. */
+export function findByLogin(db: Db, login: string) {
+  const key = login.toLowerCase();
+  return db
+    .selectFrom('users')
+    .select(['id', 'username', 'role', 'rank', 'password_hash'])
+    .where((eb) => eb.or([eb(sql`lower(username)`, '=', key), eb(sql`lower(email)`, '=', key)]))
+    .executeTakeFirst();
+}
+
+export async function markSeen(db: Db, userId: number) {
+  await db.updateTable('users').set({ last_seen_at: new Date() }).where('id', '=', userId).execute();
+}
+
+export function profile(db: Db, username: string) {
+  return db
+    .selectFrom('users as u')
+    .select((eb) => [
+      'u.id',
+      'u.username',
+      'u.role',
+      'u.rank',
+      'u.bio',
+      'u.created_at',
+      'u.last_seen_at',
+      eb.selectFrom('posts').select(eb.fn.countAll<number>().as('n')).whereRef('posts.user_id', '=', 'u.id').where('posts.deleted_at', 'is', null).as('post_count'),
+      eb.selectFrom('threads').select(eb.fn.countAll<number>().as('n')).whereRef('threads.user_id', '=', 'u.id').where('threads.deleted_at', 'is', null).as('thread_count'),
+    ])
+    .where(sql`lower(u.username)`, '=', username.toLowerCase())
+    .executeTakeFirst();
+}
+
+/** A member's latest threads, among those the viewer may see. */
+export function recentThreadsBy(db: Db, userId: number, viewer: Viewer | null, limit = 10) {
+  return visibleThreads(db, viewer)
+    .select(['t.id', 't.title', 't.slug', 't.created_at', 't.reply_count'])
+    .where('t.user_id', '=', userId)
+    .orderBy('t.created_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function setRole(db: Db, userId: number, role: Role) {
+  return db.updateTable('users').set({ role }).where('id', '=', userId).returning(['id', 'username', 'role']).executeTakeFirst();
+}

@@ -1,0 +1,125 @@
+// Registration, sign-in, sign-out and the profile page.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { HttpError, notFound } from '../errors.ts';
+import { csrfField, emptyForm, text } from '../schemas.ts';
+import { SESSION_COOKIE } from '../sessions/index.ts';
+import { answer } from '../views/index.ts';
+import { decoyHash, verifyPassword, type PasswordCost } from './passwords.ts';
+import { createAccount, findByLogin, markSeen, profile, recentThreadsBy } from './queries.ts';
+import { safeNext } from './rules.ts';
+
+export interface AccountsOptions {
+  passwordCost: PasswordCost;
+  limits: { loginPerMinute: number; registerPerHour: number };
+}
+
+
+const registerSchema = {
+  body: {
+    type: 'object',
+    required: ['username', 'email', 'password'],
+    properties: { username: text(100), email: text(320), password: text(4096), _csrf: csrfField },
+  },
+} as const;
+
+const loginSchema = {
+  body: {
+    type: 'object',
+    required: ['login', 'password'],
+    properties: { login: text(320), password: text(4096), next: text(2000), _csrf: csrfField },
+  },
+} as const;
+
+const nextQuery = { querystring: { type: 'object', properties: { next: text(2000) } } } as const;
+
+type Body = Record<string, string>;
+
+/** Usernames and emails typed with stray spaces are still what the member meant. */
+function trimFields(req: FastifyRequest, fields: string[]) {
+  const body = req.body as Body | undefined;
+  if (!body) return;
+  for (const f of fields) if (typeof body[f] === 'string') body[f] = body[f].trim();
+}
+
+const WRONG_LOGIN = 'That username or email and password do not match an account.';
+
+export const accounts: FastifyPluginAsync<AccountsOptions> = async (app, opts) => {
+  const registerForm = { template: 'accounts/register', title: 'Create an account' };
+  const loginForm = { template: 'accounts/login', title: 'Sign in' };
+
+  app.get('/register', async (req, reply) => {
+    if (req.viewer) return reply.redirect('/', 303);
+    return reply.page(registerForm.template, { title: registerForm.title, values: {}, errors: {} });
+  });
+
+  app.post(
+    '/register',
+    {
+      schema: registerSchema,
+      preValidation: async (req) => trimFields(req, ['username', 'email']),
+      config: {
+        form: registerForm,
+        rateLimit: { max: opts.limits.registerPerHour, timeWindow: 60 * 60 * 1000 },
+      },
+    },
+    async (req, reply) => {
+      const { username, email, password } = req.body as Body;
+      const user = await createAccount(app.db, { username, email, password }, opts.passwordCost);
+      await req.session.regenerate();
+      req.session.userId = user.id;
+      reply.flash('notice', `Welcome to the community, ${user.username}!`);
+      return reply.redirect('/', 303);
+    },
+  );
+
+  app.get('/login', { schema: nextQuery }, async (req, reply) => {
+    if (req.viewer) return reply.redirect('/', 303);
+    const { next } = req.query as { next?: string };
+    return reply.page(loginForm.template, { title: loginForm.title, values: { next: safeNext(next) }, errors: {} });
+  });
+
+  app.post(
+    '/login',
+    {
+      schema: loginSchema,
+      preValidation: async (req) => trimFields(req, ['login']),
+      config: { form: loginForm, rateLimit: { max: opts.limits.loginPerMinute, timeWindow: 60 * 1000 } },
+    },
+    async (req, reply) => {
+      const { login, password, next } = req.body as Body;
+      const user = login ? await findByLogin(app.db, login) : undefined;
+      // The same answer, and about the same time, for an unknown login and a wrong password.
+      const ok = await verifyPassword(user?.password_hash ?? (await decoyHash(opts.passwordCost)), password);
+      if (!user || !ok) throw new HttpError(401, WRONG_LOGIN);
+      // A new session id at sign-in, so that an id planted before it is worth nothing after.
+      await req.session.regenerate();
+      req.session.userId = user.id;
+      await markSeen(app.db, user.id);
+      reply.flash('notice', `Signed in as ${user.username}.`);
+      return reply.redirect(safeNext(next), 303);
+    },
+  );
+
+  app.post('/logout', { schema: { body: emptyForm } }, async (req, reply) => {
+    if (req.session.userId) await req.session.destroy();
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return answer(req, reply, { redirect: '/', flash: 'You have signed out.' });
+  });
+
+  app.get(
+    '/u/:username',
+    { schema: { params: { type: 'object', properties: { username: text(100) }, required: ['username'] } } },
+    async (req, reply) => {
+      const { username } = req.params as { username: string };
+      const member = await profile(app.db, username);
+      if (!member) throw notFound('That member');
+      const threads = await recentThreadsBy(app.db, member.id, req.viewer);
+      return reply.page('accounts/profile', {
+        title: member.username,
+        member,
+        threads,
+        isSelf: req.viewer?.id === member.id,
+      });
+    },
+  );
+};

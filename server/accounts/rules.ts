@@ -1,0 +1,40 @@
+// What a valid account looks like. Pure: used by the registration form and by user:create.
+import type { FieldErrors } from '../errors.ts';
+import { roles } from '../permissions.ts';
+
+export const USERNAME = /^[A-Za-z0-9_-]{3,20}$/;
+// Deliberately loose: one @, something on each side, a dot in the domain, no spaces.
+export const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+export const PASSWORD_MIN = 10;
+export const PASSWORD_MAX = 1024;
+
+export interface Registration {
+  username: string;
+  email: string;
+  password: string;
+}
+
+export function registrationErrors(input: Registration): FieldErrors {
+  const errors: FieldErrors = {};
+  if (!USERNAME.test(input.username)) {
+    errors.username = 'Choose a username of 3 to 20 letters, digits, _ or -.';
+  }
+  if (input.email.length > 254 || !EMAIL.test(input.email)) {
+    errors.email = 'Enter a valid email address, like name@example.com.';
+  }
+  if (input.password.length < PASSWORD_MIN) {
+    errors.password = `Choose a password of at least ${PASSWORD_MIN} characters.`;
+  } else if (input.password.length > PASSWORD_MAX) {
+    errors.password = `Passwords are at most ${PASSWORD_MAX} characters.`;
+  }
+  return errors;
+}
+
+export function isRole(value: string): value is (typeof roles)[number] {
+  return (roles as readonly string[]).includes(value);
+}
+
+/** Where to go after signing in: only a path on this site, never another origin. */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
+}

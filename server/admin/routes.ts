@@ -1,0 +1,112 @@
+// The admin dashboard: the community's size at a glance and members' roles.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { setRole } from '../accounts/queries.ts';
+import { isRole } from '../accounts/rules.ts';
+import type { Role } from '../db/schema.ts';
+import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
+import { can, rankNames, roles } from '../permissions.ts';
+import { categories, createCategory } from '../threads/queries.ts';
+import { categoryErrors, slugify } from '../threads/rules.ts';
+import { csrfField, idParams, text } from '../schemas.ts';
+import { signInFirst } from '../sessions/guards.ts';
+import { isUniqueViolation } from '../db/index.ts';
+import { answer } from '../views/index.ts';
+import { communityTotals, members, adminCount } from './queries.ts';
+
+
+export const admin: FastifyPluginAsync = async (app) => {
+  app.addHook('preHandler', async (req, reply) => {
+    if (!req.viewer) return signInFirst(req, reply);
+    if (!can(req.viewer, 'view admin')) throw forbidden('This page is for administrators.');
+  });
+
+  async function dashboard(req: FastifyRequest) {
+    const [totals, list, cats] = await Promise.all([communityTotals(app.db), members(app.db, 100), categories(app.db, req.viewer)]);
+    return {
+      title: 'Admin',
+      totals,
+      categories: cats,
+      roleChoices: roles,
+      rankChoices: rankNames.map((label, value) => ({ value, label: `${value} · ${label}` })),
+      members: list.map((m) => ({ ...m, roleOptions: roles.map((r) => ({ value: r, selected: r === m.role })) })),
+    };
+  }
+
+  app.get('/', async (req, reply) => reply.page('admin/dashboard', { ...(await dashboard(req)), values: { color: '#2563eb' }, errors: {} }));
+
+  app.post(
+    '/categories',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['name'],
+          properties: {
+            name: text(200),
+            slug: text(200),
+            description: text(2000),
+            color: text(20),
+            read_role: { type: 'string', enum: ['', 'member', 'moderator', 'staff', 'admin'] },
+            read_rank: { type: 'integer', minimum: 0, maximum: 4 },
+            post_role: { type: 'string', enum: ['member', 'moderator', 'staff', 'admin'] },
+            post_rank: { type: 'integer', minimum: 0, maximum: 4 },
+            position: { type: 'integer', minimum: 0, maximum: 10000 },
+            _csrf: csrfField,
+          },
+        },
+      },
+      config: { form: { template: 'admin/dashboard', title: 'Admin', load: (req: FastifyRequest) => dashboard(req) } },
+    },
+    async (req, reply) => {
+      const body = req.body as Record<string, string | undefined> & { read_rank?: number; post_rank?: number; position?: number };
+      const name = (body.name ?? '').trim();
+      const input = {
+        name,
+        // An empty slug is made from the name.
+        slug: (body.slug ?? '').trim().toLowerCase() || slugify(name),
+        description: (body.description ?? '').trim(),
+        color: (body.color ?? '').trim().toLowerCase() || '#6b7280',
+        // Empty: everyone may read, guests included.
+        read_role: isRole(body.read_role ?? '') ? (body.read_role as Role) : null,
+        read_rank: body.read_rank ?? 0,
+        post_role: isRole(body.post_role ?? '') ? (body.post_role as Role) : 'member',
+        post_rank: body.post_rank ?? 0,
+        position: body.position ?? 0,
+      };
+      const errors = categoryErrors(input);
+      if (Object.keys(errors).length) throw invalid(errors);
+      try {
+        await createCategory(app.db, input);
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        throw invalid({ slug: 'Another category already uses this address.' });
+      }
+      return answer(req, reply, { redirect: `/c/${input.slug}`, flash: `The category ${input.name} is created.` });
+    },
+  );
+
+  app.post(
+    '/users/:id/role',
+    {
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          properties: { role: text(20), _csrf: csrfField },
+          required: ['role'],
+        },
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params as { id: number };
+      const { role } = req.body as { role: string };
+      if (!isRole(role)) throw new HttpError(422, 'Choose one of member, moderator, staff or admin.');
+      if (id === req.viewer!.id && role !== 'admin' && (await adminCount(app.db)) <= 1) {
+        throw new HttpError(422, 'You are the only administrator; make someone else an admin first.');
+      }
+      const user = await setRole(app.db, id, role);
+      if (!user) throw notFound('That member');
+      return answer(req, reply, { redirect: '/admin', flash: `${user.username} is now ${user.role}.` });
+    },
+  );
+};

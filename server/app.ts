@@ -1,0 +1,98 @@
+// Builds the app from a Config: no listening, no globals, so tests can build many.
+// This file is the table of contents: every plugin, in order.
+import compress from '@fastify/compress';
+import Fastify, { LogController, type FastifyPluginAsync } from 'fastify';
+import { accounts } from './accounts/routes.ts';
+import { productionCost, testCost, type PasswordCost } from './accounts/passwords.ts';
+import { admin } from './admin/routes.ts';
+import type { Config } from './config.ts';
+import { database } from './db/index.ts';
+import { feeds } from './feeds/routes.ts';
+import { benchRoutes, health } from './health/routes.ts';
+import { home } from './home/routes.ts';
+import { security } from './security/index.ts';
+import { sessions } from './sessions/index.ts';
+import { notifications } from './notifications/routes.ts';
+import { polls } from './polls/routes.ts';
+import { posts } from './posts/routes.ts';
+import { search } from './search/routes.ts';
+import { ViewCounter } from './threads/read-state.ts';
+import { threads } from './threads/routes.ts';
+import { threadStaff } from './threads/staff-routes.ts';
+import { staticFiles, views } from './views/index.ts';
+import { PageCache } from './views/page-cache.ts';
+
+export interface AppConfig extends Pick<Config, 'nodeEnv' | 'baseUrl' | 'sessionSecret' | 'logger' | 'limits'> {
+  benchRoutes?: boolean;
+  /** A resolved connection URL (main.ts starts the embedded database when there is none). */
+  databaseUrl: string;
+  poolSize?: number;
+  passwordCost?: PasswordCost;
+  /** Cache rendered guest pages (default true); see server/views/page-cache.ts. */
+  pageCache?: boolean;
+  /** More feature plugins, registered with the pages (sessions, CSRF, views apply to them). */
+  plugins?: FastifyPluginAsync[];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    threadViews: ViewCounter;
+    pageCache: PageCache | null;
+  }
+}
+
+export async function buildApp(config: AppConfig) {
+  const https = config.baseUrl.startsWith('https:');
+  const app = Fastify({
+    logger: config.logger,
+    // Behind a proxy that terminates TLS, the forwarded protocol decides Secure cookies.
+    trustProxy: https,
+    genReqId: () => crypto.randomUUID().slice(0, 8),
+    routerOptions: { ignoreTrailingSlash: true },
+    // A log line per request costs more than a cached page; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  const passwordCost = config.passwordCost ?? (config.nodeEnv === 'test' ? testCost : productionCost);
+
+  await app.register(database, { url: config.databaseUrl, poolSize: config.poolSize });
+  const threadViews = new ViewCounter(app.db);
+  app.decorate('threadViews', threadViews);
+  // Before the pool closes: the last views counted are written.
+  app.addHook('preClose', async () => threadViews.close());
+  const pageCache = config.pageCache === false ? null : new PageCache(config.databaseUrl);
+  await pageCache?.start();
+  app.decorate('pageCache', pageCache);
+  app.addHook('preClose', async () => pageCache?.close());
+  // Compression for everything above 1 KB (brotli at a quality that costs little CPU); it must
+  // come before the static files to cover them.
+  await app.register(compress, { threshold: 1024 });
+  // Outside the site's context: static files and health checks cost no session lookup.
+  await app.register(staticFiles, { prefix: '/static' });
+  await app.register(health);
+  if (config.benchRoutes) await app.register(benchRoutes);
+
+  await app.register(async (site) => {
+    await site.register(sessions, { secret: config.sessionSecret });
+    await site.register(security, { https, secret: config.sessionSecret });
+    await site.register(views, {
+      siteName: 'Hearth',
+      baseUrl: config.baseUrl,
+      cache: config.nodeEnv !== 'development',
+      https,
+      pageCache: pageCache ?? undefined,
+    });
+
+    await site.register(home);
+    await site.register(threads, { views: threadViews });
+    await site.register(threadStaff);
+    await site.register(posts);
+    await site.register(search);
+    await site.register(feeds, { baseUrl: config.baseUrl, siteName: 'Hearth' });
+    await site.register(notifications);
+    await site.register(polls);
+    await site.register(accounts, { passwordCost, limits: config.limits });
+    await site.register(admin, { prefix: '/admin' });
+    for (const plugin of config.plugins ?? []) await site.register(plugin);
+  });
+  return app;
+}

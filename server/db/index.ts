@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fp from 'fastify-plugin';
+import { FileMigrationProvider, Kysely, Migrator, PostgresDialect, type MigrationResult } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+// int8 (ids, counts) as JavaScript numbers: they stay far below 2^53, and BigInt breaks JSON
+// and template arithmetic. numeric (averages in reports) likewise.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number.parseFloat(v));
+
+/** A unique constraint refused the write (PostgreSQL 23505); `constraint` names which. */
+export function isUniqueViolation(err: unknown): err is { code: string; constraint?: string } {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
+}
+
+export interface DbOptions {
+  url: string;
+  /** Pool size; the default suits a 2-core machine (see docs/scaling.md). */
+  max?: number;
+  /** Called once for every query sent (tests count a page's queries with it). */
+  onQuery?: (sql: string) => void;
+}
+
+/**
+ * Statements are named by their text, so each connection prepares a query once and PostgreSQL
+ * keeps its plan, instead of planning it anew on every page (a list query's planning cost more
+ * than running it). Full-text searches stay unnamed: a generic plan can skip the GIN index, and
+ * each search should be planned for its own words. PostgreSQL re-plans a prepared statement
+ * when a table it reads changes, so a migration run while the app is up costs a re-plan.
+ */
+function prepareByName(client: pg.PoolClient) {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const names = new Map<string, string>();
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
+    // Parameterless statements (migrations, DDL) are left alone: a kept plan must never outlive a schema change.
+    if (typeof text !== 'string' || !Array.isArray(values) || !values.length || text.includes('@@')) return query(text, values, ...rest);
+    let name = names.get(text);
+    if (!name) {
+      name = 'h' + createHash('sha1').update(text).digest('base64url').slice(0, 20);
+      names.set(text, name);
+    }
+    return query({ name, text, values }, ...rest);
+  };
+}
+
+export function createDb(opts: DbOptions): Db {
+  const pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 10 });
+  // A connection dropped by the server (restart, fast shutdown) must not crash the process.
+  pool.on('error', () => {});
+  pool.on('connect', prepareByName);
+  const onQuery = opts.onQuery;
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    log: (event) => {
+      if (onQuery && event.level === 'query') onQuery(event.query.sql);
+    },
+  });
+}
+
+export const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+/** Runs the pending migrations; a failed one stops with its error. */
+export async function migrate(db: Kysely<any>): Promise<MigrationResult[]> {
+  const migrator = new Migrator({
+    db,
+    provider: new FileMigrationProvider({ fs, path, migrationFolder: migrationsDir }),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return results ?? [];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db;
+    /** Number of queries sent since the app was built. */
+    queryCount(): number;
+  }
+}
+
+/** Decorates the app with `db`; the pool closes with the app. */
+export const database = fp(
+  async (app, opts: { url: string; poolSize?: number }) => {
+    let count = 0;
+    const db = createDb({ url: opts.url, max: opts.poolSize, onQuery: () => count++ });
+    app.decorate('db', db);
+    app.decorate('queryCount', () => count);
+    app.addHook('onClose', async () => db.destroy());
+  },
+  { name: 'database' },
+);

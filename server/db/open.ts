@@ -1,0 +1,58 @@
+// The database the configuration names: DATABASE_URL, or the embedded PostgreSQL in DATA_DIR.
+import pg from 'pg';
+import { startEmbedded, withDatabase } from './embedded.ts';
+
+export interface OpenDatabase {
+  url: string;
+  embedded: boolean;
+  /** Stops the embedded server if this process started it and nobody else is connected. */
+  close(): Promise<void>;
+}
+
+const APP_DATABASE = 'hearth';
+
+async function ensureDatabase(serverUrl: string, name: string) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (!rowCount) await client.query(`create database ${name}`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function othersConnected(serverUrl: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  try {
+    await client.connect();
+    const { rows } = await client.query(
+      "select count(*)::int as n from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()",
+    );
+    return rows[0].n > 0;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export async function openDatabase(
+  config: { databaseUrl: string | null; dataDir: string },
+  opts: { log?: (line: string) => void; adopt?: boolean } = {},
+): Promise<OpenDatabase> {
+  if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, close: async () => {} };
+  const server = await startEmbedded({ dataDir: config.dataDir, log: opts.log, adopt: opts.adopt });
+  await ensureDatabase(server.url, APP_DATABASE);
+  return {
+    url: withDatabase(server.url, APP_DATABASE),
+    embedded: true,
+    async close() {
+      if (!server.owned) return;
+      // Still in use (a script beside `npm start`, or `npm start` beside a script): leave it up;
+      // whoever is last takes it down.
+      if (await othersConnected(server.url)) return;
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// Liveness (the process answers) and readiness (the database answers), as JSON.
+import type { FastifyPluginAsync } from 'fastify';
+import { sql } from 'kysely';
+
+export const health: FastifyPluginAsync = async (app) => {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await sql`select 1`.execute(app.db);
+      return { status: 'ready', database: 'ok' };
+    } catch (err) {
+      return reply.code(503).send({ status: 'unavailable', database: (err as Error).message });
+    }
+  });
+};
+
+/**
+ * The benchmark's yardstick: a plain route answering a pre-built string of the requested
+ * size, in the same process as the pages, so every page's speed can be read as a ratio to it.
+ * Registered only with HEARTH_BENCH=1.
+ */
+export const benchRoutes: FastifyPluginAsync = async (app) => {
+  const bodies = new Map<number, string>();
+  app.get('/__bench/bare/:bytes', async (req, reply) => {
+    const bytes = Math.min(Math.max(Number((req.params as { bytes: string }).bytes) || 0, 0), 1_000_000);
+    let body = bodies.get(bytes);
+    if (body === undefined) {
+      body = '<!doctype html>' + 'x'.repeat(Math.max(0, bytes - 15));
+      bodies.set(bytes, body);
+    }
+    return reply.type('text/html; charset=utf-8').send(body);
+  });
+};

@@ -1,0 +1,130 @@
+// Who hears about a new post, and each member's notifications.
+import { sql } from 'kysely';
+import type { Db } from '../db/index.ts';
+import type { NotificationKind, WatchLevel } from '../db/schema.ts';
+import { canReadCategory, type Viewer } from '../permissions.ts';
+import { readableCategoryIds } from '../threads/access.ts';
+
+const priority: Record<NotificationKind, number> = { mention: 3, reply: 2, watching: 1 };
+
+export interface NewPostFacts {
+  postId: number;
+  threadId: number;
+  categoryId: number;
+  authorId: number;
+  /** The thread's starter, told of replies (absent for a thread's first post). */
+  threadAuthorId?: number;
+  mentionedIds: number[];
+}
+
+/**
+ * One notification per member for a new post: a mention beats a reply beats a watched thread
+ * or category. A mute (of the thread, or of its category) silences all but direct mentions.
+ * The author never hears of their own post.
+ */
+export async function notifyForPost(db: Db, p: NewPostFacts): Promise<number> {
+  const watches = await db
+    .selectFrom('thread_watches')
+    .select(['user_id', 'level'])
+    .where('thread_id', '=', p.threadId)
+    .unionAll(db.selectFrom('category_watches').select(['user_id', 'level']).where('category_id', '=', p.categoryId))
+    .execute();
+  const muted = new Set(watches.filter((w) => w.level === 'muted').map((w) => w.user_id));
+  const recipients = new Map<number, NotificationKind>();
+  const offer = (userId: number, kind: NotificationKind) => {
+    if (userId === p.authorId) return;
+    if (kind !== 'mention' && muted.has(userId)) return;
+    const current = recipients.get(userId);
+    if (!current || priority[kind] > priority[current]) recipients.set(userId, kind);
+  };
+  for (const w of watches) if (w.level === 'watching') offer(w.user_id, 'watching');
+  if (p.threadAuthorId !== undefined) offer(p.threadAuthorId, 'reply');
+  for (const id of p.mentionedIds) offer(id, 'mention');
+  if (!recipients.size) return 0;
+  // Nobody hears of a post in a category they may not read, mentioned or not.
+  const readers = await db
+    .selectFrom('users as u')
+    .innerJoin('categories as c', (join) => join.on('c.id', '=', p.categoryId))
+    .select(['u.id', 'u.username', 'u.role', 'u.rank', 'c.read_role', 'c.read_rank'])
+    .where('u.id', 'in', [...recipients.keys()])
+    .execute();
+  for (const r of readers) if (!canReadCategory(r, r)) recipients.delete(r.id);
+  if (!recipients.size) return 0;
+  await db
+    .insertInto('notifications')
+    .values(
+      [...recipients].map(([user_id, kind]) => ({ user_id, kind, thread_id: p.threadId, post_id: p.postId, actor_id: p.authorId })),
+    )
+    .onConflict((oc) => oc.columns(['user_id', 'post_id']).doNothing())
+    .execute();
+  return recipients.size;
+}
+
+export function notificationsOf(db: Db, viewer: Viewer, limit = 50) {
+  return db
+    .selectFrom('notifications as n')
+    .innerJoin('users as a', 'a.id', 'n.actor_id')
+    .innerJoin('threads as t', 't.id', 'n.thread_id')
+    .innerJoin('posts as p', 'p.id', 'n.post_id')
+    .select(['n.id', 'n.kind', 'n.created_at', 'n.read_at', 'n.post_id', 'a.username as actor', 't.title as thread_title'])
+    .where('n.user_id', '=', viewer.id)
+    .where('p.deleted_at', 'is', null)
+    .where('t.deleted_at', 'is', null)
+    .where('t.category_id', 'in', readableCategoryIds(db, viewer))
+    .orderBy('n.id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Marks one notification read and answers the post it is about (undefined if not theirs). */
+export async function markRead(db: Db, userId: number, id: number) {
+  return db
+    .updateTable('notifications')
+    .set({ read_at: sql`coalesce(read_at, now())` })
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .returning('post_id')
+    .executeTakeFirst();
+}
+
+export async function markAllRead(db: Db, userId: number) {
+  await db.updateTable('notifications').set({ read_at: new Date() }).where('user_id', '=', userId).where('read_at', 'is', null).execute();
+}
+
+/** Notifications about posts that are gone are removed, so unread counts stay true. */
+export async function forgetPosts(db: Db, where: { postId: number } | { threadId: number }) {
+  const q = db.deleteFrom('notifications');
+  await ('postId' in where ? q.where('post_id', '=', where.postId) : q.where('thread_id', '=', where.threadId)).execute();
+}
+
+export async function setThreadWatch(db: Db, userId: number, threadId: number, level: WatchLevel | 'normal') {
+  if (level === 'normal') {
+    await db.deleteFrom('thread_watches').where('user_id', '=', userId).where('thread_id', '=', threadId).execute();
+    return;
+  }
+  await db
+    .insertInto('thread_watches')
+    .values({ user_id: userId, thread_id: threadId, level })
+    .onConflict((oc) => oc.columns(['user_id', 'thread_id']).doUpdateSet({ level }))
+    .execute();
+}
+
+export async function setCategoryWatch(db: Db, userId: number, categoryId: number, level: WatchLevel | 'normal') {
+  if (level === 'normal') {
+    await db.deleteFrom('category_watches').where('user_id', '=', userId).where('category_id', '=', categoryId).execute();
+    return;
+  }
+  await db
+    .insertInto('category_watches')
+    .values({ user_id: userId, category_id: categoryId, level })
+    .onConflict((oc) => oc.columns(['user_id', 'category_id']).doUpdateSet({ level }))
+    .execute();
+}
+
+export async function watchLevel(db: Db, userId: number, on: { threadId: number } | { categoryId: number }) {
+  const row =
+    'threadId' in on
+      ? await db.selectFrom('thread_watches').select('level').where('user_id', '=', userId).where('thread_id', '=', on.threadId).executeTakeFirst()
+      : await db.selectFrom('category_watches').select('level').where('user_id', '=', userId).where('category_id', '=', on.categoryId).executeTakeFirst();
+  return row?.level ?? 'normal';
+}

@@ -1,0 +1,96 @@
+// The one place that answers "may this viewer do this?". Routes and templates both ask it.
+import type { Role } from './db/schema.ts';
+
+export const roles: readonly Role[] = ['member', 'moderator', 'staff', 'admin'];
+
+export const rankNames = ['Newcomer', 'Member', 'Contributor', 'Advocate', 'Ambassador'] as const;
+
+export interface Viewer {
+  id: number;
+  username: string;
+  role: Role;
+  rank: number;
+  /** Unread notifications, loaded with the viewer. */
+  unread?: number;
+}
+
+/** Each role includes the ones before it: admin ⊇ staff ⊇ moderator ⊇ member. */
+export function hasRole(viewer: Viewer | null, role: Role): boolean {
+  return viewer !== null && roles.indexOf(viewer.role) >= roles.indexOf(role);
+}
+
+export type Action = 'view admin' | 'change role' | 'moderate' | 'see deleted' | 'pin' | 'lock';
+export type PostAction = 'edit post' | 'delete post' | 'see revisions' | 'like post';
+
+export interface PostFacts {
+  user_id: number;
+  deleted_at: Date | null;
+}
+
+export function can(viewer: Viewer | null, action: Action): boolean {
+  switch (action) {
+    case 'view admin':
+    case 'change role':
+      return hasRole(viewer, 'admin');
+    // Brand staff pin announcements; moderators lock threads.
+    case 'pin':
+      return hasRole(viewer, 'staff');
+    case 'lock':
+    case 'moderate':
+    // Deleted posts stay visible to the people who may need them as evidence.
+    case 'see deleted':
+      return hasRole(viewer, 'moderator');
+  }
+}
+
+export function canOnPost(viewer: Viewer | null, action: PostAction, post: PostFacts): boolean {
+  if (!viewer) return false;
+  const own = viewer.id === post.user_id;
+  switch (action) {
+    case 'edit post':
+    case 'delete post':
+      return post.deleted_at === null && (own || hasRole(viewer, 'moderator'));
+    case 'see revisions':
+      return own || hasRole(viewer, 'moderator');
+    case 'like post':
+      return post.deleted_at === null && !own;
+  }
+}
+
+/** Who may read a category and who may start threads in it. */
+export interface CategoryAccess {
+  read_role: Role | null;
+  read_rank: number;
+  post_role: Role;
+  post_rank: number;
+}
+
+/**
+ * Reading: a category open to all (no role, rank 0) is read by guests too; otherwise a member
+ * needs the role (each role includes those before it) and the rank. Moderators and above are
+ * not held back by rank: they must see what they moderate.
+ */
+export function canReadCategory(viewer: Viewer | null, c: Pick<CategoryAccess, 'read_role' | 'read_rank'>): boolean {
+  if (!viewer) return c.read_role === null && c.read_rank === 0;
+  if (c.read_role !== null && !hasRole(viewer, c.read_role)) return false;
+  return viewer.rank >= c.read_rank || hasRole(viewer, 'moderator');
+}
+
+export function canStartThread(viewer: Viewer | null, c: CategoryAccess): boolean {
+  if (!viewer || !canReadCategory(viewer, c)) return false;
+  return hasRole(viewer, c.post_role) && (viewer.rank >= c.post_rank || hasRole(viewer, 'moderator'));
+}
+
+/** The roles a viewer holds (theirs and those before it): for the same rule in SQL. */
+export function rolesHeld(viewer: Viewer | null): Role[] {
+  return viewer ? roles.slice(0, roles.indexOf(viewer.role) + 1) : [];
+}
+
+/** Flags the layout needs about the viewer, computed here rather than in templates. */
+export function viewerFlags(viewer: Viewer | null) {
+  return {
+    signedIn: viewer !== null,
+    isAdmin: can(viewer, 'view admin'),
+    isModerator: can(viewer, 'moderate'),
+  };
+}

@@ -1,0 +1,111 @@
+// Editing (with revisions) and soft deletion of posts. A first post carries its thread: its
+// edit may change the title, and its deletion deletes the thread.
+import type { Db } from '../db/index.ts';
+import { HttpError } from '../errors.ts';
+import { categoryAccessColumns } from '../threads/access.ts';
+import { slugify } from '../threads/rules.ts';
+import { forgetPosts } from '../notifications/queries.ts';
+import { cookPost } from './mentions.ts';
+
+export function postForChange(db: Db, id: number) {
+  return db
+    .selectFrom('posts as p')
+    .innerJoin('threads as t', 't.id', 'p.thread_id')
+    .innerJoin('categories as c', 'c.id', 't.category_id')
+    .select([
+      'p.id', 'p.user_id', 'p.raw', 'p.post_number', 'p.thread_id', 'p.deleted_at', 'p.edit_count',
+      't.title', 't.slug', 't.category_id', 't.deleted_at as thread_deleted_at',
+      ...categoryAccessColumns,
+    ])
+    .where('p.id', '=', id)
+    .executeTakeFirst();
+}
+
+export type PostForChange = NonNullable<Awaited<ReturnType<typeof postForChange>>>;
+
+export async function editPost(db: Db, e: { postId: number; by: number; body: string; title?: string }) {
+  return db.transaction().execute(async (tx) => {
+    // Locked so that two edits at once each keep the other's text as a revision.
+    const post = await tx
+      .selectFrom('posts as p')
+      .innerJoin('threads as t', 't.id', 'p.thread_id')
+      .select(['p.id', 'p.raw', 'p.edit_count', 'p.post_number', 'p.deleted_at', 't.id as thread_id', 't.title'])
+      .where('p.id', '=', e.postId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (post.deleted_at) throw new HttpError(409, 'This post was deleted while you were editing it.');
+    const newTitle = post.post_number === 1 && e.title !== undefined && e.title !== post.title ? e.title : undefined;
+    if (post.raw === e.body && newTitle === undefined) return { changed: false };
+    await tx
+      .insertInto('post_revisions')
+      .values({
+        post_id: post.id,
+        number: post.edit_count + 1,
+        raw: post.raw,
+        title: post.post_number === 1 ? post.title : null,
+        edited_by: e.by,
+      })
+      .execute();
+    await tx
+      .updateTable('posts')
+      // Mentions added by an edit are linked, but not notified: an edit should not ping anyone.
+      .set({ raw: e.body, cooked: (await cookPost(tx, e.body)).cooked, updated_at: new Date(), edit_count: post.edit_count + 1 })
+      .where('id', '=', post.id)
+      .execute();
+    if (newTitle !== undefined) {
+      await tx.updateTable('threads').set({ title: newTitle, slug: slugify(newTitle) }).where('id', '=', post.thread_id).execute();
+    }
+    return { changed: true };
+  });
+}
+
+/** Soft deletion: the post stays for staff. Counters move in the same transaction. */
+export async function deletePost(db: Db, d: { postId: number; by: number }) {
+  return db.transaction().execute(async (tx) => {
+    const now = new Date();
+    const post = await tx
+      .updateTable('posts')
+      .set({ deleted_at: now, deleted_by: d.by })
+      .where('id', '=', d.postId)
+      .where('deleted_at', 'is', null)
+      .returning(['id', 'thread_id', 'post_number'])
+      .executeTakeFirst();
+    if (!post) return { deleted: false, threadDeleted: false };
+    await forgetPosts(tx, post.post_number === 1 ? { threadId: post.thread_id } : { postId: post.id });
+    if (post.post_number === 1) {
+      const thread = await tx
+        .updateTable('threads')
+        .set({ deleted_at: now, deleted_by: d.by })
+        .where('id', '=', post.thread_id)
+        .returning('category_id')
+        .executeTakeFirstOrThrow();
+      await tx
+        .updateTable('categories')
+        .set((eb) => ({ thread_count: eb('thread_count', '-', 1) }))
+        .where('id', '=', thread.category_id)
+        .execute();
+      await tx
+        .updateTable('tags')
+        .set((eb) => ({ thread_count: eb('thread_count', '-', 1) }))
+        .where('id', 'in', (eb) => eb.selectFrom('thread_tags').select('tag_id').where('thread_id', '=', post.thread_id))
+        .execute();
+      return { deleted: true, threadDeleted: true };
+    }
+    await tx
+      .updateTable('threads')
+      .set((eb) => ({ reply_count: eb('reply_count', '-', 1) }))
+      .where('id', '=', post.thread_id)
+      .execute();
+    return { deleted: true, threadDeleted: false };
+  });
+}
+
+export function revisionsOf(db: Db, postId: number) {
+  return db
+    .selectFrom('post_revisions as r')
+    .innerJoin('users as u', 'u.id', 'r.edited_by')
+    .select(['r.number', 'r.raw', 'r.title', 'r.created_at', 'u.username as edited_by'])
+    .where('r.post_id', '=', postId)
+    .orderBy('r.number', 'desc')
+    .execute();
+}

@@ -1,0 +1,44 @@
+// Likes: one per member per post, never on one's own post; the count on the post row moves in
+// the same transaction as the like itself, so concurrent likes neither lose nor double it.
+import type { Db } from '../db/index.ts';
+import { HttpError } from '../errors.ts';
+import { categoryAccessColumns } from '../threads/access.ts';
+
+export async function toggleLike(db: Db, postId: number, userId: number) {
+  return db.transaction().execute(async (tx) => {
+    // The post's row lock orders concurrent toggles on the same post.
+    const post = await tx
+      .selectFrom('posts')
+      .select(['id', 'user_id'])
+      .where('id', '=', postId)
+      .where('deleted_at', 'is', null)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!post) throw new HttpError(404, 'That post could not be found.');
+    if (post.user_id === userId) throw new HttpError(403, 'You cannot like your own post.');
+    const removed = await tx
+      .deleteFrom('post_likes')
+      .where('post_id', '=', postId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    const liked = Number(removed.numDeletedRows) === 0;
+    if (liked) await tx.insertInto('post_likes').values({ post_id: postId, user_id: userId }).execute();
+    const row = await tx
+      .updateTable('posts')
+      .set((eb) => ({ like_count: eb('like_count', '+', liked ? 1 : -1) }))
+      .where('id', '=', postId)
+      .returning(['id', 'like_count'])
+      .executeTakeFirstOrThrow();
+    return { id: row.id, likeCount: row.like_count, liked };
+  });
+}
+
+export async function threadOfPost(db: Db, postId: number) {
+  return db
+    .selectFrom('posts as p')
+    .innerJoin('threads as t', 't.id', 'p.thread_id')
+    .innerJoin('categories as c', 'c.id', 't.category_id')
+    .select(['t.id', 't.slug', 'p.post_number', 't.deleted_at', 'p.deleted_at as post_deleted_at', ...categoryAccessColumns])
+    .where('p.id', '=', postId)
+    .executeTakeFirst();
+}

@@ -1,0 +1,126 @@
+// Actions on a single post: /p/:id, like, edit (with revisions) and delete.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { forbidden, invalid, notFound } from '../errors.ts';
+import { can, canOnPost } from '../permissions.ts';
+import { emptyForm, idParams, text, csrfField } from '../schemas.ts';
+import { requireViewer, signInFirst } from '../sessions/guards.ts';
+import { postErrors, postUrl, threadErrors, threadUrl } from '../threads/rules.ts';
+import { assertCanRead } from '../threads/access.ts';
+import { answer } from '../views/index.ts';
+import { deletePost, editPost, postForChange, revisionsOf, type PostForChange } from './editing.ts';
+import { threadOfPost, toggleLike } from './likes.ts';
+import { previewOf } from './mentions.ts';
+
+export const posts: FastifyPluginAsync = async (app) => {
+  /** Where a post is read, if the viewer may read it. */
+  async function addressOfPost(req: FastifyRequest, id: number): Promise<string> {
+    const t = await threadOfPost(app.db, id);
+    const hidden = t && (t.deleted_at || t.post_deleted_at) && !can(req.viewer, 'see deleted');
+    if (!t || hidden) throw notFound('That post');
+    assertCanRead(req.viewer, t);
+    return postUrl(t, { id, post_number: t.post_number });
+  }
+
+  /** The post named in the path, if the viewer may see it at all. */
+  async function loadPost(req: FastifyRequest): Promise<PostForChange> {
+    const post = await postForChange(app.db, (req.params as { id: number }).id);
+    const hidden = post && (post.deleted_at || post.thread_deleted_at) && !can(req.viewer, 'see deleted');
+    if (!post || hidden) throw notFound('That post');
+    assertCanRead(req.viewer, post);
+    return post;
+  }
+
+  app.get('/p/:id', { schema: { params: idParams } }, async (req, reply) => {
+    return reply.redirect(await addressOfPost(req, (req.params as { id: number }).id), 303);
+  });
+
+  app.post('/p/:id/like', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
+    const viewer = requireViewer(req, 'Please sign in to like posts.');
+    const { id } = req.params as { id: number };
+    const redirect = await addressOfPost(req, id);
+    const result = await toggleLike(app.db, id, viewer.id);
+    return answer(req, reply, {
+      redirect,
+      fragment: 'posts/like',
+      data: { id: result.id, like_count: result.likeCount, liked: result.liked, canLike: true },
+    });
+  });
+
+  // The cooked preview of a post being written (htmx, as the member types). The whole form
+  // comes along; only its body matters here.
+  app.post(
+    '/preview',
+    { schema: { body: { type: 'object', properties: { body: text(200000), _csrf: csrfField } } } },
+    async (req, reply) => {
+      requireViewer(req, 'Please sign in to write posts.');
+      const { body = '' } = req.body as { body?: string };
+      return reply.fragment('posts/preview', { cooked: await previewOf(app.db, body) });
+    },
+  );
+
+  const editForm = {
+    template: 'posts/edit',
+    title: 'Edit post',
+    load: async (req: FastifyRequest) => ({ post: await loadPost(req) }),
+  };
+
+  app.get('/p/:id/edit', { schema: { params: idParams }, preHandler: signInFirst }, async (req, reply) => {
+    const post = await loadPost(req);
+    if (!canOnPost(req.viewer, 'edit post', post)) throw forbidden('You may edit only your own posts.');
+    const values = { body: post.raw, title: post.title };
+    return reply.page(editForm.template, { title: editForm.title, post, values, errors: {} });
+  });
+
+  app.post(
+    '/p/:id/edit',
+    {
+      schema: {
+        params: idParams,
+        body: { type: 'object', required: ['body'], properties: { body: text(200000), title: text(1000), preview: text(5), _csrf: csrfField } },
+      },
+      config: { form: editForm },
+    },
+    async (req, reply) => {
+      const viewer = requireViewer(req);
+      const post = await loadPost(req);
+      if (!canOnPost(viewer, 'edit post', post)) throw forbidden('You may edit only your own posts.');
+      const input = req.body as { body: string; title?: string; preview?: string };
+      if (input.preview) {
+        return reply.page(editForm.template, { title: editForm.title, post, values: input, errors: {}, preview: await previewOf(app.db, input.body) });
+      }
+      const title = post.post_number === 1 ? (input.title ?? post.title).trim() : undefined;
+      const errors = title === undefined ? postErrors(input.body) : threadErrors({ title, body: input.body, kind: 'discussion' });
+      if (Object.keys(errors).length) throw invalid(errors);
+      const { changed } = await editPost(app.db, { postId: post.id, by: viewer.id, body: input.body, title });
+      reply.flash('notice', changed ? 'Your changes are saved.' : 'Nothing changed.');
+      return reply.redirect(await addressOfPost(req, post.id), 303);
+    },
+  );
+
+  app.get('/p/:id/delete', { schema: { params: idParams }, preHandler: signInFirst }, async (req, reply) => {
+    const post = await loadPost(req);
+    if (!canOnPost(req.viewer, 'delete post', post)) throw forbidden('You may delete only your own posts.');
+    return reply.page('posts/delete', { title: 'Delete post', post, isFirst: post.post_number === 1 });
+  });
+
+  app.post('/p/:id/delete', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
+    const viewer = requireViewer(req);
+    const post = await loadPost(req);
+    if (!canOnPost(viewer, 'delete post', post)) throw forbidden('You may delete only your own posts.');
+    const { threadDeleted } = await deletePost(app.db, { postId: post.id, by: viewer.id });
+    if (threadDeleted) {
+      reply.flash('notice', 'The thread is deleted.');
+      return reply.redirect(can(viewer, 'see deleted') ? threadUrl({ id: post.thread_id, slug: post.slug }) : '/', 303);
+    }
+    reply.flash('notice', 'The post is deleted.');
+    return reply.redirect(threadUrl({ id: post.thread_id, slug: post.slug }), 303);
+  });
+
+  app.get('/p/:id/revisions', { schema: { params: idParams }, preHandler: signInFirst }, async (req, reply) => {
+    const post = await loadPost(req);
+    if (!canOnPost(req.viewer, 'see revisions', post)) throw forbidden('Earlier versions are shown to the author and moderators.');
+    const revisions = await revisionsOf(app.db, post.id);
+    return reply.page('posts/revisions', { title: 'Earlier versions', post, postUrl: await addressOfPost(req, post.id), revisions, current: post.raw });
+  });
+
+};

@@ -1,0 +1,677 @@
+// A large synthetic community for benchmarks: `npm run seed -- --posts N`.
+//
+// From N posts: about N/20 members, 40 categories, N/10 threads whose reply counts are
+// long-tailed (most threads have a few replies, a few have thousands), about N/2 likes,
+// 300 tags, read state for about N/5 member/thread pairs, and 1,000 signed-in sessions.
+// Text is drawn from server/seed/words.ts inside PostgreSQL, so search has real words to
+// index. Everything is written by set-based INSERT ... SELECT in batches (the progress bar
+// moves with them), two connections at once for the big tables.
+//
+// What a benchmark can rely on:
+// - Every member is `memberN` (N = 1…members, email memberN@example.test) with the password
+//   `bench password 1` (BENCH_PASSWORD). member1 is an admin, member2–3 staff, member4–9
+//   moderators; the others are members with ranks 0–4 (lower numbers post more and rank higher).
+// - Sessions `bench-session-N` (N = 1…min(1000, members)) are signed in as memberN for 30 days,
+//   stored as @fastify/session stores a sign-in over http. benchSessionCookie(secret, N) gives
+//   the value of the `hearth_session` cookie that opens one.
+//
+// Ids are chosen here rather than by the identity sequences (which are moved past them at the
+// end), so that rows can refer to each other by arithmetic: member i is id memberBase + i, and a
+// thread's posts are numbered 1…k with consecutive ids.
+import { sign } from '@fastify/cookie';
+import { sql, type Kysely } from 'kysely';
+import { hashPassword, productionCost } from '../accounts/passwords.ts';
+import type { Db } from '../db/index.ts';
+import type { Database } from '../db/schema.ts';
+import { categorySeeds, tagNames } from './community.ts';
+import { wordGroups, words } from './words.ts';
+
+export const BENCH_PASSWORD = 'bench password 1';
+export const BENCH_SESSION_PREFIX = 'bench-session-';
+
+/** The value of the session cookie (`hearth_session`) for bench-session-<n>, signed as @fastify/cookie signs. */
+export function benchSessionCookie(secret: string, n: number): string {
+  return sign(`${BENCH_SESSION_PREFIX}${n}`, secret);
+}
+
+export interface LargeSizes {
+  posts: number;
+  threads: number;
+  members: number;
+  categories: number;
+  tags: number;
+  sessions: number;
+}
+
+/** How big a community N posts make. */
+export function largeSizes(posts: number): LargeSizes {
+  if (!Number.isInteger(posts) || posts < 1) throw new RangeError('posts must be a whole number of at least 1');
+  const threads = Math.max(1, Math.round(posts / 10));
+  // At least a few members, so that a post can have likes from someone other than its author.
+  const members = Math.max(10, Math.round(posts / 20));
+  return {
+    posts,
+    threads,
+    members,
+    categories: Math.min(40, Math.ceil(threads / 5)),
+    tags: Math.min(300, Math.ceil(threads / 2)),
+    sessions: Math.min(1000, members),
+  };
+}
+
+export interface SeedProgress {
+  step: string;
+  /** What is counted: posts, likes, … */
+  unit: string;
+  done: number;
+  total: number;
+  /** The step is over; `done` may then differ from the estimated total (likes, reads). */
+  finished: boolean;
+  /** Share of the whole seed done, 0–1, each step weighted by its usual cost. */
+  overall: number;
+}
+
+export interface LargeSeedOptions {
+  posts: number;
+  onProgress?: (p: SeedProgress) => void;
+  /** The seed's "now": everything happens in the two years before it. */
+  now?: Date;
+  /** Lets every row trigger run even where the seed could do their work in bulk (slower). */
+  runTriggers?: boolean;
+}
+
+export interface LargeSeedResult {
+  sizes: LargeSizes;
+  rows: Record<string, number>;
+  /** Seconds per step, in order. */
+  seconds: [string, number][];
+  /** Whether the row triggers ran (see maySkipTriggers). */
+  triggers: 'skipped' | 'ran';
+  /** Triggers on the seeded tables whose work the seed cannot do itself: they make it run them all. */
+  unhandledTriggers: string[];
+}
+
+// Steps in order with the seconds each took at 1,000,000 posts, so that one number can say how
+// far the whole seed is.
+const steps = [
+  ['members', 'members', 0.3],
+  ['categories', 'categories', 0.02],
+  ['threads', 'threads', 1.5],
+  ['posts', 'posts', 53],
+  ['likes', 'likes', 3.4],
+  ['last posts', 'threads', 2.4],
+  ['tags', 'thread tags', 0.4],
+  ['read state', 'reads', 0.6],
+  ['sessions', 'sessions', 0.02],
+  ['counters', 'rows', 0.1],
+  ['analyze', 'tables', 2.2],
+] as const;
+type StepName = (typeof steps)[number][0];
+const totalWeight = steps.reduce((s, [, , w]) => s + w, 0);
+
+const DAY = 24 * 60 * 60 * 1000;
+const POSTS_PER_BATCH = 20_000;
+const THREADS_PER_BATCH = 10_000;
+const MEMBERS_PER_BATCH = 10_000;
+/** The busiest thread, whatever N: thousands of replies, not a tenth of the forum. */
+const MAX_REPLIES = 10_000;
+const MAX_LIKES = 2_000;
+// Lomax (Pareto II) shape for replies per thread and likes per post: a long tail with a mean.
+const TAIL = 1.5;
+// With TAIL 1.5 this scale gives about half a like per post (most posts none).
+const LIKE_SCALE = 0.4;
+/** Read-state rows per post beyond each thread's author's own. */
+const READS_PER_POST = 0.1;
+
+/**
+ * Replies per thread: a Lomax draw per thread scaled to add up to exactly `replies`, so most
+ * threads get a few replies and a few get thousands (capped at MAX_REPLIES).
+ */
+export function replyCounts(threads: number, replies: number, random: () => number = Math.random): Int32Array {
+  const draws = new Float64Array(threads);
+  let sum = 0;
+  for (let i = 0; i < threads; i++) {
+    draws[i] = Math.pow(1 - random(), -1 / TAIL) - 1;
+    sum += draws[i];
+  }
+  // Room for every reply even when the draws pile up on a few threads.
+  const cap = Math.max(MAX_REPLIES, Math.ceil(replies / threads) * 4);
+  const counts = new Int32Array(threads);
+  let given = 0;
+  if (sum > 0) {
+    for (let i = 0; i < threads; i++) {
+      counts[i] = Math.min(cap, Math.floor((draws[i] * replies) / sum));
+      given += counts[i];
+    }
+  }
+  // What rounding and the cap left over, one at a time to threads that have room.
+  while (given < replies) {
+    const i = Math.floor(random() * threads);
+    if (counts[i] < cap) {
+      counts[i]++;
+      given++;
+    }
+  }
+  return counts;
+}
+
+type Conn = Kysely<Database>;
+
+/** Splits consecutive threads into batches of about `size` posts each. */
+function postBatches(replies: Int32Array, size: number) {
+  const batches: { from: number; to: number; firstPost: number; posts: number }[] = [];
+  let from = 1;
+  let firstPost = 1;
+  let posts = 0;
+  for (let i = 1; i <= replies.length; i++) {
+    posts += replies[i - 1] + 1;
+    if (posts >= size || i === replies.length) {
+      batches.push({ from, to: i, firstPost, posts });
+      firstPost += posts;
+      from = i + 1;
+      posts = 0;
+    }
+  }
+  return batches;
+}
+
+function ranges(count: number, size: number) {
+  const out: { from: number; to: number }[] = [];
+  for (let from = 1; from <= count; from += size) out.push({ from, to: Math.min(count, from + size - 1) });
+  return out;
+}
+
+/**
+ * Each connection takes the next batch when it is free. After a failure the others finish the
+ * batch in hand and take no more, so that no statement is left running on a connection that
+ * goes back to the pool.
+ */
+async function inParallel<T>(conns: Conn[], batches: T[], run: (c: Conn, batch: T) => Promise<void>) {
+  let next = 0;
+  let failed = false;
+  const workers = await Promise.allSettled(
+    conns.map(async (c) => {
+      while (!failed && next < batches.length) {
+        try {
+          await run(c, batches[next++]);
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+      }
+    }),
+  );
+  const failure = workers.find((w) => w.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+/**
+ * Holds `n` connections of the pool for the seed, each with the seed's session settings;
+ * they go back to the pool with those settings reset.
+ */
+async function holdConnections(db: Db, n: number) {
+  const held: Conn[] = [];
+  const changed = new Set<string>();
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const ready: Promise<void>[] = [];
+  const done: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    let onReady!: () => void;
+    let onFail!: (err: unknown) => void;
+    ready.push(new Promise<void>((resolve, reject) => ((onReady = resolve), (onFail = reject))));
+    done.push(
+      db
+        .connection()
+        .execute(async (c) => {
+          held.push(c);
+          onReady();
+          await released;
+          for (const setting of changed) await sql`reset ${sql.raw(setting)}`.execute(c);
+        })
+        .catch(onFail),
+    );
+  }
+  try {
+    await Promise.all(ready);
+  } catch (err) {
+    release();
+    await Promise.allSettled(done);
+    throw err;
+  }
+  return {
+    conns: held,
+    /** Sets a setting on every held connection, until they go back to the pool. */
+    async set(setting: string, value: string) {
+      changed.add(setting);
+      for (const c of held) await sql`select set_config(${setting}, ${value}, false)`.execute(c);
+    },
+    async release() {
+      release();
+      await Promise.all(done);
+    },
+  };
+}
+
+// Row triggers whose work the seed does itself, set-based: the search vector is computed in the
+// insert with the same function (migrations/0008_search.ts); titles never change here; the page
+// announcements (migrations/0015_page_notify.ts) become one 'all' at the end.
+const handledTriggers = new Set([
+  'posts_search_vector',
+  'threads_search_title',
+  'posts_notify_pages',
+  'threads_notify_pages',
+  'threads_update_notify_pages',
+  'categories_notify_pages',
+  'thread_tags_notify_pages',
+]);
+const seededTables = ['users', 'sessions', 'categories', 'threads', 'posts', 'post_likes', 'thread_reads', 'tags', 'thread_tags'];
+
+/**
+ * Row triggers (and the foreign-key checks, which are triggers too) are skipped for the seed's
+ * own connections when the role may do so (a superuser: `session_replication_role`) and every
+ * trigger on the seeded tables is one whose work the seed does itself. Otherwise they run:
+ * slower, as correct. Every id the seed writes points at a row it wrote before.
+ */
+async function maySkipTriggers(c: Conn): Promise<{ may: boolean; unhandled: string[] }> {
+  const { rows } = await sql<{ name: string }>`
+    select tgname as name from pg_trigger
+    where not tgisinternal and tgrelid = any (${seededTables}::regclass[])
+  `.execute(c);
+  const unhandled = rows.map((r) => r.name).filter((name) => !handledTriggers.has(name));
+  const { rows: allowed } = await sql<{ may: boolean }>`
+    select current_setting('is_superuser') = 'on' or has_parameter_privilege('session_replication_role', 'SET') as may
+  `.execute(c);
+  return { may: allowed[0].may && unhandled.length === 0, unhandled };
+}
+
+/** A member drawn with a long tail: low numbers post (and like, and read) far more. */
+const member = (base: number, count: number) => sql`(${base}::bigint + 1 + floor(${count}::int * power(random(), 2))::bigint)`;
+
+// The vocabulary in the order words are drawn: the small words first, then the others shuffled
+// once (always the same way), so that the most drawn ones mix every group of the list.
+const SMALL_WORDS = wordGroups.get('small')!.length;
+const vocabulary = (() => {
+  const rest = words.slice(SMALL_WORDS);
+  let state = 20_240_601;
+  for (let i = rest.length - 1; i > 0; i--) {
+    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+    const j = state % (i + 1);
+    [rest[i], rest[j]] = [rest[j], rest[i]];
+  }
+  return [...words.slice(0, SMALL_WORDS), ...rest];
+})();
+const W = vocabulary.length;
+// Zipf-Mandelbrot over the other words: p(k) ~ 1/(k + q). The shift q keeps the head from
+// taking a tenth of all text (the most drawn word is about 1% of them, the least 0.02%).
+const Q = 20;
+const spread = Math.log((W - SMALL_WORDS + Q + 1) / (Q + 1));
+
+/** A word number for running text: a third are small words, the rest Zipf-Mandelbrot. */
+const textWord = sql`
+  case when random() < 0.35 then 1 + floor(${SMALL_WORDS}::int * power(random(), 2))::int
+       else least(${W}::int, ${SMALL_WORDS - Q}::int + floor(${Q + 1}::int * exp(random() * ${spread}::float8))::int) end`;
+
+/** A word number for a title: mostly the words that say what it is about. */
+const titleWord = sql`
+  case when random() < 0.15 then 1 + floor(${SMALL_WORDS}::int * power(random(), 2))::int
+       else ${SMALL_WORDS + 1}::int + floor(${W - SMALL_WORDS}::int * power(random(), 1.5))::int end`;
+
+/** The vocabulary as a relation: number, word, and the word capitalised. */
+const wordTable = sql`
+  select i::int as i, w, upper(left(w, 1)) || substr(w, 2) as cap
+  from unnest(${vocabulary}::text[]) with ordinality as u(w, i)`;
+
+export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSeedResult> {
+  const sizes = largeSizes(opts.posts);
+  const { posts: N, threads: T, members: M, categories: C, tags: G, sessions: K } = sizes;
+  const now = opts.now ?? new Date();
+  const rows: Record<string, number> = {};
+  const seconds: [string, number][] = [];
+
+  let weightBefore = 0;
+  async function step(name: StepName, total: number, body: (advance: (n: number) => void) => Promise<number | void>) {
+    const [, unit, weight] = steps.find(([s]) => s === name)!;
+    const started = performance.now();
+    let done = 0;
+    const report = (finished: boolean) =>
+      opts.onProgress?.({
+        step: name,
+        unit,
+        done,
+        total,
+        finished,
+        overall: (weightBefore + (finished ? weight : weight * Math.min(1, done / Math.max(1, total)))) / totalWeight,
+      });
+    report(false);
+    const counted = await body((n) => {
+      done += n;
+      report(false);
+    });
+    done = typeof counted === 'number' ? counted : Math.max(done, total);
+    seconds.push([name, (performance.now() - started) / 1000]);
+    report(true);
+    weightBefore += weight;
+    return done;
+  }
+
+  // One hash for everyone: argon2id at its production cost takes a noticeable fraction of a second.
+  const passwordHash = await hashPassword(BENCH_PASSWORD, productionCost);
+  const held = await holdConnections(db, 2);
+  const [main] = held.conns;
+  let triggers: LargeSeedResult['triggers'] = 'ran';
+  let unhandledTriggers: string[] = [];
+  try {
+    // Nothing here is worth waiting for a disk flush per batch; a crash means seeding again.
+    await held.set('synchronous_commit', 'off');
+    await held.set('work_mem', '128MB');
+    await held.set('maintenance_work_mem', '512MB');
+    const skip = await maySkipTriggers(main);
+    const bulk = skip.may && !opts.runTriggers;
+    if (bulk) await held.set('session_replication_role', 'replica');
+    triggers = bulk ? 'skipped' : 'ran';
+    unhandledTriggers = skip.unhandled;
+
+    const base = async (table: 'users' | 'categories' | 'tags' | 'threads' | 'posts') => {
+      const { rows } = await sql<{ id: number }>`select coalesce(max(id), 0)::bigint as id from ${sql.table(table)}`.execute(main);
+      return rows[0].id;
+    };
+    const memberBase = await base('users');
+    const categoryBase = await base('categories');
+    const tagBase = await base('tags');
+    const threadBase = await base('threads');
+    const postBase = await base('posts');
+    const pickMember = member(memberBase, M);
+    const start = sql`${now}::timestamptz`;
+
+    rows.members = await step('members', M, async (advance) => {
+      await inParallel(held.conns, ranges(M, MEMBERS_PER_BATCH), async (c, { from, to }) => {
+        // Everyone joined in the year before the first thread; the first members hold the roles
+        // and, as they post most, the higher ranks.
+        await sql`
+          insert into users (id, username, email, password_hash, role, rank, created_at, last_seen_at)
+          overriding system value
+          select ${memberBase}::bigint + g, 'member' || g, 'member' || g || '@example.test', ${passwordHash},
+            case when g = 1 then 'admin' when g <= 3 then 'staff' when g <= 9 then 'moderator' else 'member' end,
+            case when g <= 3 then 4 when g <= 9 then 3
+                 when g <= ${M}::int * 0.002 then 4 when g <= ${M}::int * 0.02 then 3
+                 when g <= ${M}::int * 0.1 then 2 when g <= ${M}::int * 0.4 then 1 else 0 end,
+            ${start} - interval '730 days' - interval '365 days' * (1 - (g - 1)::float8 / ${M}::int),
+            ${start} - interval '90 days' * power(random(), 2)
+          from generate_series(${from}::int, ${to}::int) g
+        `.execute(c);
+        advance(to - from + 1);
+      });
+    });
+
+    await step('categories', C + G, async () => {
+      const cats = categorySeeds(C);
+      await sql`
+        insert into categories (id, name, slug, description, color, position, created_at)
+        overriding system value
+        select ${categoryBase}::bigint + i, name, slug, description, color, i - 1, ${start} - interval '1095 days'
+        from unnest(${cats.map((c) => c.name)}::text[], ${cats.map((c) => c.slug)}::text[],
+                    ${cats.map((c) => c.description)}::text[], ${cats.map((c) => c.color)}::text[])
+             with ordinality as u(name, slug, description, color, i)
+      `.execute(main);
+      await sql`
+        insert into tags (id, name) overriding system value
+        select ${tagBase}::bigint + i, name from unnest(${tagNames(G)}::text[]) with ordinality as u(name, i)
+      `.execute(main);
+      rows.categories = C;
+      rows.tags = G;
+    });
+
+    const replies = replyCounts(T, N - T);
+    rows.threads = await step('threads', T, async (advance) => {
+      await inParallel(held.conns, ranges(T, THREADS_PER_BATCH), async (c, { from, to }) => {
+        // Threads start evenly over two years (ids in order of time), in categories and by members
+        // drawn with a long tail. Titles lean less on the small words than bodies do.
+        await sql`
+          with w as materialized (${wordTable}),
+          t as materialized (
+            select ${from - 1}::int + r.n::int as n, r.replies, random() as kind_draw, 4 + floor(random() * 7)::int as len,
+              ${categoryBase}::bigint + 1 + floor(${C}::int * power(random(), 1.5))::bigint as category_id,
+              ${pickMember} as user_id
+            from unnest(${Array.from(replies.subarray(from - 1, to))}::int[]) with ordinality as r(replies, n)
+          ),
+          titled as (
+            select x.n, string_agg(case when x.k = 1 then w.cap else w.w end, ' ' order by x.k) as title
+            from (select t.n, k, ${titleWord} as wi
+                  from t cross join generate_series(1, t.len) k offset 0) x
+            join w on w.i = x.wi
+            group by x.n
+          ),
+          made as (
+            select t.*, titled.title || case when t.kind_draw < 0.15 then '?' else '' end as title,
+              case when t.kind_draw < 0.15 then 'question' when t.kind_draw < 0.2 then 'idea' else 'discussion' end as kind,
+              ${start} - interval '730 days' + interval '729 days' * ((t.n - 1 + random()) / ${T}::int) as created_at
+            from t join titled using (n)
+          )
+          insert into threads (id, category_id, user_id, title, slug, kind, reply_count, last_post_number, view_count,
+                               created_at, last_post_at, last_post_user_id)
+          overriding system value
+          select ${threadBase}::bigint + n, category_id, user_id, title,
+            -- slugify() of server/threads/rules.ts, for titles of plain words
+            rtrim(left(trim(both '-' from regexp_replace(lower(title), '[^a-z0-9]+', '-', 'g')), 80), '-'),
+            kind, replies, replies + 1,
+            -- views: a few per post, and a long tail of threads everyone opens
+            floor((replies + 1) * (2 + 10 * random()) + 20 * (power(1 - random(), -0.8) - 1))::int,
+            created_at, created_at, user_id
+          from made
+          order by n
+        `.execute(c);
+        advance(to - from + 1);
+      });
+    });
+
+    rows.posts = await step('posts', N, async (advance) => {
+      const searchColumn = bulk ? sql`, search_vector` : sql``;
+      // The same function the trigger calls (migrations/0008_search.ts), title on first posts only.
+      const searchValue = bulk ? sql`, post_search_vector(p.title, b.raw)` : sql``;
+      await inParallel(held.conns, postBatches(replies, POSTS_PER_BATCH), async (c, batch) => {
+        await sql`
+          with w as materialized (${wordTable}),
+          p as materialized (
+            select ${postBase + batch.firstPost - 1}::bigint + row_number() over (order by t.id, g.pn) as id,
+              t.id as thread_id, g.pn,
+              case when g.pn = 1 then t.user_id else ${pickMember} end as user_id,
+              -- Replies come after the thread's start, in post-number order, over a span that
+              -- grows with their number (never past now).
+              case when g.pn = 1 then t.created_at else
+                t.created_at + least(${start} - t.created_at - interval '1 minute',
+                                     interval '3 hours' * t.reply_count * (0.5 + ((t.id * 2654435761) % 1000) / 1000.0))
+                               * ((g.pn - 2 + 0.05 + 0.9 * random()) / t.reply_count)
+              end as created_at,
+              -- 10 to 120 words, most posts short
+              10 + floor(111 * power(random(), 3))::int as len,
+              5 + floor(random() * 9)::int as sentence,
+              least(${Math.min(M - 1, MAX_LIKES)}::int, floor(${LIKE_SCALE}::float8 * (power(1 - random(), -1 / ${TAIL}::float8) - 1)))::int as likes,
+              case when g.pn = 1 then t.title end as title
+            from threads t cross join lateral generate_series(1, t.reply_count + 1) as g(pn)
+            where t.id between ${threadBase + batch.from}::bigint and ${threadBase + batch.to}::bigint
+          ),
+          b as (
+            -- Sentences of 5 to 13 words, a paragraph every four sentences.
+            select x.id, string_agg(
+                case when x.k % x.sentence = 1 then w.cap else w.w end
+                || case when x.k = x.len then '.'
+                        when x.k % (x.sentence * 4) = 0 then E'.\n\n'
+                        when x.k % x.sentence = 0 then '. '
+                        else ' ' end,
+                '' order by x.k) as raw
+            from (select p.id, p.len, p.sentence, k, ${textWord} as wi from p cross join generate_series(1, p.len) k offset 0) x
+            join w on w.i = x.wi
+            group by x.id
+          )
+          insert into posts (id, thread_id, user_id, post_number, raw, cooked, created_at, like_count ${searchColumn})
+          overriding system value
+          -- What markdown-it makes of plain sentences and blank lines; the words are a-z only.
+          select p.id, p.thread_id, p.user_id, p.pn, b.raw, '<p>' || replace(b.raw, E'\n\n', E'</p>\n<p>') || E'</p>\n',
+            p.created_at, p.likes ${searchValue}
+          from p join b using (id)
+          order by p.id
+        `.execute(c);
+        advance(batch.posts);
+      });
+    });
+
+    rows.likes = await step('likes', Math.round(N / 2), async (advance) => {
+      let likes = 0;
+      // A post with k likes gets them from k consecutive members starting at a random distance
+      // from its author: never the author, never the same member twice.
+      await inParallel(held.conns, ranges(N, POSTS_PER_BATCH * 2), async (c, { from, to }) => {
+        const result = await sql`
+          insert into post_likes (post_id, user_id, created_at)
+          select p.id, ${memberBase}::bigint + 1 + ((p.user_id - ${memberBase}::bigint - 1 + p.offset_from_author + j) % ${M}::int),
+            p.created_at + (${start} - p.created_at) * power(random(), 4)
+          from (select id, user_id, created_at, like_count, floor(random() * (${M}::int - like_count))::int as offset_from_author
+                from posts where id between ${postBase + from}::bigint and ${postBase + to}::bigint and like_count > 0 offset 0) p
+          cross join generate_series(1, p.like_count) j
+        `.execute(c);
+        const n = Number(result.numAffectedRows ?? 0);
+        likes += n;
+        advance(n);
+      });
+      return likes;
+    });
+
+    await step('last posts', T, async (advance) => {
+      await inParallel(held.conns, ranges(T, THREADS_PER_BATCH * 2), async (c, { from, to }) => {
+        await sql`
+          update threads t set last_post_at = p.created_at, last_post_user_id = p.user_id
+          from posts p
+          where p.thread_id = t.id and p.post_number = t.last_post_number
+            and t.id between ${threadBase + from}::bigint and ${threadBase + to}::bigint
+        `.execute(c);
+        advance(to - from + 1);
+      });
+    });
+
+    rows.threadTags = await step('tags', Math.round(T * 1.15), async (advance) => {
+      let tagged = 0;
+      // 0 to 3 neighbouring tags per thread, the first drawn with a long tail.
+      await inParallel(held.conns, ranges(T, THREADS_PER_BATCH * 5), async (c, { from, to }) => {
+        const result = await sql`
+          insert into thread_tags (thread_id, tag_id)
+          select t.id, ${tagBase}::bigint + 1 + ((t.first + j) % ${G}::int)
+          from (select id, floor(${G}::int * power(random(), 2))::int as first,
+                  least(${G}::int, case when r < 0.3 then 0 when r < 0.65 then 1 when r < 0.9 then 2 else 3 end) as n
+                from (select id, random() as r from threads
+                      where id between ${threadBase + from}::bigint and ${threadBase + to}::bigint offset 0) x) t
+          cross join generate_series(0, t.n - 1) j
+        `.execute(c);
+        const n = Number(result.numAffectedRows ?? 0);
+        tagged += n;
+        advance(n);
+      });
+      return tagged;
+    });
+
+    rows.reads = await step('read state', Math.round(N / 5), async (advance) => {
+      let reads = 0;
+      // Each thread's author, and readers in proportion to its posts: consecutive members from a
+      // random distance, half of them up to the last post.
+      await inParallel(held.conns, ranges(T, THREADS_PER_BATCH * 2), async (c, { from, to }) => {
+        const result = await sql`
+          insert into thread_reads (user_id, thread_id, last_read_post_number, updated_at)
+          select ${memberBase}::bigint + 1 + ((t.user_id - ${memberBase}::bigint - 1 + case when j = 0 then 0 else t.offset_from_author + j end) % ${M}::int),
+            t.id, r.upto,
+            case when r.upto = t.last_post_number then t.last_post_at + (${start} - t.last_post_at) * power(random(), 3)
+                 else t.created_at + (t.last_post_at - t.created_at) * random() end
+          from (select x.*, floor(random() * (${M}::int - x.readers))::int as offset_from_author
+                from (select id, user_id, created_at, last_post_at, last_post_number,
+                        least(${M - 1}::int, floor((reply_count + 1) * ${READS_PER_POST * 2}::float8 * random() + random()))::int as readers
+                      from threads where id between ${threadBase + from}::bigint and ${threadBase + to}::bigint) x
+                offset 0) t
+          cross join generate_series(0, t.readers) j
+          cross join lateral (
+            select case when j = 0 or random() < 0.5 then t.last_post_number
+                        else 1 + floor(random() * t.last_post_number)::int end as upto
+          ) r
+        `.execute(c);
+        const n = Number(result.numAffectedRows ?? 0);
+        reads += n;
+        advance(n);
+      });
+      return reads;
+    });
+
+    rows.sessions = await step('sessions', K, async () => {
+      const expires = new Date(now.getTime() + 30 * DAY);
+      const numbers = Array.from({ length: K }, (_, i) => i + 1);
+      // Exactly what server/sessions/store.ts writes for a member signed in over http: the
+      // session's JSON (its cookie as @fastify/session's Cookie.toJSON gives it) and userId.
+      const data = numbers.map((n) =>
+        JSON.stringify({
+          cookie: {
+            expires: expires.toISOString(),
+            originalMaxAge: 30 * DAY,
+            sameSite: 'lax',
+            secure: false,
+            path: '/',
+            httpOnly: true,
+            domain: null,
+          },
+          userId: memberBase + n,
+        }),
+      );
+      await sql`
+        insert into sessions (id, user_id, data, expires_at, created_at)
+        select ${BENCH_SESSION_PREFIX}::text || n, ${memberBase}::bigint + n, data::jsonb, ${expires}::timestamptz, ${start}
+        from unnest(${numbers}::int[], ${data}::text[]) as u(n, data)
+        on conflict (id) do update set user_id = excluded.user_id, data = excluded.data,
+          expires_at = excluded.expires_at, created_at = excluded.created_at
+      `.execute(main);
+      return K;
+    });
+
+    await step('counters', C + G, async () => {
+      await sql`
+        update categories c set thread_count = x.n
+        from (select category_id, count(*)::int as n from threads group by category_id) x
+        where c.id = x.category_id and c.id > ${categoryBase}::bigint
+      `.execute(main);
+      await sql`
+        update tags g set thread_count = x.n
+        from (select tag_id, count(*)::int as n from thread_tags group by tag_id) x
+        where g.id = x.tag_id and g.id > ${tagBase}::bigint
+      `.execute(main);
+      // The identity sequences continue after the ids chosen here.
+      for (const table of ['users', 'categories', 'tags', 'threads', 'posts'] as const) {
+        await sql`select setval(pg_get_serial_sequence(${table}, 'id'), (select max(id) from ${sql.table(table)}))`.execute(main);
+      }
+      if (bulk) {
+        // The page announcements the skipped triggers would have made: every page changed.
+        await sql`select pg_notify('hearth_pages', 'all')`.execute(main);
+      }
+    });
+
+    await step('analyze', seededTables.length, async (advance) => {
+      // Statistics for the planner, and a vacuum so that index-only scans work from the start,
+      // as they would on a forum that grew over years.
+      await inParallel(held.conns, [...seededTables], async (c, table) => {
+        await sql`vacuum (analyze) ${sql.table(table)}`.execute(c);
+        advance(1);
+      });
+    });
+  } finally {
+    await held.release();
+  }
+  return { sizes, rows, seconds, triggers, unhandledTriggers };
+}
+
+/** Whether the database already holds a community (any thread). */
+export async function hasThreads(db: Db): Promise<boolean> {
+  const row = await db.selectFrom('threads').select('id').limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Empties the community: members, categories and tags, and through CASCADE everything that
+ * hangs on them (sessions, threads, posts, likes, reads, notifications…), ids starting again
+ * at 1. Settings and the migrations' own tables stay.
+ */
+export async function emptyCommunity(db: Db): Promise<void> {
+  await sql`truncate users, categories, tags restart identity cascade`.execute(db);
+}

@@ -1,0 +1,50 @@
+// Cookies, sessions stored in PostgreSQL, and `request.viewer` (the signed-in member or null).
+// A guest gets no session row until something is stored in it (signing in).
+import fastifyCookie from '@fastify/cookie';
+import fastifySession from '@fastify/session';
+import fp from 'fastify-plugin';
+import type { Viewer } from '../permissions.ts';
+import { deleteExpiredSessions, SessionStore, VIEWER_KEY } from './store.ts';
+
+declare module 'fastify' {
+  interface Session {
+    userId?: number;
+    [VIEWER_KEY]?: Viewer | null;
+  }
+  interface FastifyRequest {
+    viewer: Viewer | null;
+  }
+}
+
+export const SESSION_COOKIE = 'hearth_session';
+const THIRTY_DAYS = 30 * 24 * 60 * 60 * 1000;
+
+export const sessions = fp(
+  async (app, opts: { secret: string }) => {
+    await app.register(fastifyCookie, { secret: opts.secret });
+    await app.register(fastifySession, {
+      secret: opts.secret,
+      cookieName: SESSION_COOKIE,
+      store: new SessionStore(app.db),
+      saveUninitialized: false,
+      // Saving on every request would write a row per page view; a session is saved when it changes.
+      rolling: false,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', path: '/', maxAge: THIRTY_DAYS },
+    });
+
+    app.decorateRequest('viewer', null);
+    app.addHook('preHandler', async (request) => {
+      const userId = request.session.userId;
+      if (!userId) return;
+      // Loaded with the session (SessionStore.get), in the same query.
+      const viewer = request.session[VIEWER_KEY];
+      if (viewer && viewer.id === userId) request.viewer = viewer;
+      else delete request.session.userId;
+    });
+
+    const sweep = setInterval(() => deleteExpiredSessions(app.db).catch((err) => app.log.warn(err)), 60 * 60 * 1000);
+    sweep.unref();
+    app.addHook('onClose', async () => clearInterval(sweep));
+  },
+  { name: 'sessions', dependencies: ['database'] },
+);

@@ -1,0 +1,80 @@
+// @fastify/session store over the `sessions` table. The signed-in member's id is kept in its
+// own column too, so that all of a member's sessions can be ended at once (suspension), and so
+// that loading a session brings the member along in the same query (VIEWER_KEY): a signed-in
+// page costs one round trip less.
+import { sql } from 'kysely';
+import type { Viewer } from '../permissions.ts';
+import type { Session } from 'fastify';
+import type { Db } from '../db/index.ts';
+
+type Callback<T = void> = (err?: Error | null, value?: T) => void;
+interface StoredSession {
+  userId?: number;
+  cookie?: { expires?: string | Date | null };
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Where a loaded session carries its member (never stored). */
+export const VIEWER_KEY = 'loadedViewer';
+
+export class SessionStore {
+  constructor(private db: Db) {}
+
+  get(id: string, cb: Callback<Session | null>) {
+    this.db
+      .selectFrom('sessions as s')
+      .leftJoin('users as u', 'u.id', 's.user_id')
+      .select((eb) => [
+        's.data',
+        'u.id',
+        'u.username',
+        'u.role',
+        'u.rank',
+        // The unread count rides along: the navigation shows it on every page.
+        eb
+          .selectFrom('notifications as n')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .whereRef('n.user_id', '=', 's.user_id')
+          .where('n.read_at', 'is', null)
+          .as('unread'),
+      ])
+      .where('s.id', '=', id)
+      .where('s.expires_at', '>', new Date())
+      .executeTakeFirst()
+      .then((row) => {
+        if (!row) return cb(null, null);
+        const viewer: Viewer | null =
+          row.id !== null && row.username !== null && row.role !== null && row.rank !== null
+            ? { id: row.id, username: row.username, role: row.role, rank: row.rank, unread: row.unread ?? 0 }
+            : null;
+        cb(null, { ...(row.data as object), [VIEWER_KEY]: viewer } as unknown as Session);
+      }, cb);
+  }
+
+  set(id: string, session: StoredSession, cb: Callback) {
+    const expires = session.cookie?.expires ? new Date(session.cookie.expires) : new Date(Date.now() + DAY);
+    // The member loaded with the session is not part of it.
+    const { [VIEWER_KEY]: _viewer, ...data } = session as StoredSession & { [VIEWER_KEY]?: unknown };
+    const row = { data: JSON.stringify(data), expires_at: expires, user_id: session.userId ?? null };
+    this.db
+      .insertInto('sessions')
+      .values({ id, ...row })
+      .onConflict((oc) => oc.column('id').doUpdateSet(row))
+      .execute()
+      .then(() => cb(), cb);
+  }
+
+  destroy(id: string, cb: Callback) {
+    this.db
+      .deleteFrom('sessions')
+      .where('id', '=', id)
+      .execute()
+      .then(() => cb(), cb);
+  }
+}
+
+export async function deleteExpiredSessions(db: Db): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('expires_at', '<=', new Date()).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

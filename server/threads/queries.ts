@@ -1,0 +1,248 @@
+import type { Db } from '../db/index.ts';
+import type { Insertable } from 'kysely';
+import type { CategoriesTable, ThreadKind } from '../db/schema.ts';
+import { notifyForPost } from '../notifications/queries.ts';
+import { createPoll } from '../polls/queries.ts';
+import type { PollInput } from '../polls/rules.ts';
+import { cookPost } from '../posts/mentions.ts';
+import type { Viewer } from '../permissions.ts';
+import { categoryAccessColumns, readableCategoryIds, visibleThreads } from './access.ts';
+import { pinnedNow } from './pins.ts';
+import { markThreadRead } from './read-state.ts';
+import { slugify } from './rules.ts';
+import { tagNames, tagThread } from './tags.ts';
+
+const postColumns = [
+  'p.id', 'p.user_id', 'p.post_number', 'p.cooked', 'p.like_count', 'p.edit_count', 'p.created_at', 'p.updated_at', 'p.deleted_at',
+  'u.username', 'u.rank', 'u.role',
+] as const;
+
+/** The categories the viewer may read, in their order. */
+export function categories(db: Db, viewer: Viewer | null) {
+  return db
+    .selectFrom('categories')
+    .select(['id', 'name', 'slug', 'description', 'color', 'thread_count'])
+    .where('id', 'in', readableCategoryIds(db, viewer))
+    .orderBy('position')
+    .orderBy('id')
+    .execute();
+}
+
+/** For lists: the viewer's read state joins in (a guest is viewer 0, who has read nothing). */
+const readJoin = (viewerId: number | undefined) => (join: any) =>
+  join.onRef('tr.thread_id', '=', 't.id').on('tr.user_id', '=', viewerId ?? 0);
+
+/**
+ * The community's latest threads. `pins: 'only'` gives the global pins (shown above the list),
+ * `pins: 'without'` the rest, so that a pinned thread appears once.
+ */
+export function latestThreads(db: Db, limit: number, viewer: Viewer | null, pins: 'only' | 'without' = 'without') {
+  const viewerId = viewer?.id;
+  return visibleThreads(db, viewer)
+    .where((eb) => {
+      const globalPin = eb.and([eb('t.pinned_scope', '=', 'global'), pinnedNow(eb)]);
+      return pins === 'only' ? globalPin : eb.not(globalPin);
+    })
+    .innerJoin('categories as c', 'c.id', 't.category_id')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .leftJoin('thread_reads as tr', readJoin(viewerId))
+    .select([
+      't.id', 't.title', 't.slug', 't.kind', 't.reply_count', 't.view_count', 't.last_post_at', 't.created_at',
+      't.last_post_number', 'tr.last_read_post_number', 't.pinned_scope', 't.locked_at',
+      'c.name as category_name', 'c.slug as category_slug', 'c.color as category_color', 'u.username',
+    ])
+    .select(tagNames('t.id'))
+    .orderBy('t.last_post_at', 'desc')
+    .orderBy('t.id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function createCategory(
+  db: Db,
+  c: Insertable<CategoriesTable>,
+) {
+  return db.insertInto('categories').values(c).returning(['id', 'slug']).executeTakeFirstOrThrow();
+}
+
+/** A thread and its first post, with the category's counter, in one transaction. */
+export async function createThread(
+  db: Db,
+  t: {
+    categoryId: number;
+    userId: number;
+    title: string;
+    body: string;
+    kind?: ThreadKind;
+    tags?: string[];
+    poll?: PollInput | null;
+    at?: Date;
+  },
+) {
+  const at = t.at ?? new Date();
+  return db.transaction().execute(async (tx) => {
+    const thread = await tx
+      .insertInto('threads')
+      .values({
+        category_id: t.categoryId,
+        user_id: t.userId,
+        title: t.title,
+        slug: slugify(t.title),
+        kind: t.kind,
+        last_post_at: at,
+        last_post_user_id: t.userId,
+        created_at: at,
+      })
+      .returning(['id', 'slug'])
+      .executeTakeFirstOrThrow();
+    const { cooked, mentioned } = await cookPost(tx, t.body);
+    const post = await tx
+      .insertInto('posts')
+      .values({ thread_id: thread.id, user_id: t.userId, post_number: 1, raw: t.body, cooked, created_at: at })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await notifyForPost(tx, {
+      postId: post.id,
+      threadId: thread.id,
+      categoryId: t.categoryId,
+      authorId: t.userId,
+      mentionedIds: mentioned.map((m) => m.id),
+    });
+    await markThreadRead(tx, t.userId, thread.id, 1);
+    await tagThread(tx, thread.id, t.tags ?? []);
+    if (t.poll) await createPoll(tx, thread.id, t.poll);
+    await tx
+      .updateTable('categories')
+      .set((eb) => ({ thread_count: eb('thread_count', '+', 1) }))
+      .where('id', '=', t.categoryId)
+      .execute();
+    return thread;
+  });
+}
+
+/**
+ * A reply: the next post number is taken under the thread's row lock, so two never clash;
+ * it comes from last_post_number, which never goes down, so a deleted reply's number is never reused.
+ */
+export async function createReply(db: Db, r: { threadId: number; userId: number; body: string; at?: Date }) {
+  const at = r.at ?? new Date();
+  return db.transaction().execute(async (tx) => {
+    const thread = await tx
+      .updateTable('threads')
+      .set((eb) => ({
+        reply_count: eb('reply_count', '+', 1),
+        last_post_number: eb('last_post_number', '+', 1),
+        last_post_at: at,
+        last_post_user_id: r.userId,
+      }))
+      .where('id', '=', r.threadId)
+      .returning(['last_post_number', 'category_id', 'user_id'])
+      .executeTakeFirstOrThrow();
+    const { cooked, mentioned } = await cookPost(tx, r.body);
+    const post = await tx
+      .insertInto('posts')
+      .values({ thread_id: r.threadId, user_id: r.userId, post_number: thread.last_post_number, raw: r.body, cooked, created_at: at })
+      .returning(['id', 'post_number'])
+      .executeTakeFirstOrThrow();
+    await notifyForPost(tx, {
+      postId: post.id,
+      threadId: r.threadId,
+      categoryId: thread.category_id,
+      authorId: r.userId,
+      threadAuthorId: thread.user_id,
+      mentionedIds: mentioned.map((m) => m.id),
+    });
+    // Whoever replies has read the thread up to their own post.
+    await markThreadRead(tx, r.userId, r.threadId, post.post_number);
+    return post;
+  });
+}
+
+export function categoryBySlug(db: Db, slug: string) {
+  return db
+    .selectFrom('categories')
+    .select(['id', 'name', 'slug', 'description', 'color', 'thread_count', 'read_role', 'read_rank', 'post_role', 'post_rank'])
+    .where('slug', '=', slug)
+    .executeTakeFirst();
+}
+
+/** A category's threads by last activity, paged by keyset on (last_post_at, id). */
+/**
+ * A category's threads by last activity, paged by keyset on (last_post_at, id). `pins: 'only'`
+ * gives the threads pinned there (or everywhere), shown above the first page; the pages
+ * themselves leave them out.
+ */
+export function categoryThreads(
+  db: Db,
+  categoryId: number,
+  limit: number,
+  before?: { at: Date; id: number },
+  viewerId?: number,
+  pins: 'only' | 'without' = 'without',
+) {
+  let q = db
+    .selectFrom('threads as t')
+    .where((eb) => (pins === 'only' ? pinnedNow(eb) : eb.not(pinnedNow(eb))))
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .leftJoin('thread_reads as tr', readJoin(viewerId))
+    .select([
+      't.id', 't.title', 't.slug', 't.kind', 't.reply_count', 't.view_count', 't.last_post_at', 't.created_at',
+      't.last_post_number', 'tr.last_read_post_number', 't.pinned_scope', 't.locked_at', 'u.username',
+    ])
+    .select(tagNames('t.id'))
+    .where('t.category_id', '=', categoryId)
+    .where('t.deleted_at', 'is', null);
+  if (before) {
+    q = q.where((eb) =>
+      eb.or([eb('t.last_post_at', '<', before.at), eb.and([eb('t.last_post_at', '=', before.at), eb('t.id', '<', before.id)])]),
+    );
+  }
+  return q.orderBy('t.last_post_at', 'desc').orderBy('t.id', 'desc').limit(limit).execute();
+}
+
+/** A thread (with how far the viewer has read it); a deleted one only for those who may see deleted content. */
+export function threadById(db: Db, id: number, opts: { withDeleted?: boolean; viewerId?: number } = {}) {
+  return db
+    .selectFrom('threads as t')
+    .innerJoin('categories as c', 'c.id', 't.category_id')
+    .leftJoin('thread_reads as tr', readJoin(opts.viewerId))
+    // What the page also needs about the viewer and the thread, in the same query.
+    .leftJoin('thread_watches as tw', (join) => join.onRef('tw.thread_id', '=', 't.id').on('tw.user_id', '=', opts.viewerId ?? 0))
+    .leftJoin('polls as pl', 'pl.thread_id', 't.id')
+    .select([
+      't.id', 't.title', 't.slug', 't.kind', 't.reply_count', 't.last_post_number', 't.created_at', 't.deleted_at',
+      't.pinned_scope', 't.pinned_until', 't.locked_at', 'tr.last_read_post_number', 'tw.level as watch_level', 'pl.id as poll_id',
+      'c.name as category_name', 'c.slug as category_slug', 'c.color as category_color',
+      ...categoryAccessColumns,
+    ])
+    .select(tagNames('t.id'))
+    .where('t.id', '=', id)
+    .$if(!opts.withDeleted, (q) => q.where('t.deleted_at', 'is', null))
+    .executeTakeFirst();
+}
+
+/** One page of a thread's posts, by post number: the same one query whatever the thread's length. */
+/** One page of posts, with whether the viewer liked each (a guest is viewer 0, who liked none). */
+export function threadPosts(db: Db, threadId: number, from: number, size: number, opts: { withDeleted?: boolean; viewerId?: number } = {}) {
+  return db
+    .selectFrom('posts as p')
+    .innerJoin('users as u', 'u.id', 'p.user_id')
+    .leftJoin('post_likes as pk', (join) => join.onRef('pk.post_id', '=', 'p.id').on('pk.user_id', '=', opts.viewerId ?? 0))
+    .select(postColumns)
+    .select('pk.user_id as liked_by')
+    .where('p.thread_id', '=', threadId)
+    .$if(!opts.withDeleted, (q) => q.where('p.deleted_at', 'is', null))
+    .where('p.post_number', '>=', from)
+    .where('p.post_number', '<', from + size)
+    .orderBy('p.post_number')
+    .execute();
+}
+
+export function postById(db: Db, id: number) {
+  return db
+    .selectFrom('posts as p')
+    .innerJoin('users as u', 'u.id', 'p.user_id')
+    .select([...postColumns, 'p.thread_id', 'p.raw'])
+    .where('p.id', '=', id)
+    .executeTakeFirst();
+}

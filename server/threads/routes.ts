@@ -1,0 +1,294 @@
+// Reading and writing threads: a category's list, a thread's posts, new threads and replies.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../db/index.ts';
+import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
+import { assertCanRead } from './access.ts';
+import { watchLevel } from '../notifications/queries.ts';
+import { excerpt, quoteOf } from '../posts/cook.ts';
+import { previewOf } from '../posts/mentions.ts';
+import { can, canOnPost, canStartThread, type Viewer } from '../permissions.ts';
+import { csrfField, idParams, text } from '../schemas.ts';
+import { requireViewer, signInFirst } from '../sessions/guards.ts';
+import { answer } from '../views/index.ts';
+import {
+  categoryBySlug,
+  categoryThreads,
+  createReply,
+  createThread,
+  postById,
+  threadById,
+  threadPosts,
+} from './queries.ts';
+import { markThreadRead, type ViewCounter } from './read-state.ts';
+import { PAGE_SIZE, pageOf, parseTags, postErrors, postUrl, readMarks, threadErrors, threadUrl } from './rules.ts';
+import { tagByName, taggedThreads } from './tags.ts';
+import { pollOfThread } from '../polls/queries.ts';
+import { parsePoll, pollView } from '../polls/rules.ts';
+
+const CATEGORY_PAGE = 30;
+
+const slugParams = { type: 'object', properties: { slug: text(100) }, required: ['slug'] } as const;
+
+/** `?before=<iso>_<id>`: the last thread of the previous page. */
+function parseBefore(raw: string | undefined) {
+  const m = raw ? /^(.+)_(\d+)$/.exec(raw) : null;
+  const at = m ? new Date(m[1]) : null;
+  return m && at && !Number.isNaN(at.getTime()) ? { at, id: Number(m[2]) } : undefined;
+}
+
+type Thread = NonNullable<Awaited<ReturnType<typeof threadById>>>;
+
+/** Everything the thread page shows for one page of posts. */
+async function threadPage(db: Db, thread: Thread, page: number, viewer: Viewer | null) {
+  const withDeleted = can(viewer, 'see deleted');
+  const [rows, poll] = await Promise.all([
+    threadPosts(db, thread.id, (page - 1) * PAGE_SIZE + 1, PAGE_SIZE, { withDeleted, viewerId: viewer?.id }),
+    // The poll belongs with the first post, on the first page.
+    page === 1 && thread.poll_id !== null ? pollOfThread(db, thread.id, viewer?.id) : null,
+  ]);
+  const level = viewer ? (thread.watch_level ?? 'normal') : null;
+  // Signed-in readers get a marker before the first post they have not read.
+  const lastRead = viewer ? thread.last_read_post_number : null;
+  const firstUnread = lastRead === null ? undefined : rows.find((p) => p.post_number > lastRead)?.id;
+  const posts = rows.map((p) => ({
+    ...p,
+    isFirstUnread: p.id === firstUnread,
+    liked: p.liked_by !== null,
+    canLike: canOnPost(viewer, 'like post', p),
+    canEdit: canOnPost(viewer, 'edit post', p),
+    canDelete: canOnPost(viewer, 'delete post', p),
+    canSeeRevisions: canOnPost(viewer, 'see revisions', p),
+  }));
+  const canonical = threadUrl(thread);
+  // Paged by post number, so deleted posts leave gaps rather than shifting pages.
+  const pages = pageOf(thread.last_post_number);
+  return {
+    title: thread.title,
+    thread,
+    posts,
+    page,
+    canonical,
+    prev: page > 1 ? (page === 2 ? canonical : `${canonical}?page=${page - 1}`) : null,
+    next: page < pages ? `${canonical}?page=${page + 1}` : null,
+    isLastPage: page >= pages,
+    canReply: viewer !== null && thread.deleted_at === null && (thread.locked_at === null || can(viewer, 'lock')),
+    canPin: can(viewer, 'pin'),
+    canLock: can(viewer, 'lock'),
+    watch: level ? { action: `/t/${thread.id}/watch`, level } : null,
+    poll: poll ? pollView(poll, viewer !== null, new Date()) : null,
+    og: { type: 'article', title: thread.title, description: posts[0] ? excerpt(posts[0].cooked) : '' },
+    lastPage: pages > 1 ? `${canonical}?page=${pages}` : canonical,
+    // Quoting opens the last page (where the reply form is) with the quote in it.
+    quoteBase: viewer && thread.deleted_at === null ? `${canonical}?page=${pages}&quote=` : null,
+  };
+}
+
+export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, opts) => {
+  async function loadCategory(req: FastifyRequest) {
+    const category = await categoryBySlug(app.db, (req.params as { slug: string }).slug);
+    if (!category) throw notFound('That category');
+    assertCanRead(req.viewer, category);
+    return category;
+  }
+
+  /** The start of a reply quoting a post of this thread (nothing if it is not one). */
+  async function quoteFor(threadId: number, postId: number): Promise<string> {
+    const post = await postById(app.db, postId);
+    return post && post.thread_id === threadId && !post.deleted_at ? quoteOf(post.raw, post.username, post.id) : '';
+  }
+
+  async function loadThread(req: FastifyRequest) {
+    const thread = await threadById(app.db, (req.params as { id: number }).id, {
+      withDeleted: can(req.viewer, 'see deleted'),
+      viewerId: req.viewer?.id,
+    });
+    if (!thread) throw notFound('That thread');
+    assertCanRead(req.viewer, thread);
+    return thread;
+  }
+
+  app.get(
+    '/c/:slug',
+    { schema: { params: slugParams, querystring: { type: 'object', properties: { before: text(100) } } } },
+    async (req, reply) => reply.cached([`category:${(req.params as { slug: string }).slug}`], async () => {
+      const category = await loadCategory(req);
+      const { before } = req.query as { before?: string };
+      const after = parseBefore(before);
+      const [rows, level, pinned] = await Promise.all([
+        categoryThreads(app.db, category.id, CATEGORY_PAGE + 1, after, req.viewer?.id),
+        req.viewer ? watchLevel(app.db, req.viewer.id, { categoryId: category.id }) : null,
+        // Pins head the first page only.
+        after ? [] : categoryThreads(app.db, category.id, CATEGORY_PAGE, undefined, req.viewer?.id, 'only'),
+      ]);
+      const now = new Date();
+      const marked = <T extends Parameters<typeof readMarks>[0]>(t: T) => ({ ...t, ...readMarks(t, req.viewer !== null, now) });
+      const list = [...pinned.map(marked), ...rows.slice(0, CATEGORY_PAGE).map(marked)];
+      const last = rows.slice(0, CATEGORY_PAGE).at(-1);
+      const next = rows.length > CATEGORY_PAGE && last ? `${last.last_post_at.toISOString()}_${last.id}` : null;
+      const watch = level ? { action: `/c/${category.slug}/watch`, level } : null;
+      return reply.page('threads/category', { title: category.name, category, threads: list, next, watch, canStart: canStartThread(req.viewer, category), feeds: [{ title: `${category.name}: latest threads`, href: `/c/${category.slug}.rss` }] });
+    }),
+  );
+
+  app.get(
+    '/t/:id/:slug?',
+    {
+      schema: {
+        params: idParams,
+        querystring: {
+          type: 'object',
+          properties: { page: { type: 'integer', minimum: 1, maximum: 1000000 }, quote: { type: 'integer', minimum: 1 } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const id = (req.params as { id: number }).id;
+      return reply.cached([`thread:${id}`], () => showThread(req, reply), () => {
+        if (req.headers['hx-request'] !== 'true') opts.views.add(id);
+      });
+    },
+  );
+
+  async function showThread(req: FastifyRequest, reply: FastifyReply) {
+    const { slug } = req.params as { slug?: string };
+    const { page: asked, quote } = req.query as { page?: number; quote?: number };
+    const page = asked ?? 1;
+    const thread = await loadThread(req);
+    const canonical = threadUrl(thread);
+    // Old or missing slugs lead to the thread's current address.
+    if (slug !== thread.slug) return reply.redirect(page > 1 ? `${canonical}?page=${page}` : canonical, 301);
+    // A member coming back to a thread opens it at the first post they have not read.
+    const lastRead = req.viewer ? thread.last_read_post_number : null;
+    if (asked === undefined && lastRead !== null && lastRead < thread.last_post_number) {
+      return reply.redirect(`${canonical}?page=${pageOf(lastRead + 1)}#unread`, 303);
+    }
+    const data = await threadPage(app.db, thread, page, req.viewer);
+    if (!data.posts.length && page > 1) throw notFound('That page of the thread');
+    const lastShown = data.posts.at(-1)?.post_number ?? 0;
+    if (req.viewer && lastShown > (lastRead ?? 0)) await markThreadRead(app.db, req.viewer.id, thread.id, lastShown);
+    // "Load more" fetches the next page with htmx: the same reader, not another view.
+    if (req.headers['hx-request'] !== 'true') opts.views.add(thread.id);
+    const values = { body: req.viewer && quote ? await quoteFor(thread.id, quote) : '' };
+    return reply.page('threads/thread', { ...data, values, errors: {} });
+  }
+
+  app.get(
+    '/tag/:name',
+    { schema: { params: { type: 'object', properties: { name: text(60) }, required: ['name'] }, querystring: { type: 'object', properties: { before: text(100) } } } },
+    async (req, reply) => {
+      const tag = await tagByName(app.db, (req.params as { name: string }).name);
+      if (!tag) throw notFound('That tag');
+      const rows = await taggedThreads(app.db, req.viewer, tag.id, CATEGORY_PAGE + 1, parseBefore((req.query as { before?: string }).before));
+      const list = rows.slice(0, CATEGORY_PAGE);
+      const last = list.at(-1);
+      const next = rows.length > CATEGORY_PAGE && last ? `/tag/${tag.name}?before=${last.last_post_at.toISOString()}_${last.id}` : null;
+      return reply.page('threads/tag', { title: `Tagged ${tag.name}`, tag, threads: list, next });
+    },
+  );
+
+  const newThreadForm = {
+    template: 'threads/new',
+    title: 'New thread',
+    load: async (req: FastifyRequest) => ({ category: await loadCategory(req) }),
+  };
+
+  /** The category a new thread goes into, if the viewer may start one there. */
+  async function loadCategoryToPost(req: FastifyRequest) {
+    const category = await loadCategory(req);
+    if (!canStartThread(req.viewer, category)) throw forbidden('Starting threads here is open to some members only.');
+    return category;
+  }
+
+  app.get('/c/:slug/new', { schema: { params: slugParams }, preHandler: signInFirst }, async (req, reply) => {
+    const category = await loadCategoryToPost(req);
+    return reply.page(newThreadForm.template, { title: newThreadForm.title, category, values: {}, errors: {} });
+  });
+
+  app.post(
+    '/c/:slug/threads',
+    {
+      schema: {
+        params: slugParams,
+        body: {
+          type: 'object',
+          required: ['title', 'body'],
+          properties: {
+            title: text(1000),
+            body: text(200000),
+            kind: text(20),
+            tags: text(500),
+            poll_question: text(1000),
+            poll_options: text(5000),
+            poll_multiple: text(10),
+            poll_closes_at: text(40),
+            preview: text(5),
+            _csrf: csrfField,
+          },
+        },
+      },
+      config: { form: newThreadForm },
+    },
+    async (req, reply) => {
+      const viewer = requireViewer(req);
+      const category = await loadCategoryToPost(req);
+      const input = req.body as { title: string; body: string; kind?: string; tags?: string; preview?: string } & Parameters<typeof parsePoll>[0];
+      if (input.preview) {
+        const preview = await previewOf(app.db, input.body);
+        return reply.page(newThreadForm.template, { title: newThreadForm.title, category, values: input, errors: {}, preview });
+      }
+      const title = input.title.trim();
+      const errors = threadErrors({ title, body: input.body, kind: input.kind || 'discussion' });
+      const tags = parseTags(input.tags ?? '');
+      if (tags.error) errors.tags = tags.error;
+      const poll = parsePoll(input, title, new Date());
+      Object.assign(errors, poll.errors);
+      // The form has no kind chooser yet (one kind), so a wrong kind is said in the summary.
+      if (Object.keys(errors).length) throw invalid(errors, errors.kind);
+      const thread = await createThread(app.db, { categoryId: category.id, userId: viewer.id, title, body: input.body, tags: tags.tags, poll: poll.poll });
+      return answer(req, reply, { redirect: threadUrl(thread), flash: 'Your thread is posted.' });
+    },
+  );
+
+  // A rejected reply shows the thread's last page again with the reply form and its text.
+  const replyForm = {
+    template: 'threads/thread',
+    title: 'Reply',
+    load: async (req: FastifyRequest) => {
+      const thread = await loadThread(req);
+      return threadPage(app.db, thread, pageOf(thread.last_post_number), req.viewer);
+    },
+  };
+
+  app.post(
+    '/t/:id/replies',
+    {
+      schema: {
+        params: idParams,
+        body: { type: 'object', required: ['body'], properties: { body: text(200000), preview: text(5), _csrf: csrfField } },
+      },
+      config: { form: replyForm },
+    },
+    async (req, reply) => {
+      const viewer = requireViewer(req);
+      const thread = await loadThread(req);
+      const { preview } = req.body as { preview?: string };
+      if (preview && req.headers['hx-request'] !== 'true') {
+        const data = await replyForm.load(req);
+        const values = req.body as { body: string };
+        return reply.page(replyForm.template, { ...data, values, errors: {}, preview: await previewOf(app.db, values.body) });
+      }
+      if (thread.deleted_at) throw new HttpError(409, 'This thread was deleted; it takes no more replies.');
+      if (thread.locked_at && !can(viewer, 'lock')) throw new HttpError(409, 'This thread is locked; it takes no more replies.');
+      const { body } = req.body as { body: string };
+      const errors = postErrors(body);
+      if (Object.keys(errors).length) throw new HttpError(422, errors.body, errors);
+      const created = await createReply(app.db, { threadId: thread.id, userId: viewer.id, body });
+      const url = postUrl(thread, created);
+      if (req.headers['hx-request'] === 'true') {
+        // htmx appends the new post in place of the form's target.
+        return reply.fragment('posts/post', await postById(app.db, created.id));
+      }
+      return answer(req, reply, { redirect: url });
+    },
+  );
+};

@@ -1,0 +1,111 @@
+// Pure rules about threads.
+
+/** A readable URL part from a title: "Hello, World!" → "hello-world". */
+export function slugify(title: string): string {
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80)
+    .replace(/-+$/, '');
+  return slug || 'thread';
+}
+
+export function threadUrl(thread: { id: number; slug: string }): string {
+  return `/t/${thread.id}/${thread.slug}`;
+}
+
+export const TITLE_MIN = 5;
+export const TITLE_MAX = 200;
+export const BODY_MAX = 50_000;
+
+/** Kinds a member may start here; the others arrive with their own features. */
+export const memberKinds = ['discussion'] as const;
+
+export function postErrors(body: string): Record<string, string> {
+  if (!body.trim()) return { body: 'Write something before posting.' };
+  if (body.length > BODY_MAX) return { body: `Posts are at most ${BODY_MAX.toLocaleString('en')} characters (this one has ${body.length.toLocaleString('en')}).` };
+  return {};
+}
+
+export function threadErrors(input: { title: string; body: string; kind: string }): Record<string, string> {
+  const errors: Record<string, string> = { ...postErrors(input.body) };
+  if (input.title.length < TITLE_MIN || input.title.length > TITLE_MAX) {
+    errors.title = `Titles are ${TITLE_MIN} to ${TITLE_MAX} characters.`;
+  }
+  if (!(memberKinds as readonly string[]).includes(input.kind)) errors.kind = 'Choose a kind of thread from the list.';
+  return errors;
+}
+
+export interface CategoryInput {
+  name: string;
+  slug: string;
+  description: string;
+  color: string;
+}
+
+export function categoryErrors(c: CategoryInput): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (c.name.length < 1 || c.name.length > 60) errors.name = 'Names are 1 to 60 characters.';
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(c.slug) || c.slug.length > 60) {
+    errors.slug = 'Use lowercase letters, digits and single dashes, like "product-help".';
+  }
+  if (c.description.length > 500) errors.description = 'Descriptions are at most 500 characters.';
+  if (!/^#[0-9a-f]{6}$/.test(c.color)) errors.color = 'Choose a colour like #2563eb.';
+  return errors;
+}
+
+/** Posts shown on one page of a thread. */
+export const PAGE_SIZE = 20;
+
+/** The page of a thread that shows post number `postNumber`. */
+export const pageOf = (postNumber: number) => Math.ceil(postNumber / PAGE_SIZE);
+
+/**
+ * The address of a post: its page of the thread, and its anchor. The page is always named,
+ * even the first, so that opening a thread at the first unread post does not take over.
+ */
+export function postUrl(thread: { id: number; slug: string }, post: { id: number; post_number: number }): string {
+  return `${threadUrl(thread)}?page=${pageOf(post.post_number)}#post-${post.id}`;
+}
+
+const NEW_FOR_DAYS = 14;
+
+/**
+ * What a list shows a member about a thread: how many posts they have not read, or that the
+ * thread is new to them (never opened, started in the last two weeks). Guests see neither.
+ */
+export function readMarks(
+  t: { last_post_number: number; last_read_post_number: number | null; created_at: Date },
+  signedIn: boolean,
+  now: Date,
+) {
+  if (!signedIn) return { unread: 0, isNew: false };
+  if (t.last_read_post_number === null) {
+    return { unread: 0, isNew: now.getTime() - t.created_at.getTime() < NEW_FOR_DAYS * 86400_000 };
+  }
+  return { unread: Math.max(0, t.last_post_number - t.last_read_post_number), isNew: false };
+}
+
+export const TAGS_MAX = 5;
+
+/**
+ * "Billing, how-to,  Billing" → ["billing", "how-to"]: lower case, spaces become dashes,
+ * duplicates dropped. Errors name what is wrong rather than silently dropping a tag.
+ */
+export function parseTags(input: string): { tags: string[]; error?: string } {
+  const names = [
+    ...new Set(
+      input
+        .split(',')
+        .map((t) => t.trim().toLowerCase().replace(/\s+/g, '-'))
+        .filter(Boolean),
+    ),
+  ];
+  const bad = names.find((n) => !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(n) || n.length > 30);
+  if (bad !== undefined) return { tags: names, error: `Tags are up to 30 letters, digits and dashes ("${bad.slice(0, 40)}" is not).` };
+  if (names.length > TAGS_MAX) return { tags: names, error: `At most ${TAGS_MAX} tags a thread.` };
+  return { tags: names };
+}

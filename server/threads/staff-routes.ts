@@ -1,0 +1,65 @@
+// Staff pin threads (in their category or across the community, until a date or for good);
+// moderators lock and unlock them.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { forbidden, invalid, notFound } from '../errors.ts';
+import { can, type Action } from '../permissions.ts';
+import { csrfField, emptyForm, idParams } from '../schemas.ts';
+import { requireViewer } from '../sessions/guards.ts';
+import { answer } from '../views/index.ts';
+import { lockThread, pinThread, unpinThread } from './pins.ts';
+import { threadById } from './queries.ts';
+import { threadUrl } from './rules.ts';
+
+export const threadStaff: FastifyPluginAsync = async (app) => {
+  async function loadFor(req: FastifyRequest, action: Action) {
+    const viewer = requireViewer(req);
+    if (!can(viewer, action)) throw forbidden(action === 'pin' ? 'Pinning is for staff.' : 'Locking is for moderators.');
+    const thread = await threadById(app.db, (req.params as { id: number }).id);
+    if (!thread) throw notFound('That thread');
+    return { viewer, thread };
+  }
+
+  app.post(
+    '/t/:id/pin',
+    {
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['scope'],
+          properties: { scope: { type: 'string', enum: ['category', 'global'] }, until: { type: 'string', maxLength: 40 }, _csrf: csrfField },
+        },
+      },
+    },
+    async (req, reply) => {
+      const { thread } = await loadFor(req, 'pin');
+      const { scope, until } = req.body as { scope: 'category' | 'global'; until?: string };
+      let end: Date | null = null;
+      if (until?.trim()) {
+        end = new Date(until);
+        if (Number.isNaN(end.getTime())) throw invalid({ until: 'Enter a date, like 2026-12-31.' }, 'Enter a date, like 2026-12-31.');
+        if (end <= new Date()) throw invalid({ until: 'The end of the pin must be in the future.' }, 'The end of the pin must be in the future.');
+      }
+      await pinThread(app.db, thread.id, scope, end);
+      return answer(req, reply, { redirect: threadUrl(thread), flash: scope === 'global' ? 'Pinned across the community.' : 'Pinned in its category.' });
+    },
+  );
+
+  app.post('/t/:id/unpin', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
+    const { thread } = await loadFor(req, 'pin');
+    await unpinThread(app.db, thread.id);
+    return answer(req, reply, { redirect: threadUrl(thread), flash: 'Unpinned.' });
+  });
+
+  app.post('/t/:id/lock', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
+    const { thread, viewer } = await loadFor(req, 'lock');
+    await lockThread(app.db, thread.id, viewer.id);
+    return answer(req, reply, { redirect: threadUrl(thread), flash: 'Locked: members can no longer reply.' });
+  });
+
+  app.post('/t/:id/unlock', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
+    const { thread } = await loadFor(req, 'lock');
+    await lockThread(app.db, thread.id, null);
+    return answer(req, reply, { redirect: threadUrl(thread), flash: 'Unlocked.' });
+  });
+};

@@ -1,0 +1,55 @@
+// Tags on threads: set when a thread starts, listed on /tag/:name.
+import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { Db } from '../db/index.ts';
+import type { Viewer } from '../permissions.ts';
+import { visibleThreads } from './access.ts';
+
+/** Attaches tags to a new thread, creating the ones that do not exist yet. */
+export async function tagThread(db: Db, threadId: number, names: string[]) {
+  if (!names.length) return;
+  await db
+    .insertInto('tags')
+    .values(names.map((name) => ({ name })))
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const tags = await db.selectFrom('tags').select('id').where('name', 'in', names).execute();
+  await db.insertInto('thread_tags').values(tags.map((t) => ({ thread_id: threadId, tag_id: t.id }))).execute();
+  await db
+    .updateTable('tags')
+    .set((eb) => ({ thread_count: eb('thread_count', '+', 1) }))
+    .where('id', 'in', tags.map((t) => t.id))
+    .execute();
+}
+
+/** The tag names of a thread, as a column of a list query (one query for the whole list). */
+export function tagNames(threadIdColumn: 't.id') {
+  return (eb: any) =>
+    jsonArrayFrom(
+      eb
+        .selectFrom('thread_tags as tt')
+        .innerJoin('tags as g', 'g.id', 'tt.tag_id')
+        .select('g.name')
+        .whereRef('tt.thread_id', '=', threadIdColumn)
+        .orderBy('g.name'),
+    ).as('tags');
+}
+
+export function tagByName(db: Db, name: string) {
+  return db.selectFrom('tags').select(['id', 'name', 'thread_count']).where('name', '=', name.toLowerCase()).executeTakeFirst();
+}
+
+/** A tag's threads by last activity, keyset-paged like a category. */
+export function taggedThreads(db: Db, viewer: Viewer | null, tagId: number, limit: number, before?: { at: Date; id: number }) {
+  let q = visibleThreads(db, viewer)
+    .innerJoin('thread_tags as tt', 'tt.thread_id', 't.id')
+    .innerJoin('categories as c', 'c.id', 't.category_id')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .select([
+      't.id', 't.title', 't.slug', 't.reply_count', 't.last_post_at',
+      'c.name as category_name', 'c.slug as category_slug', 'c.color as category_color', 'u.username',
+    ])
+    .where('tt.tag_id', '=', tagId);
+  if (before) q = q.where(sql<boolean>`(t.last_post_at, t.id) < (${before.at}, ${before.id})`);
+  return q.orderBy('t.last_post_at', 'desc').orderBy('t.id', 'desc').limit(limit).execute();
+}

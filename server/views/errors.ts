@@ -1,0 +1,101 @@
+// The one error handler. A rejected form (validation, a rule, an expired CSRF token, a rate
+// limit) renders its form again with the input kept and each error beside its field; other
+// failures render an error page. A 500 shows the request id and is logged.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError, type FieldErrors } from '../errors.ts';
+
+export interface FormConfig {
+  /** The page template that holds the form (views/pages/<template>.hbs). */
+  template: string;
+  title: string;
+  /** Fields never sent back to the browser. */
+  secret?: string[];
+  /** What else the page needs to render again (the thread around a reply form). */
+  load?: (req: FastifyRequest) => Promise<Record<string, unknown>>;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    form?: FormConfig;
+  }
+}
+
+/** Ajv errors (with ajv-errors' messages) to one message per field. */
+function fieldErrorsOf(error: FastifyError): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const e of error.validation ?? []) {
+    const params = e.params as Record<string, unknown>;
+    const missing = (params.errors as { params?: { missingProperty?: string } }[] | undefined)?.[0]?.params
+      ?.missingProperty;
+    const field = missing ?? (params.missingProperty as string | undefined) ?? e.instancePath.replace(/^\//, '');
+    if (field && !fields[field]) fields[field] = e.message ?? 'This value is not valid.';
+  }
+  return fields;
+}
+
+function toHttpError(error: FastifyError | HttpError): HttpError {
+  if (error instanceof HttpError) return error;
+  // A malformed id in the path names no page: that is "not found", not a form error.
+  if (error.validation && error.validationContext === 'params') return new HttpError(404, 'That page could not be found.');
+  if (error.validation) {
+    const fields = fieldErrorsOf(error);
+    return new HttpError(422, Object.keys(fields).length ? 'Please correct the marked fields.' : 'This request is not valid.', fields);
+  }
+  if (error.code?.startsWith('FST_CSRF')) {
+    return new HttpError(403, 'This form had expired. Please check it and submit it again.');
+  }
+  const status = error.statusCode ?? 500;
+  if (status === 413) return new HttpError(413, 'That is more than this form accepts.');
+  if (status >= 400 && status < 500) return new HttpError(status, 'This request is not valid.');
+  return new HttpError(500, 'Something went wrong on our side.');
+}
+
+function keptInput(body: unknown, secret: string[]): Record<string, unknown> {
+  if (!body || typeof body !== 'object') return {};
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (key !== '_csrf' && !secret.includes(key)) values[key] = value;
+  }
+  return values;
+}
+
+export async function errorHandler(this: unknown, error: FastifyError | HttpError, req: FastifyRequest, reply: FastifyReply) {
+  const http = toHttpError(error);
+  if (http.statusCode >= 500) req.log.error({ err: error, reqId: req.id }, 'request failed');
+  if (reply.sent) return;
+  if (http.statusCode === 429) reply.header('Retry-After', reply.getHeader('retry-after') ?? '60');
+
+  const form = req.routeOptions?.config?.form;
+  if (form && http.statusCode < 500 && req.method === 'POST') {
+    const context = form.load ? await form.load(req) : {};
+    return reply.page(
+      form.template,
+      {
+        title: form.title,
+        ...context,
+        values: keptInput(req.body, form.secret ?? ['password']),
+        errors: http.fieldErrors,
+        error: http.message,
+      },
+      http.statusCode,
+    );
+  }
+  if (req.headers.accept === 'application/json' || req.url.startsWith('/healthz') || req.url.startsWith('/readyz')) {
+    return reply.code(http.statusCode).send({ error: http.message, requestId: req.id });
+  }
+  return reply.page(
+    'errors/error',
+    {
+      title: ({ 401: 'Please sign in', 403: 'Not allowed', 404: 'Not found' } as Record<number, string>)[http.statusCode] ?? 'Error',
+      status: http.statusCode,
+      message: http.message,
+      requestId: http.statusCode >= 500 ? req.id : null,
+      signIn: http.statusCode === 401 && req.method === 'GET' ? req.url : null,
+    },
+    http.statusCode,
+  );
+}
+
+export async function notFoundHandler(req: FastifyRequest, reply: FastifyReply) {
+  return reply.page('errors/error', { title: 'Not found', status: 404, message: 'That page could not be found.' }, 404);
+}

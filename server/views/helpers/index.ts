@@ -1,0 +1,14 @@
+import { ago } from './ago.ts';
+import { date } from './date.ts';
+import { eq } from './eq.ts';
+import { plural } from './plural.ts';
+import { rankName } from './rank-name.ts';
+
+// Handlebars passes its options object as the last argument; helpers here take only values.
+export const helpers: Record<string, (...args: any[]) => unknown> = {
+  ago: (v) => ago(v),
+  date: (v, style) => date(v, typeof style === 'string' ? style : undefined),
+  eq: (a, b) => eq(a, b),
+  plural: (n, one, many) => plural(n, one, many),
+  rankName: (r) => rankName(r),
+};

@@ -1,0 +1,214 @@
+// Pages, fragments, static files, flash messages and the one error handler.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import fastifyView from '@fastify/view';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import Handlebars from 'handlebars';
+import { viewerFlags } from '../permissions.ts';
+import { helpers } from './helpers/index.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { TOKEN_SLOT, type PageCache } from './page-cache.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const viewsDir = path.join(root, 'views');
+const staticDir = path.join(root, 'static');
+const htmxDir = path.join(root, 'node_modules/htmx.org/dist');
+
+export const FLASH_COOKIE = 'hearth_flash';
+export type FlashKind = 'notice' | 'error';
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Renders views/pages/<template>.hbs inside the layout. */
+    page(template: string, data?: Record<string, unknown>, status?: number): Promise<FastifyReply>;
+    /** Renders views/partials/<partial>.hbs alone (an htmx fragment). */
+    fragment(partial: string, data?: Record<string, unknown>, status?: number): Promise<FastifyReply>;
+    /**
+     * Serves a guest the cached copy of this page, or runs `handler` and keeps the page it
+     * renders; `scopes` are what the page shows (thread:<id>, category:<id>, home).
+     */
+    cached(scopes: string[], handler: () => Promise<FastifyReply>, onHit?: () => void): Promise<FastifyReply>;
+    /** A message shown once on the next page this browser renders. */
+    flash(kind: FlashKind, text: string): FastifyReply;
+  }
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? walk(full) : [full];
+  });
+}
+
+/** Partials by name: views/partials/accounts/field.hbs is {{> accounts/field}}. */
+function partialMap(): Record<string, string> {
+  const partialsDir = path.join(viewsDir, 'partials');
+  return Object.fromEntries(
+    walk(partialsDir)
+      .filter((f) => f.endsWith('.hbs'))
+      .map((f) => [path.relative(partialsDir, f).replace(/\.hbs$/, ''), path.relative(viewsDir, f)]),
+  );
+}
+
+/** A short hash of the static files, so they can be cached for a year and still change. */
+function assetVersion(): string {
+  const hash = createHash('sha256');
+  for (const f of walk(staticDir).sort()) hash.update(readFileSync(f));
+  hash.update(readFileSync(path.join(htmxDir, 'htmx.min.js')));
+  return hash.digest('hex').slice(0, 10);
+}
+
+function readFlash(req: FastifyRequest, reply: FastifyReply) {
+  const raw = req.cookies[FLASH_COOKIE];
+  if (!raw) return null;
+  reply.clearCookie(FLASH_COOKIE, { path: '/' });
+  const unsigned = req.unsignCookie(raw);
+  if (!unsigned.valid || !unsigned.value) return null;
+  try {
+    const { kind, text } = JSON.parse(unsigned.value);
+    return { kind: kind === 'error' ? 'error' : 'notice', text: String(text) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Our files and htmx.min.js, cached for a year (their URLs carry a version). Registered under
+ * /static outside the site's context (server/app.ts), so a stylesheet costs no session lookup.
+ */
+export const staticFiles: FastifyPluginAsync = async (files) => {
+  await files.register(fastifyStatic, { root: staticDir, prefix: '/', maxAge: '365d', immutable: true, index: false });
+  await files.register(fastifyStatic, {
+    root: htmxDir,
+    prefix: '/vendor/',
+    decorateReply: false,
+    maxAge: '365d',
+    immutable: true,
+    allowedPath: (p) => p === '/htmx.min.js',
+  });
+  // A missing file is a plain 404: the site's pages and their layout live in the other context.
+  files.setNotFoundHandler((_req, reply) => reply.code(404).type('text/plain').send('Not found'));
+};
+
+export const views = fp(
+  async (app, opts: { siteName: string; baseUrl: string; cache: boolean; https: boolean; pageCache?: PageCache }) => {
+    const pageCache = opts.pageCache;
+    /** Set while a cacheable guest page is being rendered: where to keep it, and under which versions. */
+    const capture = Symbol('capture');
+    type Capturing = { [capture]?: { key: string; versions: [string, number][] } };
+    const csrfToken = (reply: FastifyReply) => reply.generateCsrf({ userInfo: String(reply.request.session?.userId ?? 'guest') });
+    const hbs = Handlebars.create();
+    for (const [name, fn] of Object.entries(helpers)) hbs.registerHelper(name, fn);
+    const version = assetVersion();
+
+    await app.register(fastifyView, {
+      engine: { handlebars: hbs },
+      root: viewsDir,
+      production: opts.cache,
+      // preventIndent: an indented {{> partial}} must not indent multi-line values (a textarea's
+      // text would gain spaces on every line).
+      options: { partials: partialMap(), compileOptions: { preventIndent: true } },
+    });
+
+    function layoutContext(req: FastifyRequest, reply: FastifyReply) {
+      return {
+        siteName: opts.siteName,
+        assetVersion: version,
+        viewer: req.viewer,
+        ...viewerFlags(req.viewer),
+        csrfToken: (reply as Capturing)[capture] ? TOKEN_SLOT : csrfToken(reply),
+        flash: readFlash(req, reply),
+        path: req.url,
+      };
+    }
+
+    app.decorateReply('page', async function (this: FastifyReply, template: string, data = {}, status = 200) {
+      // A page that names its `canonical` path gets an absolute <link rel="canonical">.
+      const canonicalUrl = typeof data.canonical === 'string' ? opts.baseUrl + data.canonical : undefined;
+      let html = await this.viewAsync(
+        `pages/${template}.hbs`,
+        { ...layoutContext(this.request, this), canonicalUrl, ...data },
+        { layout: 'layouts/main.hbs' },
+      );
+      const capturing = (this as Capturing)[capture];
+      if (capturing) {
+        delete (this as Capturing)[capture];
+        if (status === 200) pageCache!.set(capturing.key, html, capturing.versions);
+        html = html.replace(TOKEN_SLOT, csrfToken(this));
+      }
+      return this.code(status).type('text/html; charset=utf-8').send(html);
+    });
+
+    // Guests (no session, no message waiting) share rendered pages; see server/views/page-cache.ts.
+    app.decorateReply('cached', async function (
+      this: FastifyReply,
+      scopes: string[],
+      handler: () => Promise<FastifyReply>,
+      onHit?: () => void,
+    ) {
+      const req = this.request;
+      if (!pageCache || req.viewer || req.cookies[FLASH_COOKIE] || req.method !== 'GET') return handler();
+      const hit = pageCache.get(req.url, csrfToken(this));
+      if (hit !== undefined) {
+        onHit?.();
+        return this.type('text/html; charset=utf-8').send(hit);
+      }
+      // Versions are taken before the handler reads: a write landing meanwhile makes this copy old at once.
+      (this as Capturing)[capture] = { key: req.url, versions: pageCache.snapshot(scopes) };
+      return handler();
+    });
+
+    // A request that wrote answers only once its own change announcements are back, so the
+    // page it leads to is never an old copy (see PageCache.sync).
+    if (pageCache) {
+      app.addHook('onSend', async (req, reply, payload) => {
+        if (req.method !== 'GET' && req.method !== 'HEAD' && reply.statusCode < 400) await pageCache.sync();
+        return payload;
+      });
+    }
+
+    app.decorateReply('fragment', async function (this: FastifyReply, partial: string, data = {}, status = 200) {
+      const html = await this.viewAsync(`partials/${partial}.hbs`, {
+        viewer: this.request.viewer,
+        csrfToken: csrfToken(this),
+        ...viewerFlags(this.request.viewer),
+        ...data,
+      });
+      return this.code(status).type('text/html; charset=utf-8').send(html);
+    });
+
+    app.decorateReply('flash', function (this: FastifyReply, kind: FlashKind, text: string) {
+      return this.setCookie(FLASH_COOKIE, JSON.stringify({ kind, text }), {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        signed: true,
+        secure: opts.https,
+        maxAge: 60,
+      });
+    });
+
+    app.setNotFoundHandler(notFoundHandler);
+    app.setErrorHandler(errorHandler);
+  },
+  { name: 'views', dependencies: ['sessions', 'security'] },
+);
+
+/**
+ * The answer to a successful action: the fragment for an htmx request, otherwise a 303
+ * redirect to the page that shows the result (so every action works with JavaScript off).
+ */
+export async function answer(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  opts: { redirect: string; fragment?: string; data?: Record<string, unknown>; flash?: string },
+) {
+  reply.header('Vary', 'HX-Request');
+  if (opts.fragment && req.headers['hx-request'] === 'true') return reply.fragment(opts.fragment, opts.data);
+  if (opts.flash) reply.flash('notice', opts.flash);
+  return reply.redirect(opts.redirect, 303);
+}

@@ -1,0 +1,76 @@
+// A browser stand-in over app.inject(): keeps cookies, reads the CSRF token from the last
+// page, submits forms as application/x-www-form-urlencoded, optionally as htmx would.
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { parsePage, type Page } from './html.ts';
+
+export interface Response extends LightMyRequestResponse {
+  page(): Page;
+}
+
+/** Form fields; pairs allow a name twice (checkboxes, multiple choices). */
+export type Fields = Record<string, string> | [string, string][];
+
+export class Agent {
+  cookies = new Map<string, string>();
+  csrfToken = '';
+
+  constructor(private app: FastifyInstance) {}
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private remember(res: LightMyRequestResponse) {
+    for (const c of res.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
+      const gone = c.maxAge === 0 || (c.expires && c.expires.getTime() < Date.now()) || c.value === '';
+      if (gone) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+  }
+
+  async request(method: 'GET' | 'POST', url: string, opts: { form?: Fields; headers?: Record<string, string> } = {}): Promise<Response> {
+    // Tests also write straight to the database; its change announcements reach the page cache
+    // a moment later. A reader in a test waits for them, as a person would by not being that fast.
+    if (method === 'GET') await this.app.pageCache?.sync();
+    const res = (await this.app.inject({
+      method,
+      url,
+      headers: {
+        cookie: this.cookieHeader(),
+        ...(opts.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...opts.headers,
+      },
+      payload: opts.form ? new URLSearchParams(opts.form).toString() : undefined,
+    })) as Response;
+    this.remember(res);
+    let parsed: Page | undefined;
+    res.page = () => (parsed ??= parsePage(res.body));
+    if (String(res.headers['content-type'] ?? '').startsWith('text/html')) {
+      const token = res.page().csrf();
+      if (token) this.csrfToken = token;
+    }
+    return res;
+  }
+
+  get(url: string, headers?: Record<string, string>) {
+    return this.request('GET', url, { headers });
+  }
+
+  /** GET a page and parse it. */
+  async page(url: string): Promise<Page> {
+    return (await this.get(url)).page();
+  }
+
+  /** POST a form with the CSRF token of the last page seen (fetching `/` first if none). */
+  async submit(url: string, fields: Fields = {}, opts: { htmx?: boolean; csrf?: boolean } = {}) {
+    if (!this.csrfToken && opts.csrf !== false) await this.get('/');
+    const pairs = Array.isArray(fields) ? fields : Object.entries(fields);
+    const form: Fields = opts.csrf === false ? pairs : [['_csrf', this.csrfToken], ...pairs];
+    return this.request('POST', url, { form, headers: opts.htmx ? { 'hx-request': 'true' } : {} });
+  }
+
+  /** The session cookie's value (the signed session id), if any. */
+  session(): string | undefined {
+    return this.cookies.get('hearth_session');
+  }
+}

@@ -1,0 +1,84 @@
+import t from 'tap';
+import { buildApp } from '../../server/app.ts';
+import { createReply } from '../../server/threads/queries.ts';
+import { Agent } from '../helpers/agent.ts';
+import { testApp, testConfig } from '../helpers/app.ts';
+
+t.test('a guest page is served from the cache without a query, and never after a write changed it', async (t) => {
+  const { make, signIn, app, db } = await testApp(t);
+  const thread = await make.thread({ title: 'Cached thread here' });
+  const url = `/t/${thread.id}/${thread.slug}`;
+  const guest = make.guest();
+  await guest.get(url);
+  let before = app.queryCount();
+  const hit = await guest.get(url);
+  t.equal(app.queryCount() - before, 0, 'a repeat guest visit costs no query');
+  t.equal(hit.page().h1(), 'Cached thread here');
+  t.ok(hit.page().csrf().length > 20, 'with a token of its own');
+  t.not(hit.page().csrf(), (await make.guest().page(url)).csrf(), 'each guest gets their own');
+
+  // A member replies through the form: the guest's next view shows the reply at once.
+  const member = await signIn(await make.member());
+  await member.get(url);
+  await member.submit(`/t/${thread.id}/replies`, { body: 'A fresh reply' });
+  const guestView = await guest.page(url);
+  t.equal(guestView.querySelectorAll('article.post').length, 2);
+
+  // A like, an edit, a title change by a direct write: each invalidates.
+  await db.updateTable('threads').set({ title: 'Renamed thread here' }).where('id', '=', thread.id).execute();
+  t.equal((await guest.page(url)).h1(), 'Renamed thread here');
+  const someone = await db.selectFrom('users').select('id').executeTakeFirstOrThrow();
+  await createReply(db, { threadId: thread.id, userId: someone.id, body: 'Direct reply' });
+  t.equal((await guest.page(url)).querySelectorAll('article.post').length, 3);
+
+  // Views are still counted on cached visits.
+  await app.threadViews.flush();
+  const { view_count: counted } = await db.selectFrom('threads').select('view_count').where('id', '=', thread.id).executeTakeFirstOrThrow();
+  before = counted;
+  await guest.get(url);
+  await guest.get(url);
+  await app.threadViews.flush();
+  const after = await db.selectFrom('threads').select('view_count').where('id', '=', thread.id).executeTakeFirstOrThrow();
+  t.equal(after.view_count, before + 2);
+});
+
+t.test('members, messages and the view counter never touch the cache', async (t) => {
+  const { make, signIn, app } = await testApp(t);
+  const thread = await make.thread();
+  const url = `/t/${thread.id}/${thread.slug}`;
+  const member = await signIn(await make.member({ username: 'looker' }));
+  await member.get(url);
+  const before = app.queryCount();
+  const page = await member.page(url);
+  t.ok(app.queryCount() - before > 0, 'a member always gets a page of their own');
+  t.equal(page.querySelector('.nav-user')?.text, 'looker');
+  const guest = make.guest();
+  await guest.get(url);
+  t.equal((await guest.page(url)).querySelector('.nav-user'), null, 'and no guest ever sees it');
+
+  // The batched view count does not invalidate pages.
+  await guest.get(url);
+  await app.threadViews.flush();
+  const q = app.queryCount();
+  await guest.get(url);
+  t.equal(app.queryCount() - q, 0, 'still cached after the view count was written');
+});
+
+t.test('two processes on one database: a write in one reaches the other\'s cache', async (t) => {
+  const { make, db, databaseUrl } = await testApp(t);
+  const b = await buildApp(testConfig(databaseUrl, { poolSize: 2 }));
+  t.teardown(() => b.close());
+  const thread = await make.thread({ title: 'Shared between two' });
+  const url = `/t/${thread.id}/${thread.slug}`;
+  const onB = new Agent(b);
+  await onB.get(url);
+  const q = b.queryCount();
+  await onB.get(url);
+  t.equal(b.queryCount() - q, 0, 'B has it cached');
+  const author = await db.selectFrom('users').select('id').executeTakeFirstOrThrow();
+  await createReply(db, { threadId: thread.id, userId: author.id, body: 'Written elsewhere' });
+  // B hears of the change as soon as the notification arrives; sync waits for exactly that.
+  await b.pageCache!.sync();
+  const page = await onB.page(url);
+  t.equal(page.querySelectorAll('article.post').length, 2, 'B serves the new version');
+});

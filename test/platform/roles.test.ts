@@ -1,0 +1,100 @@
+import t from 'tap';
+import { can, hasRole, type Viewer } from '../../server/permissions.ts';
+import { testApp } from '../helpers/app.ts';
+
+const as = (role: Viewer['role']): Viewer => ({ id: 1, username: 'x', role, rank: 0 });
+
+t.test('each role includes the ones before it', async (t) => {
+  const table: [Viewer | null, Viewer['role'], boolean][] = [
+    [null, 'member', false],
+    [as('member'), 'member', true],
+    [as('member'), 'moderator', false],
+    [as('moderator'), 'member', true],
+    [as('moderator'), 'staff', false],
+    [as('staff'), 'moderator', true],
+    [as('staff'), 'admin', false],
+    [as('admin'), 'staff', true],
+    [as('admin'), 'admin', true],
+  ];
+  for (const [viewer, role, expected] of table) t.equal(hasRole(viewer, role), expected, `${viewer?.role ?? 'guest'} ⊇ ${role}`);
+  t.notOk(can(as('staff'), 'view admin'));
+  t.ok(can(as('admin'), 'view admin'));
+  t.ok(can(as('moderator'), 'moderate'));
+  t.notOk(can(as('member'), 'moderate'));
+});
+
+t.test('the admin page: guests sign in first, members and staff are refused, admins get it', async (t) => {
+  const { make, signIn } = await testApp(t);
+  const guestRes = await make.guest().get('/admin');
+  t.equal(guestRes.statusCode, 303);
+  t.equal(guestRes.headers.location, '/login?next=%2Fadmin');
+
+  for (const role of ['member', 'moderator', 'staff'] as const) {
+    const agent = await signIn(await make.member({ role }));
+    const res = await agent.get('/admin');
+    t.equal(res.statusCode, 403, `${role} is refused`);
+    t.equal(res.page().h1(), 'Not allowed');
+    t.equal(res.page().querySelector('a[href="/admin"]'), null, `${role} sees no admin link`);
+  }
+  const admin = await signIn(await make.member({ role: 'admin' }));
+  const res = await admin.get('/admin');
+  t.equal(res.statusCode, 200);
+  t.equal(res.page().h1(), 'Admin');
+  t.ok(res.page().querySelector('nav a[href="/admin"]'), 'admins see the admin link');
+});
+
+t.test('an admin changes a role; a member cannot', async (t) => {
+  const { make, signIn, db } = await testApp(t);
+  const target = await make.member();
+  const member = await signIn(await make.member());
+  await member.get('/');
+  let res = await member.submit(`/admin/users/${target.id}/role`, { role: 'admin' });
+  t.equal(res.statusCode, 403);
+  t.equal((await db.selectFrom('users').select('role').where('id', '=', target.id).executeTakeFirstOrThrow()).role, 'member');
+
+  const admin = await signIn(await make.member({ role: 'admin' }));
+  await admin.get('/admin');
+  res = await admin.submit(`/admin/users/${target.id}/role`, { role: 'moderator' });
+  t.equal(res.statusCode, 303);
+  t.equal((await db.selectFrom('users').select('role').where('id', '=', target.id).executeTakeFirstOrThrow()).role, 'moderator');
+  res = await admin.submit(`/admin/users/${target.id}/role`, { role: 'emperor' });
+  t.equal(res.statusCode, 422);
+});
+
+t.test('the only admin cannot demote themselves', async (t) => {
+  const { make, signIn, db } = await testApp(t);
+  const me = await make.member({ role: 'admin' });
+  const admin = await signIn(me);
+  await admin.get('/admin');
+  const res = await admin.submit(`/admin/users/${me.id}/role`, { role: 'member' });
+  t.equal(res.statusCode, 422);
+  t.match(res.page().messages().join(' '), /only administrator/);
+  t.equal((await db.selectFrom('users').select('role').where('id', '=', me.id).executeTakeFirstOrThrow()).role, 'admin');
+});
+
+t.test('an admin creates a category; bad input comes back beside its field; members cannot', async (t) => {
+  const { make, signIn, db } = await testApp(t);
+  const admin = await signIn(await make.member({ role: 'admin' }));
+  await admin.get('/admin');
+  let res = await admin.submit('/admin/categories', { name: 'Product Help', slug: '', description: 'Ask us', color: '#059669' });
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/c/product-help', 'the address is made from the name');
+  t.equal((await admin.page('/c/product-help')).h1(), 'Product Help');
+
+  await admin.get('/admin');
+  res = await admin.submit('/admin/categories', { name: 'Again', slug: 'product-help', description: '', color: 'red' });
+  t.equal(res.statusCode, 422);
+  t.match(res.page().fieldErrors().color, /colour/);
+  t.equal(res.page().values().name, 'Again', 'input kept');
+  res = await admin.submit('/admin/categories', { name: 'Again', slug: 'product-help', description: '', color: '#111111' });
+  t.equal(res.statusCode, 422);
+  t.match(res.page().fieldErrors().slug, /already uses/);
+  res = await admin.submit('/admin/categories', { name: 'Bad slug', slug: 'Has Spaces', description: '', color: '#111111' });
+  t.match(res.page().fieldErrors().slug, /lowercase/);
+
+  const member = await signIn(await make.member());
+  await member.get('/');
+  res = await member.submit('/admin/categories', { name: 'Sneaky', slug: 'sneaky', description: '', color: '#111111' });
+  t.equal(res.statusCode, 403);
+  t.equal((await db.selectFrom('categories').select('slug').execute()).length, 1);
+});

@@ -1,0 +1,112 @@
+// `npm start` as a user runs it: a real process, a real port, real signals.
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { cloneDatabase } from '../helpers/database.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+function start(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import=tsx', 'server/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH, DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'hearth-start-')), ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+for (const [env, message] of [
+  [{ PORT: 'abc' }, /^hearth: PORT must be a whole number from 1 to 65535 \(got "abc"\)\n$/],
+  [{ DATABASE_URL: 'mysql://db/x' }, /^hearth: DATABASE_URL must start with postgres/],
+  [{ NODE_ENV: 'staging' }, /^hearth: NODE_ENV /],
+] as const) {
+  t.test(`start-up with ${JSON.stringify(env)} stops with one clear line`, async (t) => {
+    const run = start(env);
+    t.equal(await run.exited, 1);
+    t.match(run.err(), message);
+    t.equal(run.err().trim().split('\n').length, 1, 'one line');
+    t.notMatch(run.out(), /ready/, 'nothing half-started');
+  });
+}
+
+t.test('an unreachable DATABASE_URL stops start-up with one clear line', async (t) => {
+  const run = start({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing', PORT: String(await freePort()) });
+  t.equal(await run.exited, 1);
+  t.match(run.err(), /^hearth: cannot reach the database at DATABASE_URL/);
+});
+
+t.test('with DATABASE_URL it migrates, serves, and stops cleanly on SIGINT', async (t) => {
+  const database = await cloneDatabase();
+  t.teardown(() => database.drop());
+  const port = await freePort();
+  const run = start({ DATABASE_URL: database.url, PORT: String(port), NODE_ENV: 'test' });
+  for (let i = 0; i < 200 && !/ready on/.test(run.out()); i++) await new Promise((r) => setTimeout(r, 100));
+  t.match(run.out(), /Hearth is ready on http:\/\/localhost:\d+/);
+  t.notMatch(run.out(), /password:/, 'no demo community on an external database');
+  const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+  t.equal(res.status, 200);
+  t.same(await res.json(), { status: 'ready', database: 'ok' });
+  run.child.kill('SIGINT');
+  t.equal(await run.exited, 0);
+  t.match(run.out(), /Stopped\./);
+});
+
+t.test('with no DATABASE_URL: the embedded database, a demo community, a second start reusing it', async (t) => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hearth-embedded-'));
+  chmodSync(dataDir, 0o755); // the postgres system user must reach it when we run as root
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const port = String(await freePort());
+  const waitReady = async (run: ReturnType<typeof start>) => {
+    for (let i = 0; i < 300 && !/ready on/.test(run.out()) && run.child.exitCode === null; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  const first = start({ DATA_DIR: dataDir, PORT: port, NODE_ENV: 'test' });
+  await waitReady(first);
+  t.match(first.out(), /Hearth is ready/, first.err());
+  const password = /password: (\S+)/.exec(first.out())?.[1];
+  t.ok(password, 'the admin password is printed on the first start');
+  const home = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+  t.match(home, /Welcome to the community!/, 'the demo community is there');
+
+  // A script run beside the server uses the same database rather than starting another.
+  const script = spawn(process.execPath, ['--import=tsx', 'scripts/user-create.ts', '--username', 'beside', '--email', 'beside@example.com', '--password', 'long enough pass', '--role', 'moderator'], {
+    cwd: root,
+    env: { PATH: process.env.PATH, DATA_DIR: dataDir, NODE_ENV: 'test' },
+  });
+  let scriptOut = '';
+  script.stdout.on('data', (d) => (scriptOut += d));
+  script.stderr.on('data', (d) => (scriptOut += d));
+  t.equal(await new Promise((r) => script.on('close', r)), 0, scriptOut);
+  t.match(scriptOut, /Created beside \(id \d+, role moderator, rank 0\)/);
+  t.equal((await fetch(`http://127.0.0.1:${port}/u/beside`)).status, 200, 'the running server sees the new member');
+
+  first.child.kill('SIGINT');
+  t.equal(await first.exited, 0);
+  t.notOk(existsSync(path.join(dataDir, 'pg', 'postmaster.pid')), 'the embedded database stopped too');
+
+  const second = start({ DATA_DIR: dataDir, PORT: port, NODE_ENV: 'test' });
+  await waitReady(second);
+  t.match(second.out(), /Hearth is ready/);
+  t.notMatch(second.out(), /password:/, 'no second demo community');
+  t.equal((await fetch(`http://127.0.0.1:${port}/u/beside`)).status, 200, 'the data is still there');
+  second.child.kill('SIGINT');
+  t.equal(await second.exited, 0);
+});

@@ -1,0 +1,221 @@
+import { sql } from 'kysely';
+import t from 'tap';
+import { up as backfill } from '../../migrations/0008_search_backfill.ts';
+import { createReply, createThread } from '../../server/threads/queries.ts';
+import { testApp } from '../helpers/app.ts';
+import type { Page } from '../helpers/html.ts';
+
+/** The results of a search page: one entry per post, best first. */
+function results(page: Page) {
+  return page.querySelectorAll('.search-result').map((r) => ({
+    postId: Number(r.getAttribute('data-post-id')),
+    title: r.querySelector('.search-result-title')?.text.trim() ?? '',
+    href: r.querySelector('.search-result-title')?.getAttribute('href') ?? '',
+    snippet: r.querySelector('.search-snippet')?.text.trim() ?? '',
+  }));
+}
+
+const url = (params: Record<string, string>) => `/search?${new URLSearchParams(params)}`;
+
+t.test('finds posts by stem, phrase, exclusion and "or", each linking to its post', async (t) => {
+  const { make } = await testApp(t);
+  const runner = await make.thread({ title: 'Morning habits', body: 'She runs along the river before work.' });
+  const phrase = await make.thread({ title: 'Themes', body: 'Please add a dark mode to the app.' });
+  const apart = await make.thread({ title: 'Rooms', body: 'A dark room and a quiet mode of working.' });
+  const guest = make.guest();
+
+  const stem = results(await guest.page(url({ q: 'running' })));
+  t.same(stem.map((r) => r.title), ['Morning habits'], '"running" finds "runs"');
+  t.match(stem[0].href, /^\/p\/\d+$/);
+  const redirect = await guest.get(stem[0].href);
+  t.equal(redirect.statusCode, 303);
+  t.match(redirect.headers.location, new RegExp(`^/t/${runner.id}/`));
+
+  t.same(results(await guest.page(url({ q: '"dark mode"' }))).map((r) => r.title), ['Themes'], 'a quoted phrase, not the words apart');
+  t.same(results(await guest.page(url({ q: 'dark mode' }))).map((r) => r.title).sort(), ['Rooms', 'Themes'], 'both words anywhere');
+  t.same(results(await guest.page(url({ q: 'dark -room' }))).map((r) => r.title), ['Themes'], '-word leaves posts with it out');
+  t.same(results(await guest.page(url({ q: 'river or quiet' }))).map((r) => r.title).sort(), ['Morning habits', 'Rooms']);
+  t.equal(results(await guest.page(url({ q: 'nothingmatchesthis' }))).length, 0);
+  t.ok(phrase.id && apart.id);
+});
+
+t.test('a title match ranks above a match in a post body only', async (t) => {
+  const { make, db } = await testApp(t);
+  const member = await make.member();
+  const other = await make.thread({ by: member, title: 'Unrelated chatter', body: 'Nothing to see.' });
+  await createReply(db, { threadId: other.id, userId: member.id, body: 'My compost heap is finally warm.' });
+  await make.thread({ by: member, title: 'Compost tips for beginners', body: 'Start small.' });
+  const found = results(await make.guest().page(url({ q: 'compost' })));
+  t.same(found.map((r) => r.title), ['Compost tips for beginners', 'Unrelated chatter']);
+});
+
+t.test('deleted posts and posts of deleted threads are never found', async (t) => {
+  const { make, db, signIn } = await testApp(t);
+  const member = await make.member();
+  const kept = await make.thread({ by: member, title: 'Kept thread', body: 'Zucchini bread recipe.' });
+  const reply = await createReply(db, { threadId: kept.id, userId: member.id, body: 'More zucchini ideas.' });
+  const gone = await make.thread({ by: member, title: 'Gone thread', body: 'Zucchini soup.' });
+  await createReply(db, { threadId: gone.id, userId: member.id, body: 'Zucchini fritters too.' });
+
+  const guest = make.guest();
+  t.equal(results(await guest.page(url({ q: 'zucchini' }))).length, 4);
+  await db.updateTable('posts').set({ deleted_at: new Date() }).where('id', '=', reply.id).execute();
+  await db.updateTable('threads').set({ deleted_at: new Date() }).where('id', '=', gone.id).execute();
+  t.same(results(await guest.page(url({ q: 'zucchini' }))).map((r) => r.snippet), ['Zucchini bread recipe.']);
+
+  // Moderators see deleted posts in their threads, not through search.
+  const moderator = await signIn(await make.member({ role: 'moderator' }));
+  t.equal(results(await moderator.page(url({ q: 'zucchini' }))).length, 1);
+});
+
+t.test('filters: category, author, kind and dates', async (t) => {
+  const { make, db } = await testApp(t);
+  const ann = await make.member({ username: 'ann' });
+  const bob = await make.member({ username: 'bob' });
+  const help = await make.category({ name: 'Help', slug: 'help' });
+  const ideas = await make.category({ name: 'Ideas', slug: 'ideas' });
+  const day = (d: string) => new Date(`${d}T12:00:00Z`);
+  await createThread(db, { categoryId: help.id, userId: ann.id, title: 'Printer offline', body: 'The printer says offline.', kind: 'question', at: day('2026-01-10') });
+  await createThread(db, { categoryId: ideas.id, userId: bob.id, title: 'Printer sharing', body: 'Share a printer with friends.', kind: 'idea', at: day('2026-02-10') });
+  const third = await createThread(db, { categoryId: help.id, userId: bob.id, title: 'Printer ink', body: 'Where to buy printer ink.', at: day('2026-03-10') });
+  await createReply(db, { threadId: third.id, userId: ann.id, body: 'Any printer shop has it.', at: day('2026-03-11') });
+
+  const guest = make.guest();
+  const titles = async (params: Record<string, string>) => results(await guest.page(url({ q: 'printer', ...params }))).map((r) => r.title).sort();
+  t.same(await titles({}), ['Printer ink', 'Printer ink', 'Printer offline', 'Printer sharing']);
+  t.same(await titles({ category: 'help' }), ['Printer ink', 'Printer ink', 'Printer offline']);
+  t.same(await titles({ author: 'ANN' }), ['Printer ink', 'Printer offline'], 'a username in any case; the author of the post');
+  t.same(await titles({ kind: 'idea' }), ['Printer sharing']);
+  t.same(await titles({ from: '2026-02-10' }), ['Printer ink', 'Printer ink', 'Printer sharing'], 'from the start of the day');
+  t.same(await titles({ to: '2026-03-10' }), ['Printer ink', 'Printer offline', 'Printer sharing'], 'to the end of the day');
+  t.same(await titles({ from: '2026-02-01', to: '2026-02-28', category: 'ideas', author: 'bob', kind: 'idea' }), ['Printer sharing']);
+
+  const page = await guest.page(url({ q: 'printer', category: 'ideas', kind: 'idea' }));
+  t.equal(page.querySelector('#field-category option[selected]')?.getAttribute('value'), 'ideas', 'the filters are kept in the form');
+  t.equal(page.querySelector('#field-kind option[selected]')?.getAttribute('value'), 'idea');
+});
+
+t.test('snippets highlight matches with <mark>, and member text stays inert', async (t) => {
+  const { make } = await testApp(t);
+  const payload = 'Bananas <div> <script>alert(1)</script> <img src=x onerror=alert(2)> [click](javascript:alert(3)) "q" & <b>bold</b>';
+  await make.thread({ title: 'Bananas <img src=x onerror=alert(4)> & "friends"', body: payload });
+  const res = await make.guest().get(url({ q: 'bananas' }));
+  t.equal(res.statusCode, 200);
+  const page = res.page();
+  const [result] = results(page);
+  t.ok(result, 'found');
+  const row = page.querySelector('.search-result')!;
+  t.same(row.querySelectorAll('mark').map((m) => m.text), ['Bananas', 'Bananas'], 'the match in the title and in the snippet');
+  t.equal(result.title, 'Bananas <img src=x onerror=alert(4)> & "friends"', 'the title as typed, as text');
+  t.match(result.snippet, 'Bananas <div> <script>alert(1)</script> <img src=x onerror=alert(2)>', 'the body as typed, as text, tags included');
+  t.equal(page.querySelectorAll('script').filter((s) => !s.getAttribute('src')).length, 0, 'no inline script');
+  t.equal(page.querySelectorAll('[onerror]').length, 0, 'no onerror attribute');
+  t.equal(page.querySelectorAll('img, b, div.search-result div').length, 0, 'no element from member text');
+  t.equal(page.querySelectorAll('a').filter((a) => /^\s*javascript:/i.test(a.getAttribute('href') ?? '')).length, 0, 'no javascript: link');
+  t.notMatch(res.body, /<script>alert|<img src=x/i);
+});
+
+t.test('the form: empty, too long, bad filters, and paging', async (t) => {
+  const { make, db } = await testApp(t);
+  const guest = make.guest();
+
+  for (const path of ['/search', '/search?q=', '/search?q=%20%20']) {
+    const res = await guest.get(path);
+    t.equal(res.statusCode, 200, path);
+    const page = res.page();
+    t.ok(page.querySelector('form.search-form input[name=q]'), 'the form');
+    t.equal(results(page).length, 0);
+    t.same(page.messages(), [], 'no error');
+  }
+
+  await make.thread({ title: 'Punctuation party', body: 'Odd input is still a search.' });
+  for (const q of ['"', '-', 'or', '!!', '&|:*()', "'", 'the', '-odd', '"odd input', 'odd -', 'a:* & b']) {
+    const res = await guest.get(url({ q }));
+    t.equal(res.statusCode, 200, `q=${q}`);
+  }
+  t.equal(results(await guest.page(url({ q: '"odd input' }))).length, 1, 'an unclosed quote still searches');
+  t.equal((await guest.get(url({ q: 'odd' }))).headers['x-robots-tag'], 'noindex');
+
+  const long = 'word '.repeat(41);
+  const tooLong = await guest.get(url({ q: long, author: 'someone' }));
+  t.equal(tooLong.statusCode, 422);
+  const page = tooLong.page();
+  t.match(page.fieldErrors().q, /at most 200 characters/);
+  t.equal(page.values('form.search-form').q, long, 'what was typed is kept');
+
+  await make.category({ slug: 'real' });
+  const bad = await guest.get(url({ q: 'x', category: 'nope', author: 'nobody_here', kind: 'poll', from: 'yesterday', to: '2026-02-30' }));
+  t.equal(bad.statusCode, 422);
+  const errors = bad.page().fieldErrors();
+  t.match(errors.category, /no such category/);
+  t.match(errors.author, /No member is called "nobody_here"/);
+  t.match(errors.kind, /kind of thread/);
+  t.match(errors.from, /date like/);
+  t.match(errors.to, /date like/);
+  t.match(bad.page().messages().join(' '), /correct the marked fields/);
+  const reversed = await guest.get(url({ q: 'x', from: '2026-03-01', to: '2026-02-01' }));
+  t.equal(reversed.statusCode, 422);
+  t.match(reversed.page().fieldErrors().to, /before the start date/);
+  const badAuthor = await guest.get(url({ q: 'x', author: '<script>' }));
+  t.equal(badAuthor.statusCode, 422);
+  t.match(badAuthor.page().fieldErrors().author, /Usernames are/);
+
+  // 25 matches: 20 and a "more" link, then 5.
+  const member = await make.member();
+  const category = await make.category();
+  for (let i = 0; i < 25; i++) {
+    await createThread(db, { categoryId: category.id, userId: member.id, title: `Kettle number ${i}`, body: 'About kettles.' });
+  }
+  const first = await guest.page(url({ q: 'kettle' }));
+  t.equal(results(first).length, 20);
+  const more = first.querySelector('a[rel=next]')?.getAttribute('href') ?? '';
+  t.equal(more, '/search?q=kettle&page=2');
+  const second = await guest.page(more);
+  t.equal(results(second).length, 5);
+  t.equal(second.querySelector('a[rel=next]'), null);
+  const seen = new Set([...results(first), ...results(second)].map((r) => r.postId));
+  t.equal(seen.size, 25, 'no post twice, none missing');
+  const far = await guest.get(url({ q: 'kettle', page: '11' }));
+  t.equal(far.statusCode, 422, 'paging stops at a small page number');
+  t.match(far.page().messages().join(' '), /first 10 pages/);
+  t.equal((await guest.get(url({ q: 'kettle', page: 'abc' }))).statusCode, 422);
+});
+
+t.test('the vector follows edits: a new title, a new body', async (t) => {
+  const { make, db } = await testApp(t);
+  const thread = await make.thread({ title: 'Old pumpkin title', body: 'Seeds and soil.' });
+  const guest = make.guest();
+  const titles = async (q: string) => results(await guest.page(url({ q }))).map((r) => r.title);
+  t.same(await titles('pumpkin'), ['Old pumpkin title']);
+  await db.updateTable('threads').set({ title: 'New squash title' }).where('id', '=', thread.id).execute();
+  t.same(await titles('pumpkin'), [], 'the old title is no longer found');
+  t.same(await titles('squash'), ['New squash title']);
+  await db.updateTable('posts').set({ raw: 'Compost and mulch.' }).where('thread_id', '=', thread.id).execute();
+  t.same(await titles('seeds'), []);
+  t.same(await titles('mulch'), ['New squash title']);
+  t.same(await titles('squash'), ['New squash title'], 'the title stays in the first post after a body edit');
+});
+
+t.test('the backfill gives posts written before search their vectors', async (t) => {
+  const { make, db } = await testApp(t);
+  const thread = await make.thread({ title: 'Lantern festival', body: 'Paper boats on the river.' });
+  await createReply(db, { threadId: thread.id, userId: (await make.member()).id, body: 'Lanterns everywhere.' });
+  await sql`update posts set search_vector = null`.execute(db);
+  const guest = make.guest();
+  const snippets = async (q: string) => results(await guest.page(url({ q }))).map((r) => r.snippet);
+  t.same(await snippets('lantern'), []);
+  await backfill(db);
+  t.same(await snippets('lantern'), ['Paper boats on the river.', 'Lanterns everywhere.'], 'the title in the first post only, ranked first');
+  t.same(await snippets('boats'), ['Paper boats on the river.']);
+});
+
+t.test('the navigation carries a labelled search box', async (t) => {
+  const { make } = await testApp(t);
+  const page = await make.guest().page('/');
+  const form = page.querySelector('form.nav-search');
+  t.equal(form?.getAttribute('action'), '/search');
+  t.equal(form?.getAttribute('method'), 'get');
+  const input = form?.querySelector('input[name=q]');
+  t.ok(input);
+  t.ok(page.querySelector(`label[for=${input?.getAttribute('id')}]`)?.text.trim(), 'a label');
+});

@@ -1,0 +1,56 @@
+import t from 'tap';
+import { createReply } from '../../server/threads/queries.ts';
+import { testApp } from '../helpers/app.ts';
+
+t.test('lists mark new threads and unread posts; opening a thread jumps to the first unread post', async (t) => {
+  const { make, signIn, db } = await testApp(t);
+  const author = await make.member();
+  const thread = await make.thread({ by: author, replies: 2 });
+  const readerMember = await make.member();
+  const reader = await signIn(readerMember);
+
+  let home = await reader.page('/');
+  const row = () => home.querySelectorAll('.thread-row').find((r) => r.querySelector('.thread-title')?.getAttribute('href') === `/t/${thread.id}/${thread.slug}`)!;
+  t.ok(row().querySelector('.read-new'), 'never opened: new');
+
+  const first = await reader.get(`/t/${thread.id}/${thread.slug}`);
+  t.equal(first.statusCode, 200, 'a first visit opens at the top');
+  home = await reader.page('/');
+  t.equal(row().querySelector('.read-new'), null);
+  t.equal(row().querySelector('.read-unread'), null, 'all read');
+
+  for (let i = 0; i < 25; i++) await createReply(db, { threadId: thread.id, userId: author.id, body: `Later reply ${i}` });
+  home = await reader.page('/');
+  t.equal(row().querySelector('.read-unread')?.text, '25');
+
+  const back = await reader.get(`/t/${thread.id}/${thread.slug}`);
+  t.equal(back.statusCode, 303);
+  t.equal(back.headers.location, `/t/${thread.id}/${thread.slug}?page=1#unread`, 'the first unread post (4) is on page 1');
+  const page1 = await reader.page(`/t/${thread.id}/${thread.slug}?page=1`);
+  const divider = page1.querySelector('#unread');
+  t.ok(divider, 'a marker before the first unread post');
+  t.match(divider?.nextElementSibling?.querySelector('.post-body')?.text, 'Later reply 0');
+
+  const again = await reader.get(`/t/${thread.id}/${thread.slug}`);
+  t.equal(again.headers.location, `/t/${thread.id}/${thread.slug}?page=2#unread`, 'page 1 read: on to page 2');
+  const state = await db
+    .selectFrom('thread_reads')
+    .select('last_read_post_number')
+    .where('user_id', '=', readerMember.id)
+    .executeTakeFirstOrThrow();
+  t.equal(state.last_read_post_number, 20);
+
+  t.equal((await make.guest().get(`/t/${thread.id}/${thread.slug}`)).statusCode, 200, 'guests are never redirected');
+  const guestHome = await make.guest().page('/');
+  t.equal(guestHome.querySelectorAll('.read-mark').length, 0, 'and see no marks');
+});
+
+t.test('views are counted and written in one batch', async (t) => {
+  const { make, app, db } = await testApp(t);
+  const thread = await make.thread();
+  for (let i = 0; i < 3; i++) await make.guest().get(`/t/${thread.id}/${thread.slug}`);
+  await make.guest().get(`/t/${thread.id}`); // a redirect is not a view
+  await app.threadViews.flush();
+  const row = await db.selectFrom('threads').select('view_count').where('id', '=', thread.id).executeTakeFirstOrThrow();
+  t.equal(row.view_count, 3);
+});
