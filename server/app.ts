@@ -12,6 +12,12 @@ import { benchRoutes, health } from './health/routes.ts';
 import { home } from './home/routes.ts';
 import { security } from './security/index.ts';
 import { sessions } from './sessions/index.ts';
+import { flags } from './moderation/flag-routes.ts';
+import { staffLog } from './moderation/log-routes.ts';
+import { queue } from './moderation/queue-routes.ts';
+import { sanctions } from './moderation/sanction-routes.ts';
+import { spamSettings } from './moderation/settings-routes.ts';
+import { threadActions } from './moderation/thread-actions.ts';
 import { notifications } from './notifications/routes.ts';
 import { polls } from './polls/routes.ts';
 import { posts } from './posts/routes.ts';
@@ -30,6 +36,8 @@ export interface AppConfig extends Pick<Config, 'nodeEnv' | 'baseUrl' | 'session
   passwordCost?: PasswordCost;
   /** Cache rendered guest pages (default true); see server/views/page-cache.ts. */
   pageCache?: boolean;
+  /** The clock moderation rules read (sanction ends, slow mode, closing times); tests move it. */
+  now?: () => Date;
   /** More feature plugins, registered with the pages (sessions, CSRF, views apply to them). */
   plugins?: FastifyPluginAsync[];
 }
@@ -38,6 +46,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     threadViews: ViewCounter;
     pageCache: PageCache | null;
+    now: () => Date;
   }
 }
 
@@ -55,6 +64,7 @@ export async function buildApp(config: AppConfig) {
   const passwordCost = config.passwordCost ?? (config.nodeEnv === 'test' ? testCost : productionCost);
 
   await app.register(database, { url: config.databaseUrl, poolSize: config.poolSize });
+  app.decorate('now', config.now ?? (() => new Date()));
   const threadViews = new ViewCounter(app.db);
   app.decorate('threadViews', threadViews);
   // Before the pool closes: the last views counted are written.
@@ -92,6 +102,12 @@ export async function buildApp(config: AppConfig) {
     await site.register(polls);
     await site.register(accounts, { passwordCost, limits: config.limits });
     await site.register(admin, { prefix: '/admin' });
+    await site.register(flags);
+    await site.register(queue, { prefix: '/mod' });
+    await site.register(staffLog, { prefix: '/mod/log' });
+    await site.register(sanctions);
+    await site.register(threadActions);
+    await site.register(spamSettings, { prefix: '/admin' });
     for (const plugin of config.plugins ?? []) await site.register(plugin);
   });
   return app;

@@ -12,6 +12,11 @@ export interface Viewer {
   rank: number;
   /** Unread notifications, loaded with the viewer. */
   unread?: number;
+  /** Sanctions in force end at these (a past date means it has lifted). */
+  silencedUntil?: Date | null;
+  suspendedUntil?: Date | null;
+  /** Open queue items, for moderators' navigation. */
+  queue?: number;
 }
 
 /** Each role includes the ones before it: admin ⊇ staff ⊇ moderator ⊇ member. */

@@ -17,6 +17,10 @@ export interface UsersTable {
   bio: ColumnType<string, string | undefined, string>;
   created_at: Timestamp;
   last_seen_at: NullableTimestamp;
+  silenced_until: NullableTimestamp;
+  suspended_until: NullableTimestamp;
+  flags_agreed: ColumnType<number, number | undefined, number>;
+  flags_disagreed: ColumnType<number, number | undefined, number>;
 }
 
 export interface SessionsTable {
@@ -68,6 +72,12 @@ export interface ThreadsTable {
   pinned_until: NullableTimestamp;
   locked_at: NullableTimestamp;
   locked_by: number | null;
+  hidden_at: NullableTimestamp;
+  pending_at: NullableTimestamp;
+  unlisted_at: NullableTimestamp;
+  closes_at: NullableTimestamp;
+  slow_mode_seconds: ColumnType<number, number | undefined, number>;
+  merged_into: number | null;
 }
 
 export interface PostsTable {
@@ -85,7 +95,15 @@ export interface PostsTable {
   deleted_by: number | null;
   /** Kept by triggers (migrations/0008_search.ts), read only by search. */
   search_vector: ColumnType<string | null, never, never>;
+  hidden_at: NullableTimestamp;
+  hidden_reason: HiddenReason | null;
+  pending_at: NullableTimestamp;
+  pending_reason: PendingReason | null;
+  flag_score: ColumnType<number, number | undefined, number>;
 }
+
+export type HiddenReason = 'flags' | 'moderator';
+export type PendingReason = 'newcomer' | 'watched_word' | 'spam';
 
 export interface PostRevisionsTable {
   id: Generated<number>;
@@ -103,18 +121,22 @@ export interface PostLikesTable {
   created_at: Timestamp;
 }
 
-export type NotificationKind = 'mention' | 'reply' | 'watching';
+export type NotificationKind =
+  | 'mention' | 'reply' | 'watching'
+  // Notices about moderation: a message of their own, maybe about a post.
+  | 'flag_outcome' | 'post_hidden' | 'post_approved' | 'post_rejected' | 'post_deleted' | 'post_pending' | 'sanction' | 'appeal_outcome';
 export type WatchLevel = 'watching' | 'muted';
 
 export interface NotificationsTable {
   id: Generated<number>;
   user_id: number;
   kind: NotificationKind;
-  thread_id: number;
-  post_id: number;
-  actor_id: number;
+  thread_id: number | null;
+  post_id: number | null;
+  actor_id: number | null;
   created_at: Timestamp;
   read_at: NullableTimestamp;
+  message: ColumnType<string, string | undefined, string>;
 }
 
 export interface ThreadWatchesTable {
@@ -177,6 +199,98 @@ export interface PollVotesTable {
   user_id: number;
 }
 
+export interface SettingsTable {
+  key: string;
+  value: ColumnType<unknown, string, string>;
+  updated_at: Timestamp;
+  updated_by: number | null;
+}
+
+export type FlagReason = 'spam' | 'offensive' | 'off_topic' | 'other';
+
+export interface FlagsTable {
+  id: Generated<number>;
+  post_id: number;
+  user_id: number;
+  reason: FlagReason;
+  note: ColumnType<string, string | undefined, string>;
+  weight: number;
+  created_at: Timestamp;
+  outcome: 'agreed' | 'disagreed' | null;
+  resolved_at: NullableTimestamp;
+}
+
+export type QueueKind = 'flag' | 'approval' | 'watched_word' | 'spam' | 'appeal';
+export type QueueResolution = 'approve' | 'reject' | 'hide' | 'delete' | 'dismiss' | 'edit_approve' | 'uphold' | 'lift';
+
+export interface QueueItemsTable {
+  id: Generated<number>;
+  kind: QueueKind;
+  post_id: number | null;
+  appeal_id: number | null;
+  category_id: number | null;
+  detail: ColumnType<string, string | undefined, string>;
+  status: ColumnType<'open' | 'resolved', 'open' | 'resolved' | undefined, 'open' | 'resolved'>;
+  created_at: Timestamp;
+  claimed_by: number | null;
+  claimed_at: NullableTimestamp;
+  resolved_by: number | null;
+  resolved_at: NullableTimestamp;
+  resolution: QueueResolution | null;
+  note: ColumnType<string, string | undefined, string>;
+}
+
+export type WatchedWordAction = 'block' | 'require_approval' | 'censor' | 'flag';
+
+export interface WatchedWordsTable {
+  id: Generated<number>;
+  word: string;
+  action: WatchedWordAction;
+  created_by: number | null;
+  created_at: Timestamp;
+}
+
+export type SanctionKind = 'warn' | 'silence' | 'suspend' | 'ban';
+
+export interface SanctionsTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: SanctionKind;
+  reason: string;
+  starts_at: ColumnType<Date, Date | string, Date | string>;
+  ends_at: NullableTimestamp;
+  created_by: number;
+  lifted_at: NullableTimestamp;
+  lifted_by: number | null;
+}
+
+export interface AppealsTable {
+  id: Generated<number>;
+  sanction_id: number;
+  user_id: number;
+  body: string;
+  created_at: Timestamp;
+  outcome: 'upheld' | 'lifted' | null;
+  decided_by: number | null;
+  decided_at: NullableTimestamp;
+}
+
+export type LogTargetType =
+  | 'post' | 'thread' | 'user' | 'queue_item' | 'setting' | 'watched_word' | 'category' | 'sanction' | 'appeal' | 'export';
+
+export interface StaffLogTable {
+  id: Generated<number>;
+  actor_id: number;
+  action: string;
+  target_type: LogTargetType;
+  target_id: number | null;
+  target_label: ColumnType<string, string | undefined, string>;
+  before: ColumnType<unknown, string | null | undefined, never>;
+  after: ColumnType<unknown, string | null | undefined, never>;
+  reason: ColumnType<string, string | undefined, string>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -196,6 +310,13 @@ export interface Database {
   poll_options: PollOptionsTable;
   poll_ballots: PollBallotsTable;
   poll_votes: PollVotesTable;
+  settings: SettingsTable;
+  flags: FlagsTable;
+  queue_items: QueueItemsTable;
+  watched_words: WatchedWordsTable;
+  sanctions: SanctionsTable;
+  appeals: AppealsTable;
+  staff_log: StaffLogTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -5,7 +5,26 @@ import type { NotificationKind, WatchLevel } from '../db/schema.ts';
 import { canReadCategory, type Viewer } from '../permissions.ts';
 import { readableCategoryIds } from '../threads/access.ts';
 
-const priority: Record<NotificationKind, number> = { mention: 3, reply: 2, watching: 1 };
+type ReaderKind = 'mention' | 'reply' | 'watching';
+const priority: Record<ReaderKind, number> = { mention: 3, reply: 2, watching: 1 };
+/** Notifications a member gets as a reader of posts; the other kinds are notices about moderation. */
+export const readerKinds: ReaderKind[] = ['mention', 'reply', 'watching'];
+
+export type NoticeKind = Exclude<NotificationKind, ReaderKind>;
+
+/**
+ * A notice about moderation to one member: what happened, in a message of its own, maybe about
+ * a post (which the member can always open: their own, or one they flagged).
+ */
+export async function notice(
+  db: Db,
+  n: { userId: number; kind: NoticeKind; message: string; postId?: number | null; threadId?: number | null; actorId?: number | null },
+) {
+  await db
+    .insertInto('notifications')
+    .values({ user_id: n.userId, kind: n.kind, message: n.message, post_id: n.postId ?? null, thread_id: n.threadId ?? null, actor_id: n.actorId ?? null })
+    .execute();
+}
 
 export interface NewPostFacts {
   postId: number;
@@ -30,8 +49,8 @@ export async function notifyForPost(db: Db, p: NewPostFacts): Promise<number> {
     .unionAll(db.selectFrom('category_watches').select(['user_id', 'level']).where('category_id', '=', p.categoryId))
     .execute();
   const muted = new Set(watches.filter((w) => w.level === 'muted').map((w) => w.user_id));
-  const recipients = new Map<number, NotificationKind>();
-  const offer = (userId: number, kind: NotificationKind) => {
+  const recipients = new Map<number, ReaderKind>();
+  const offer = (userId: number, kind: ReaderKind) => {
     if (userId === p.authorId) return;
     if (kind !== 'mention' && muted.has(userId)) return;
     const current = recipients.get(userId);
@@ -55,7 +74,10 @@ export async function notifyForPost(db: Db, p: NewPostFacts): Promise<number> {
     .values(
       [...recipients].map(([user_id, kind]) => ({ user_id, kind, thread_id: p.threadId, post_id: p.postId, actor_id: p.authorId })),
     )
-    .onConflict((oc) => oc.columns(['user_id', 'post_id']).doNothing())
+    .onConflict((oc) =>
+      // The index's own predicate, written out so PostgreSQL can match it (a parameter could not).
+      oc.columns(['user_id', 'post_id']).where(sql<boolean>`kind in ('mention', 'reply', 'watching')`).doNothing(),
+    )
     .execute();
   return recipients.size;
 }
@@ -93,7 +115,8 @@ export async function markAllRead(db: Db, userId: number) {
 
 /** Notifications about posts that are gone are removed, so unread counts stay true. */
 export async function forgetPosts(db: Db, where: { postId: number } | { threadId: number }) {
-  const q = db.deleteFrom('notifications');
+  // Notices about moderation stay: they tell the author what happened to the post.
+  const q = db.deleteFrom('notifications').where('kind', 'in', readerKinds);
   await ('postId' in where ? q.where('post_id', '=', where.postId) : q.where('thread_id', '=', where.threadId)).execute();
 }
 

@@ -68,9 +68,11 @@ export async function deletePost(db: Db, d: { postId: number; by: number }) {
       .set({ deleted_at: now, deleted_by: d.by })
       .where('id', '=', d.postId)
       .where('deleted_at', 'is', null)
-      .returning(['id', 'thread_id', 'post_number'])
+      .returning(['id', 'thread_id', 'post_number', 'hidden_at', 'pending_at'])
       .executeTakeFirst();
     if (!post) return { deleted: false, threadDeleted: false };
+    // A hidden or held post already left the counts.
+    const counted = !post.hidden_at && !post.pending_at;
     await forgetPosts(tx, post.post_number === 1 ? { threadId: post.thread_id } : { postId: post.id });
     if (post.post_number === 1) {
       const thread = await tx
@@ -79,6 +81,7 @@ export async function deletePost(db: Db, d: { postId: number; by: number }) {
         .where('id', '=', post.thread_id)
         .returning('category_id')
         .executeTakeFirstOrThrow();
+      if (!counted) return { deleted: true, threadDeleted: true };
       await tx
         .updateTable('categories')
         .set((eb) => ({ thread_count: eb('thread_count', '-', 1) }))
@@ -91,6 +94,7 @@ export async function deletePost(db: Db, d: { postId: number; by: number }) {
         .execute();
       return { deleted: true, threadDeleted: true };
     }
+    if (!counted) return { deleted: true, threadDeleted: false };
     await tx
       .updateTable('threads')
       .set((eb) => ({ reply_count: eb('reply_count', '-', 1) }))

@@ -38,6 +38,15 @@ export class SessionStore {
           .whereRef('n.user_id', '=', 's.user_id')
           .where('n.read_at', 'is', null)
           .as('unread'),
+        'u.silenced_until',
+        'u.suspended_until',
+        // Moderators see the queue's open items in the navigation.
+        eb
+          .case()
+          .when('u.role', 'in', ['moderator', 'staff', 'admin'])
+          .then(eb.selectFrom('queue_items as q').select(sql<number>`count(*)::int`.as('n')).where('q.status', '=', 'open'))
+          .end()
+          .as('queue'),
       ])
       .where('s.id', '=', id)
       .where('s.expires_at', '>', new Date())
@@ -46,7 +55,10 @@ export class SessionStore {
         if (!row) return cb(null, null);
         const viewer: Viewer | null =
           row.id !== null && row.username !== null && row.role !== null && row.rank !== null
-            ? { id: row.id, username: row.username, role: row.role, rank: row.rank, unread: row.unread ?? 0 }
+            ? {
+                id: row.id, username: row.username, role: row.role, rank: row.rank, unread: row.unread ?? 0,
+                silencedUntil: row.silenced_until, suspendedUntil: row.suspended_until, queue: row.queue ?? 0,
+              }
             : null;
         cb(null, { ...(row.data as object), [VIEWER_KEY]: viewer } as unknown as Session);
       }, cb);

@@ -5,6 +5,7 @@ import type { Db } from '../db/index.ts';
 import type { Database } from '../db/schema.ts';
 import { forbidden, HttpError } from '../errors.ts';
 import { canReadCategory, hasRole, rolesHeld, type Viewer } from '../permissions.ts';
+import { listedThread, publicPost } from '../moderation/visibility.ts';
 
 /** The ids of the categories the viewer may read, as a subquery. */
 export function readableCategoryIds(db: Db, viewer: Viewer | null) {
@@ -22,19 +23,20 @@ export function readableCategoryIds(db: Db, viewer: Viewer | null) {
 }
 
 /**
- * Threads the viewer may see in lists, search and feeds: live ones in categories they may
- * read. Deleted threads are never listed, whoever asks: staff open them in their thread.
+ * Threads the viewer may see in lists, search and feeds: public, listed ones in categories they
+ * may read. Deleted, hidden, held and unlisted threads are never listed, whoever asks: their
+ * author and staff open them at their address.
  */
 export function visibleThreads(db: Db, viewer: Viewer | null) {
   return db
     .selectFrom('threads as t')
-    .where('t.deleted_at', 'is', null)
+    .where(listedThread)
     .where('t.category_id', 'in', readableCategoryIds(db, viewer));
 }
 
-/** Posts the viewer may find: live posts of visible threads. */
+/** Posts the viewer may find: public posts of visible threads (held, hidden and deleted ones never). */
 export function visiblePosts(db: Db, viewer: Viewer | null) {
-  return visibleThreads(db, viewer).innerJoin('posts as p', 'p.thread_id', 't.id').where('p.deleted_at', 'is', null);
+  return visibleThreads(db, viewer).innerJoin('posts as p', 'p.thread_id', 't.id').where(publicPost);
 }
 
 /**

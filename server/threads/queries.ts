@@ -1,6 +1,6 @@
 import type { Db } from '../db/index.ts';
 import type { Insertable } from 'kysely';
-import type { CategoriesTable, ThreadKind } from '../db/schema.ts';
+import type { CategoriesTable, PendingReason, ThreadKind } from '../db/schema.ts';
 import { notifyForPost } from '../notifications/queries.ts';
 import { createPoll } from '../polls/queries.ts';
 import type { PollInput } from '../polls/rules.ts';
@@ -10,6 +10,7 @@ import { categoryAccessColumns, readableCategoryIds, visibleThreads } from './ac
 import { pinnedNow } from './pins.ts';
 import { markThreadRead } from './read-state.ts';
 import { slugify } from './rules.ts';
+import { readablePost } from '../moderation/visibility.ts';
 import { tagNames, tagThread } from './tags.ts';
 
 const postColumns = [
@@ -77,9 +78,12 @@ export async function createThread(
     tags?: string[];
     poll?: PollInput | null;
     at?: Date;
+    /** Held for approval: no counter moves and no one is notified until it is approved. */
+    hold?: PendingReason | null;
   },
 ) {
   const at = t.at ?? new Date();
+  const held = t.hold ?? null;
   return db.transaction().execute(async (tx) => {
     const thread = await tx
       .insertInto('threads')
@@ -92,31 +96,39 @@ export async function createThread(
         last_post_at: at,
         last_post_user_id: t.userId,
         created_at: at,
+        pending_at: held ? at : null,
       })
       .returning(['id', 'slug'])
       .executeTakeFirstOrThrow();
     const { cooked, mentioned } = await cookPost(tx, t.body);
     const post = await tx
       .insertInto('posts')
-      .values({ thread_id: thread.id, user_id: t.userId, post_number: 1, raw: t.body, cooked, created_at: at })
+      .values({
+        thread_id: thread.id, user_id: t.userId, post_number: 1, raw: t.body, cooked, created_at: at,
+        pending_at: held ? at : null, pending_reason: held,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await notifyForPost(tx, {
-      postId: post.id,
-      threadId: thread.id,
-      categoryId: t.categoryId,
-      authorId: t.userId,
-      mentionedIds: mentioned.map((m) => m.id),
-    });
+    if (!held) {
+      await notifyForPost(tx, {
+        postId: post.id,
+        threadId: thread.id,
+        categoryId: t.categoryId,
+        authorId: t.userId,
+        mentionedIds: mentioned.map((m) => m.id),
+      });
+    }
     await markThreadRead(tx, t.userId, thread.id, 1);
-    await tagThread(tx, thread.id, t.tags ?? []);
+    await tagThread(tx, thread.id, t.tags ?? [], { count: !held });
     if (t.poll) await createPoll(tx, thread.id, t.poll);
-    await tx
-      .updateTable('categories')
-      .set((eb) => ({ thread_count: eb('thread_count', '+', 1) }))
-      .where('id', '=', t.categoryId)
-      .execute();
-    return thread;
+    if (!held) {
+      await tx
+        .updateTable('categories')
+        .set((eb) => ({ thread_count: eb('thread_count', '+', 1) }))
+        .where('id', '=', t.categoryId)
+        .execute();
+    }
+    return { ...thread, postId: post.id, held };
   });
 }
 
@@ -124,37 +136,51 @@ export async function createThread(
  * A reply: the next post number is taken under the thread's row lock, so two never clash;
  * it comes from last_post_number, which never goes down, so a deleted reply's number is never reused.
  */
-export async function createReply(db: Db, r: { threadId: number; userId: number; body: string; at?: Date }) {
+export async function createReply(
+  db: Db,
+  r: { threadId: number; userId: number; body: string; at?: Date; hold?: PendingReason | null },
+) {
   const at = r.at ?? new Date();
+  const held = r.hold ?? null;
   return db.transaction().execute(async (tx) => {
+    // A held reply takes its number now but enters the counts and the activity when approved.
     const thread = await tx
       .updateTable('threads')
-      .set((eb) => ({
-        reply_count: eb('reply_count', '+', 1),
-        last_post_number: eb('last_post_number', '+', 1),
-        last_post_at: at,
-        last_post_user_id: r.userId,
-      }))
+      .set((eb) =>
+        held
+          ? { last_post_number: eb('last_post_number', '+', 1) }
+          : {
+              reply_count: eb('reply_count', '+', 1),
+              last_post_number: eb('last_post_number', '+', 1),
+              last_post_at: at,
+              last_post_user_id: r.userId,
+            },
+      )
       .where('id', '=', r.threadId)
       .returning(['last_post_number', 'category_id', 'user_id'])
       .executeTakeFirstOrThrow();
     const { cooked, mentioned } = await cookPost(tx, r.body);
     const post = await tx
       .insertInto('posts')
-      .values({ thread_id: r.threadId, user_id: r.userId, post_number: thread.last_post_number, raw: r.body, cooked, created_at: at })
+      .values({
+        thread_id: r.threadId, user_id: r.userId, post_number: thread.last_post_number, raw: r.body, cooked, created_at: at,
+        pending_at: held ? at : null, pending_reason: held,
+      })
       .returning(['id', 'post_number'])
       .executeTakeFirstOrThrow();
-    await notifyForPost(tx, {
-      postId: post.id,
-      threadId: r.threadId,
-      categoryId: thread.category_id,
-      authorId: r.userId,
-      threadAuthorId: thread.user_id,
-      mentionedIds: mentioned.map((m) => m.id),
-    });
+    if (!held) {
+      await notifyForPost(tx, {
+        postId: post.id,
+        threadId: r.threadId,
+        categoryId: thread.category_id,
+        authorId: r.userId,
+        threadAuthorId: thread.user_id,
+        mentionedIds: mentioned.map((m) => m.id),
+      });
+    }
     // Whoever replies has read the thread up to their own post.
     await markThreadRead(tx, r.userId, r.threadId, post.post_number);
-    return post;
+    return { ...post, held };
   });
 }
 
@@ -212,6 +238,7 @@ export function threadById(db: Db, id: number, opts: { withDeleted?: boolean; vi
     .select([
       't.id', 't.title', 't.slug', 't.kind', 't.reply_count', 't.last_post_number', 't.created_at', 't.deleted_at',
       't.pinned_scope', 't.pinned_until', 't.locked_at', 'tr.last_read_post_number', 'tw.level as watch_level', 'pl.id as poll_id',
+      't.user_id', 't.category_id', 't.hidden_at', 't.pending_at', 't.unlisted_at', 't.closes_at', 't.slow_mode_seconds', 't.merged_into',
       'c.name as category_name', 'c.slug as category_slug', 'c.color as category_color',
       ...categoryAccessColumns,
     ])
@@ -223,15 +250,16 @@ export function threadById(db: Db, id: number, opts: { withDeleted?: boolean; vi
 
 /** One page of a thread's posts, by post number: the same one query whatever the thread's length. */
 /** One page of posts, with whether the viewer liked each (a guest is viewer 0, who liked none). */
-export function threadPosts(db: Db, threadId: number, from: number, size: number, opts: { withDeleted?: boolean; viewerId?: number } = {}) {
+export function threadPosts(db: Db, threadId: number, from: number, size: number, opts: { withDeleted?: boolean; viewer?: Viewer | null } = {}) {
   return db
     .selectFrom('posts as p')
     .innerJoin('users as u', 'u.id', 'p.user_id')
-    .leftJoin('post_likes as pk', (join) => join.onRef('pk.post_id', '=', 'p.id').on('pk.user_id', '=', opts.viewerId ?? 0))
+    .leftJoin('post_likes as pk', (join) => join.onRef('pk.post_id', '=', 'p.id').on('pk.user_id', '=', opts.viewer?.id ?? 0))
     .select(postColumns)
-    .select('pk.user_id as liked_by')
+    .select(['pk.user_id as liked_by', 'p.hidden_at', 'p.hidden_reason', 'p.pending_at', 'p.pending_reason', 'p.flag_score'])
     .where('p.thread_id', '=', threadId)
-    .$if(!opts.withDeleted, (q) => q.where('p.deleted_at', 'is', null))
+    // Moderators see everything (deleted too); others public posts and their own held ones.
+    .$if(!opts.withDeleted, (q) => q.where(readablePost(opts.viewer ?? null)))
     .where('p.post_number', '>=', from)
     .where('p.post_number', '<', from + size)
     .orderBy('p.post_number')

@@ -1,6 +1,7 @@
 // Reading and writing threads: a category's list, a thread's posts, new threads and replies.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
+import { canOpenThread } from '../moderation/visibility.ts';
 import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
 import { assertCanRead } from './access.ts';
 import { watchLevel } from '../notifications/queries.ts';
@@ -42,7 +43,7 @@ type Thread = NonNullable<Awaited<ReturnType<typeof threadById>>>;
 async function threadPage(db: Db, thread: Thread, page: number, viewer: Viewer | null) {
   const withDeleted = can(viewer, 'see deleted');
   const [rows, poll] = await Promise.all([
-    threadPosts(db, thread.id, (page - 1) * PAGE_SIZE + 1, PAGE_SIZE, { withDeleted, viewerId: viewer?.id }),
+    threadPosts(db, thread.id, (page - 1) * PAGE_SIZE + 1, PAGE_SIZE, { withDeleted, viewer }),
     // The poll belongs with the first post, on the first page.
     page === 1 && thread.poll_id !== null ? pollOfThread(db, thread.id, viewer?.id) : null,
   ]);
@@ -102,7 +103,8 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
       withDeleted: can(req.viewer, 'see deleted'),
       viewerId: req.viewer?.id,
     });
-    if (!thread) throw notFound('That thread');
+    // A hidden or held thread is its author's and moderators' to open; to others it is not there.
+    if (!thread || !canOpenThread(req.viewer, thread)) throw notFound('That thread');
     assertCanRead(req.viewer, thread);
     return thread;
   }

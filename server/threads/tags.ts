@@ -6,7 +6,8 @@ import type { Viewer } from '../permissions.ts';
 import { visibleThreads } from './access.ts';
 
 /** Attaches tags to a new thread, creating the ones that do not exist yet. */
-export async function tagThread(db: Db, threadId: number, names: string[]) {
+/** Tags a thread; `count: false` leaves the tags' thread counts for when it turns public. */
+export async function tagThread(db: Db, threadId: number, names: string[], opts: { count?: boolean } = {}) {
   if (!names.length) return;
   await db
     .insertInto('tags')
@@ -15,6 +16,7 @@ export async function tagThread(db: Db, threadId: number, names: string[]) {
     .execute();
   const tags = await db.selectFrom('tags').select('id').where('name', 'in', names).execute();
   await db.insertInto('thread_tags').values(tags.map((t) => ({ thread_id: threadId, tag_id: t.id }))).execute();
+  if (opts.count === false) return;
   await db
     .updateTable('tags')
     .set((eb) => ({ thread_count: eb('thread_count', '+', 1) }))

@@ -1,0 +1,4 @@
+// /mod: the review queue, and the actions that resolve its items.
+import type { FastifyPluginAsync } from 'fastify';
+
+export const queue: FastifyPluginAsync = async (_app) => {};

@@ -1,0 +1,169 @@
+// What hides a post from readers, and the counters that move with it. A post is public when it
+// is neither deleted, hidden (flags, a moderator) nor pending (held for approval); a thread is
+// public when its first post is, and listed unless a moderator unlisted it. Counters shown on
+// lists (replies, threads in a category, a tag's threads) count public posts and threads only.
+// Each change here runs in the caller's transaction and reports whether it changed anything,
+// so two moderators (or twenty flags) acting at once change a post exactly once.
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Db } from '../db/index.ts';
+import type { Database, HiddenReason, PendingReason } from '../db/schema.ts';
+import { notifyForPost } from '../notifications/queries.ts';
+import { cookPost } from '../posts/mentions.ts';
+import { hasRole, type Viewer } from '../permissions.ts';
+
+type PostsEb = ExpressionBuilder<Database & { p: Database['posts'] }, 'p'>;
+type ThreadsEb = ExpressionBuilder<Database & { t: Database['threads'] }, 't'>;
+
+/** Posts (as `p`) the viewer may read in a thread: public ones, their own held ones, all for moderators. */
+export function readablePost(viewer: Viewer | null) {
+  return (eb: PostsEb) => {
+    const open = eb.and([eb('p.deleted_at', 'is', null), eb('p.hidden_at', 'is', null), eb('p.pending_at', 'is', null)]);
+    if (!viewer) return open;
+    return eb.or([open, eb.and([eb('p.user_id', '=', viewer.id), eb('p.deleted_at', 'is', null)])]);
+  };
+}
+
+/** Public posts (as `p`): for search, feeds, profiles, counts, anything shown to more than one person. */
+export const publicPost = (eb: PostsEb) =>
+  eb.and([eb('p.deleted_at', 'is', null), eb('p.hidden_at', 'is', null), eb('p.pending_at', 'is', null)]);
+
+/** Public threads (as `t`); listed ones also leave out what moderators unlisted. */
+export const publicThread = (eb: ThreadsEb) =>
+  eb.and([eb('t.deleted_at', 'is', null), eb('t.hidden_at', 'is', null), eb('t.pending_at', 'is', null)]);
+export const listedThread = (eb: ThreadsEb) => eb.and([publicThread(eb), eb('t.unlisted_at', 'is', null)]);
+
+/** A thread the viewer may open: public, their own held one, or anything for moderators (deleted aside). */
+export function canOpenThread(viewer: Viewer | null, t: { user_id: number; deleted_at: Date | null; hidden_at: Date | null; pending_at: Date | null }) {
+  if (hasRole(viewer, 'moderator')) return true;
+  if (t.deleted_at) return false;
+  if (!t.hidden_at && !t.pending_at) return true;
+  return viewer !== null && viewer.id === t.user_id;
+}
+
+/** Whether a post (by its state) is shown to the viewer. */
+export function canSeePost(viewer: Viewer | null, p: { user_id: number; deleted_at: Date | null; hidden_at: Date | null; pending_at: Date | null }) {
+  if (hasRole(viewer, 'moderator')) return true;
+  if (p.deleted_at) return false;
+  if (!p.hidden_at && !p.pending_at) return true;
+  return viewer !== null && viewer.id === p.user_id;
+}
+
+interface Moved {
+  id: number;
+  thread_id: number;
+  post_number: number;
+  user_id: number;
+}
+
+/**
+ * A post leaves or enters the public: the thread's reply count (a reply) or the category's and
+ * tags' thread counts (a first post, which takes its thread along) move with it.
+ */
+async function movePublic(tx: Db, post: Moved, direction: 1 | -1, at: Date) {
+  const op = direction === 1 ? '+' : '-';
+  if (post.post_number === 1) {
+    const thread = await tx
+      .updateTable('threads')
+      .set(direction === 1 ? { hidden_at: null, pending_at: null } : {})
+      .where('id', '=', post.thread_id)
+      .returning(['category_id', 'deleted_at'])
+      .executeTakeFirstOrThrow();
+    if (thread.deleted_at) return;
+    await tx.updateTable('categories').set((eb) => ({ thread_count: eb('thread_count', op, 1) })).where('id', '=', thread.category_id).execute();
+    await tx
+      .updateTable('tags')
+      .set((eb) => ({ thread_count: eb('thread_count', op, 1) }))
+      .where('id', 'in', (eb) => eb.selectFrom('thread_tags').select('tag_id').where('thread_id', '=', post.thread_id))
+      .execute();
+    return;
+  }
+  await tx
+    .updateTable('threads')
+    .set((eb) => ({
+      reply_count: eb('reply_count', op, 1),
+      // A held reply enters the thread's activity when it is let in.
+      ...(direction === 1
+        ? { last_post_at: sql<Date>`greatest(last_post_at, ${at})`, last_post_user_id: sql<number>`case when last_post_at <= ${at} then ${post.user_id}::bigint else last_post_user_id end` }
+        : {}),
+    }))
+    .where('id', '=', post.thread_id)
+    .execute();
+}
+
+/** Hides a post pending review (its thread too, for a first post). Answers false if it already was hidden. */
+export async function hidePost(tx: Db, postId: number, reason: HiddenReason, at = new Date()): Promise<boolean> {
+  const post = await tx
+    .updateTable('posts')
+    .set({ hidden_at: at, hidden_reason: reason })
+    .where('id', '=', postId)
+    .where('hidden_at', 'is', null)
+    .returning(['id', 'thread_id', 'post_number', 'user_id', 'deleted_at', 'pending_at'])
+    .executeTakeFirst();
+  if (!post) return false;
+  if (post.post_number === 1) await tx.updateTable('threads').set({ hidden_at: at }).where('id', '=', post.thread_id).execute();
+  if (!post.deleted_at && !post.pending_at) await movePublic(tx, post, -1, at);
+  return true;
+}
+
+/** Shows a hidden post again. Answers false if it was not hidden. */
+export async function unhidePost(tx: Db, postId: number, at = new Date()): Promise<boolean> {
+  const post = await tx
+    .updateTable('posts')
+    .set({ hidden_at: null, hidden_reason: null })
+    .where('id', '=', postId)
+    .where('hidden_at', 'is not', null)
+    .returning(['id', 'thread_id', 'post_number', 'user_id', 'deleted_at', 'pending_at'])
+    .executeTakeFirst();
+  if (!post) return false;
+  if (post.post_number === 1) await tx.updateTable('threads').set({ hidden_at: null }).where('id', '=', post.thread_id).execute();
+  if (!post.deleted_at && !post.pending_at) await movePublic(tx, post, 1, at);
+  return true;
+}
+
+/**
+ * Holds a public post for approval again (an edit caught by a watched word, say): it leaves the
+ * counts. A post written held is held by createThread and createReply (`hold`), which leave
+ * counters and notifications to approvePost. Answers false if it was already pending.
+ */
+export async function holdPost(tx: Db, postId: number, reason: PendingReason, at = new Date()): Promise<boolean> {
+  const post = await tx
+    .updateTable('posts')
+    .set({ pending_at: at, pending_reason: reason })
+    .where('id', '=', postId)
+    .where('pending_at', 'is', null)
+    .returning(['id', 'thread_id', 'post_number', 'user_id', 'deleted_at', 'hidden_at'])
+    .executeTakeFirst();
+  if (!post) return false;
+  if (post.post_number === 1) await tx.updateTable('threads').set({ pending_at: at }).where('id', '=', post.thread_id).execute();
+  if (!post.deleted_at && !post.hidden_at) await movePublic(tx, post, -1, at);
+  return true;
+}
+
+/**
+ * Lets a held post in: counters move, and the mentions, replies and watches it would have
+ * notified at posting are notified now. Answers false if it was not pending.
+ */
+export async function approvePost(tx: Db, postId: number, at = new Date()): Promise<boolean> {
+  const post = await tx
+    .updateTable('posts')
+    .set({ pending_at: null, pending_reason: null })
+    .where('id', '=', postId)
+    .where('pending_at', 'is not', null)
+    .returning(['id', 'thread_id', 'post_number', 'user_id', 'raw', 'deleted_at', 'hidden_at'])
+    .executeTakeFirst();
+  if (!post) return false;
+  if (post.post_number === 1) await tx.updateTable('threads').set({ pending_at: null }).where('id', '=', post.thread_id).execute();
+  if (post.deleted_at || post.hidden_at) return true;
+  await movePublic(tx, post, 1, at);
+  const thread = await tx.selectFrom('threads').select(['category_id', 'user_id']).where('id', '=', post.thread_id).executeTakeFirstOrThrow();
+  const { mentioned } = await cookPost(tx, post.raw);
+  await notifyForPost(tx, {
+    postId: post.id,
+    threadId: post.thread_id,
+    categoryId: thread.category_id,
+    authorId: post.user_id,
+    threadAuthorId: post.post_number === 1 ? undefined : thread.user_id,
+    mentionedIds: mentioned.map((m) => m.id),
+  });
+  return true;
+}
