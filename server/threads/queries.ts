@@ -80,6 +80,8 @@ export async function createThread(
     at?: Date;
     /** Held for approval: no counter moves and no one is notified until it is approved. */
     hold?: PendingReason | null;
+    /** More work in the same transaction, once the first post is written (a queue item). */
+    onWritten?: (tx: Db, postId: number) => Promise<void>;
   },
 ) {
   const at = t.at ?? new Date();
@@ -121,6 +123,7 @@ export async function createThread(
     await markThreadRead(tx, t.userId, thread.id, 1);
     await tagThread(tx, thread.id, t.tags ?? [], { count: !held });
     if (t.poll) await createPoll(tx, thread.id, t.poll);
+    await t.onWritten?.(tx, post.id);
     if (!held) {
       await tx
         .updateTable('categories')
@@ -138,7 +141,7 @@ export async function createThread(
  */
 export async function createReply(
   db: Db,
-  r: { threadId: number; userId: number; body: string; at?: Date; hold?: PendingReason | null },
+  r: { threadId: number; userId: number; body: string; at?: Date; hold?: PendingReason | null; onWritten?: (tx: Db, postId: number) => Promise<void> },
 ) {
   const at = r.at ?? new Date();
   const held = r.hold ?? null;
@@ -180,6 +183,7 @@ export async function createReply(
     }
     // Whoever replies has read the thread up to their own post.
     await markThreadRead(tx, r.userId, r.threadId, post.post_number);
+    await r.onWritten?.(tx, post.id);
     return { ...post, held };
   });
 }
@@ -270,7 +274,7 @@ export function postById(db: Db, id: number) {
   return db
     .selectFrom('posts as p')
     .innerJoin('users as u', 'u.id', 'p.user_id')
-    .select([...postColumns, 'p.thread_id', 'p.raw'])
+    .select([...postColumns, 'p.thread_id', 'p.raw', 'p.hidden_at', 'p.hidden_reason', 'p.pending_at', 'p.pending_reason', 'p.flag_score'])
     .where('p.id', '=', id)
     .executeTakeFirst();
 }

@@ -2,6 +2,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
 import { canOpenThread } from '../moderation/visibility.ts';
+import { afterNewPost, decideNewPost } from '../moderation/posting.ts';
+
+/** What a member is told when their post waits for a moderator. */
+const heldMessage = 'Thanks! Your post is waiting for a moderator to approve it; until then only you and the moderators can see it.';
 import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
 import { assertCanRead } from './access.ts';
 import { watchLevel } from '../notifications/queries.ts';
@@ -246,8 +250,14 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
       Object.assign(errors, poll.errors);
       // The form has no kind chooser yet (one kind), so a wrong kind is said in the summary.
       if (Object.keys(errors).length) throw invalid(errors, errors.kind);
-      const thread = await createThread(app.db, { categoryId: category.id, userId: viewer.id, title, body: input.body, tags: tags.tags, poll: poll.poll });
-      return answer(req, reply, { redirect: threadUrl(thread), flash: 'Your thread is posted.' });
+      const now = app.now();
+      const decision = await decideNewPost(app.db, { viewer, body: input.body, categoryId: category.id, now });
+      const thread = await createThread(app.db, {
+        categoryId: category.id, userId: viewer.id, title, body: decision.body, tags: tags.tags, poll: poll.poll, at: now,
+        hold: decision.hold, onWritten: (tx, postId) => afterNewPost(tx, postId, decision, now),
+      });
+      const flash = decision.hold ? heldMessage : 'Your thread is posted.';
+      return answer(req, reply, { redirect: threadUrl(thread), flash });
     },
   );
 
@@ -280,17 +290,22 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
         return reply.page(replyForm.template, { ...data, values, errors: {}, preview: await previewOf(app.db, values.body) });
       }
       if (thread.deleted_at) throw new HttpError(409, 'This thread was deleted; it takes no more replies.');
-      if (thread.locked_at && !can(viewer, 'lock')) throw new HttpError(409, 'This thread is locked; it takes no more replies.');
       const { body } = req.body as { body: string };
       const errors = postErrors(body);
       if (Object.keys(errors).length) throw new HttpError(422, errors.body, errors);
-      const created = await createReply(app.db, { threadId: thread.id, userId: viewer.id, body });
+      // Locked, closed and slow threads, sanctions, spam checks: see server/moderation/posting.ts.
+      const now = app.now();
+      const decision = await decideNewPost(app.db, { viewer, body, thread, categoryId: thread.category_id, now });
+      const created = await createReply(app.db, {
+        threadId: thread.id, userId: viewer.id, body: decision.body, at: now,
+        hold: decision.hold, onWritten: (tx, postId) => afterNewPost(tx, postId, decision, now),
+      });
       const url = postUrl(thread, created);
       if (req.headers['hx-request'] === 'true') {
-        // htmx appends the new post in place of the form's target.
+        // htmx appends the new post in place of the form's target (a held one says so on it).
         return reply.fragment('posts/post', await postById(app.db, created.id));
       }
-      return answer(req, reply, { redirect: url });
+      return answer(req, reply, { redirect: url, flash: decision.hold ? heldMessage : undefined });
     },
   );
 };

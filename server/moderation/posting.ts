@@ -1,0 +1,44 @@
+// The checks a new post passes before it is written, and what happens to it after: refused
+// (an HttpError, the member's text kept by the form), written but held for approval, written
+// and queued for a look, or written as it is. Standing (sanctions, slow mode, closed threads)
+// is checked first, then spam defences and watched words.
+import type { Db } from '../db/index.ts';
+import type { PendingReason, QueueKind } from '../db/schema.ts';
+import type { Viewer } from '../permissions.ts';
+import { openPostItem } from './items.ts';
+import { checkSpam } from './spam.ts';
+import { checkStanding } from './standing.ts';
+
+export interface NewPost {
+  viewer: Viewer;
+  body: string;
+  /** A reply goes into a thread; a new thread into a category. */
+  thread?: { id: number; locked_at: Date | null; closes_at: Date | null; slow_mode_seconds: number; category_id: number };
+  categoryId: number;
+  now: Date;
+}
+
+export interface PostDecision {
+  /** The body to write (a censored word is starred out). */
+  body: string;
+  /** Held for approval, and why. */
+  hold: PendingReason | null;
+  /** Written, and queued for a moderator's look (a watched word of action `flag`). */
+  queue: { kind: Exclude<QueueKind, 'appeal'>; detail: string } | null;
+}
+
+/** Refuses the post (throws an HttpError) or decides how it is written. */
+export async function decideNewPost(db: Db, post: NewPost): Promise<PostDecision> {
+  await checkStanding(db, post);
+  return checkSpam(db, post);
+}
+
+/** After the post is written: a held or caught post opens its queue item. */
+export async function afterNewPost(db: Db, postId: number, decision: PostDecision, at: Date) {
+  if (decision.hold) {
+    const kind = decision.hold === 'newcomer' ? 'approval' : decision.hold;
+    await openPostItem(db, { kind, postId, detail: decision.queue?.detail ?? '', at });
+  } else if (decision.queue) {
+    await openPostItem(db, { kind: decision.queue.kind, postId, detail: decision.queue.detail, at });
+  }
+}
