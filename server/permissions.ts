@@ -1,5 +1,5 @@
 // The one place that answers "may this viewer do this?". Routes and templates both ask it.
-import type { Role } from './db/schema.ts';
+import type { FlagReason, Role } from './db/schema.ts';
 
 export const roles: readonly Role[] = ['member', 'moderator', 'staff', 'admin'];
 
@@ -24,24 +24,36 @@ export function hasRole(viewer: Viewer | null, role: Role): boolean {
   return viewer !== null && roles.indexOf(viewer.role) >= roles.indexOf(role);
 }
 
-export type Action = 'view admin' | 'change role' | 'moderate' | 'see deleted' | 'pin' | 'lock';
-export type PostAction = 'edit post' | 'delete post' | 'see revisions' | 'like post';
+export type Action = 'view admin' | 'change role' | 'moderate' | 'see deleted' | 'pin' | 'lock' | 'see staff log'
+  // Moderators' thread actions (close, unlist, move, merge, split, slow mode) and sanctions.
+  | 'manage threads' | 'sanction'
+  // The moderation settings and the watched words: rules for everyone, kept by admins.
+  | 'change settings';
+export type PostAction = 'edit post' | 'delete post' | 'see revisions' | 'like post' | 'flag post';
 
 export interface PostFacts {
   user_id: number;
   deleted_at: Date | null;
+  /** Hidden or held posts take no likes until they are public again. */
+  hidden_at?: Date | null;
+  pending_at?: Date | null;
 }
 
 export function can(viewer: Viewer | null, action: Action): boolean {
   switch (action) {
     case 'view admin':
     case 'change role':
+    case 'change settings':
       return hasRole(viewer, 'admin');
     // Brand staff pin announcements; moderators lock threads.
     case 'pin':
       return hasRole(viewer, 'staff');
     case 'lock':
     case 'moderate':
+    case 'manage threads':
+    case 'sanction':
+    // The record of staff actions is open to every member of staff, so each sees the others' work.
+    case 'see staff log':
     // Deleted posts stay visible to the people who may need them as evidence.
     case 'see deleted':
       return hasRole(viewer, 'moderator');
@@ -58,8 +70,30 @@ export function canOnPost(viewer: Viewer | null, action: PostAction, post: PostF
     case 'see revisions':
       return own || hasRole(viewer, 'moderator');
     case 'like post':
-      return post.deleted_at === null && !own;
+      return post.deleted_at === null && !post.hidden_at && !post.pending_at && !own;
+    // Members flag others' public posts (which reasons, by rank: flagReasonsFor).
+    case 'flag post':
+      return post.deleted_at === null && !post.hidden_at && !post.pending_at && !own;
   }
+}
+
+/**
+ * The flag reasons a member may raise. Newcomers (rank 0) may flag spam only: spam is what they
+ * can tell at a glance, and a new account cannot bury an argument under flags. From rank 1
+ * (Member) every reason, as Discourse opens flagging at its first trust level.
+ */
+export function flagReasonsFor(viewer: Viewer | null): FlagReason[] {
+  if (!viewer) return [];
+  return viewer.rank >= 1 || hasRole(viewer, 'moderator') ? ['spam', 'offensive', 'off_topic', 'other'] : ['spam'];
+}
+
+/**
+ * Whom a moderator may sanction (and lift a sanction from): only someone of a lower role, and
+ * never themselves, so no one can silence a peer or undo a sanction on their own account.
+ */
+export function canSanction(viewer: Viewer | null, target: { id: number; role: Role }): boolean {
+  if (!viewer || !can(viewer, 'sanction') || viewer.id === target.id) return false;
+  return roles.indexOf(viewer.role) > roles.indexOf(target.role);
 }
 
 /** Who may read a category and who may start threads in it. */

@@ -4,6 +4,7 @@ import type { Role } from '../db/schema.ts';
 import { HttpError, invalid } from '../errors.ts';
 import type { Viewer } from '../permissions.ts';
 import { visibleThreads } from '../threads/access.ts';
+import { publicPost, publicThread } from '../moderation/visibility.ts';
 import { hashPassword, type PasswordCost } from './passwords.ts';
 import { registrationErrors, type Registration } from './rules.ts';
 
@@ -63,7 +64,8 @@ export function findByLogin(db: Db, login: string) {
   const key = login.toLowerCase();
   return db
     .selectFrom('users')
-    .select(['id', 'username', 'role', 'rank', 'password_hash'])
+    // Standing too: a suspended or banned member is refused at sign-in (server/moderation/sanction-routes.ts).
+    .select(['id', 'username', 'role', 'rank', 'password_hash', 'suspended_until', 'banned_at'])
     .where((eb) => eb.or([eb(sql`lower(username)`, '=', key), eb(sql`lower(email)`, '=', key)]))
     .executeTakeFirst();
 }
@@ -83,8 +85,17 @@ export function profile(db: Db, username: string) {
       'u.bio',
       'u.created_at',
       'u.last_seen_at',
-      eb.selectFrom('posts').select(eb.fn.countAll<number>().as('n')).whereRef('posts.user_id', '=', 'u.id').where('posts.deleted_at', 'is', null).as('post_count'),
-      eb.selectFrom('threads').select(eb.fn.countAll<number>().as('n')).whereRef('threads.user_id', '=', 'u.id').where('threads.deleted_at', 'is', null).as('thread_count'),
+      // Counts shown to everyone count what everyone may read: hidden, held and deleted posts
+      // (and posts in such threads) are left out, for their author too.
+      eb
+        .selectFrom('posts as p')
+        .innerJoin('threads as t', 't.id', 'p.thread_id')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('p.user_id', '=', 'u.id')
+        .where(publicPost)
+        .where(publicThread)
+        .as('post_count'),
+      eb.selectFrom('threads as t').select(eb.fn.countAll<number>().as('n')).whereRef('t.user_id', '=', 'u.id').where(publicThread).as('thread_count'),
     ])
     .where(sql`lower(u.username)`, '=', username.toLowerCase())
     .executeTakeFirst();

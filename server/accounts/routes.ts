@@ -7,6 +7,12 @@ import { answer } from '../views/index.ts';
 import { decoyHash, verifyPassword, type PasswordCost } from './passwords.ts';
 import { createAccount, findByLogin, markSeen, profile, recentThreadsBy } from './queries.ts';
 import { safeNext } from './rules.ts';
+import { signInRefusal } from '../moderation/sanction-routes.ts';
+import { sanctionView } from '../moderation/sanction-rules.ts';
+import { sanctionsOf } from '../moderation/sanctions.ts';
+import { canSanction } from '../permissions.ts';
+import { HONEYPOT_FIELD, registrationRefusal, stampTime } from '../moderation/spam.ts';
+import { loadSetting } from '../moderation/settings.ts';
 
 export interface AccountsOptions {
   passwordCost: PasswordCost;
@@ -18,7 +24,11 @@ const registerSchema = {
   body: {
     type: 'object',
     required: ['username', 'email', 'password'],
-    properties: { username: text(100), email: text(320), password: text(4096), _csrf: csrfField },
+    properties: {
+      username: text(100), email: text(320), password: text(4096), _csrf: csrfField,
+      // The bot traps: a field people never see, and the signed time the form was served.
+      [HONEYPOT_FIELD]: text(500), started: text(200),
+    },
   },
 } as const;
 
@@ -44,12 +54,26 @@ function trimFields(req: FastifyRequest, fields: string[]) {
 const WRONG_LOGIN = 'That username or email and password do not match an account.';
 
 export const accounts: FastifyPluginAsync<AccountsOptions> = async (app, opts) => {
-  const registerForm = { template: 'accounts/register', title: 'Create an account' };
+  /**
+   * The signed time the registration form was served. A form sent back keeps its first stamp
+   * (the fill time counts from when it was first opened); a missing or forged one gets a new one.
+   */
+  const formStamp = (req: FastifyRequest) => {
+    const now = app.now();
+    const kept = (req.body as Body | undefined)?.started;
+    return stampTime(kept, (v) => app.unsignCookie(v), now) ? kept! : app.signCookie(String(now.getTime()));
+  };
+  const registerForm = {
+    template: 'accounts/register',
+    title: 'Create an account',
+    secret: ['password', 'started', HONEYPOT_FIELD],
+    load: async (req: FastifyRequest) => ({ started: formStamp(req) }),
+  };
   const loginForm = { template: 'accounts/login', title: 'Sign in' };
 
   app.get('/register', async (req, reply) => {
     if (req.viewer) return reply.redirect('/', 303);
-    return reply.page(registerForm.template, { title: registerForm.title, values: {}, errors: {} });
+    return reply.page(registerForm.template, { title: registerForm.title, values: {}, errors: {}, started: formStamp(req) });
   });
 
   app.post(
@@ -63,7 +87,11 @@ export const accounts: FastifyPluginAsync<AccountsOptions> = async (app, opts) =
       },
     },
     async (req, reply) => {
-      const { username, email, password } = req.body as Body;
+      const { username, email, password, started, [HONEYPOT_FIELD]: honeypot } = req.body as Body;
+      const now = app.now();
+      const servedAt = stampTime(started, (v) => app.unsignCookie(v), now);
+      const refusal = registrationRefusal({ honeypot, servedAt }, now, await loadSetting(app.db, 'registration_min_seconds'));
+      if (refusal) throw new HttpError(422, refusal);
       const user = await createAccount(app.db, { username, email, password }, opts.passwordCost);
       await req.session.regenerate();
       req.session.userId = user.id;
@@ -91,6 +119,9 @@ export const accounts: FastifyPluginAsync<AccountsOptions> = async (app, opts) =
       // The same answer, and about the same time, for an unknown login and a wrong password.
       const ok = await verifyPassword(user?.password_hash ?? (await decoyHash(opts.passwordCost)), password);
       if (!user || !ok) throw new HttpError(401, WRONG_LOGIN);
+      // The right password, but a suspension or a ban in force: its reason, its end, an appeal.
+      const refusal = await signInRefusal(app, user);
+      if (refusal) return reply.page('moderation/suspended', refusal, 403);
       // A new session id at sign-in, so that an id planted before it is worth nothing after.
       await req.session.regenerate();
       req.session.userId = user.id;
@@ -113,12 +144,19 @@ export const accounts: FastifyPluginAsync<AccountsOptions> = async (app, opts) =
       const { username } = req.params as { username: string };
       const member = await profile(app.db, username);
       if (!member) throw notFound('That member');
-      const threads = await recentThreadsBy(app.db, member.id, req.viewer);
+      const isSelf = req.viewer?.id === member.id;
+      const [threads, sanctions] = await Promise.all([
+        recentThreadsBy(app.db, member.id, req.viewer),
+        // A member's sanctions are shown to them alone (moderators see them on the sanction page).
+        isSelf ? sanctionsOf(app.db, member.id) : [],
+      ]);
       return reply.page('accounts/profile', {
         title: member.username,
         member,
         threads,
-        isSelf: req.viewer?.id === member.id,
+        isSelf,
+        sanctions: sanctions.map((s) => sanctionView(s, app.now())),
+        canSanction: canSanction(req.viewer, member),
       });
     },
   );

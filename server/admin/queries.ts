@@ -1,14 +1,62 @@
+import type { Insertable } from 'kysely';
 import type { Db } from '../db/index.ts';
+import type { CategoriesTable, Role } from '../db/schema.ts';
+import { logAction } from '../moderation/log.ts';
+import { publicPost, publicThread } from '../moderation/visibility.ts';
+import { createCategory } from '../threads/queries.ts';
 
-// Exact counts: the admin page is not a hot path, so a scan of posts is affordable here.
+// Exact counts: the admin page is not a hot path, so a scan of posts is affordable here. They
+// count what the community can read, as every other count does: hidden, held and deleted posts
+// are the queue's business.
 export function communityTotals(db: Db) {
   return db
     .selectNoFrom((eb) => [
       eb.selectFrom('users').select(eb.fn.countAll<number>().as('n')).as('members'),
-      eb.selectFrom('threads').select(eb.fn.countAll<number>().as('n')).where('deleted_at', 'is', null).as('threads'),
-      eb.selectFrom('posts').select(eb.fn.countAll<number>().as('n')).where('deleted_at', 'is', null).as('posts'),
+      eb.selectFrom('threads as t').select(eb.fn.countAll<number>().as('n')).where(publicThread).as('threads'),
+      eb
+        .selectFrom('posts as p')
+        .innerJoin('threads as t', 't.id', 'p.thread_id')
+        .select(eb.fn.countAll<number>().as('n'))
+        .where(publicPost)
+        .where(publicThread)
+        .as('posts'),
     ])
     .executeTakeFirstOrThrow();
+}
+
+/** Gives a member a role, with its line in the staff log; undefined if there is no such member. */
+export async function changeRole(db: Db, c: { userId: number; role: Role; by: number }) {
+  return db.transaction().execute(async (tx) => {
+    const before = await tx.selectFrom('users').select(['id', 'username', 'role']).where('id', '=', c.userId).forUpdate().executeTakeFirst();
+    if (!before) return undefined;
+    if (before.role === c.role) return before;
+    const user = await tx.updateTable('users').set({ role: c.role }).where('id', '=', c.userId).returning(['id', 'username', 'role']).executeTakeFirstOrThrow();
+    await logAction(tx, {
+      actorId: c.by,
+      action: 'user.role',
+      target: { type: 'user', id: user.id, label: user.username },
+      before: { role: before.role },
+      after: { role: user.role },
+    });
+    return user;
+  });
+}
+
+/** Creates a category, with its line in the staff log. A taken slug throws the unique violation. */
+export async function addCategory(db: Db, c: Insertable<CategoriesTable>, by: number) {
+  return db.transaction().execute(async (tx) => {
+    const category = await createCategory(tx, c);
+    await logAction(tx, {
+      actorId: by,
+      action: 'category.create',
+      target: { type: 'category', id: category.id, label: c.name },
+      after: {
+        name: c.name, slug: c.slug, description: c.description, color: c.color,
+        read_role: c.read_role, read_rank: c.read_rank, post_role: c.post_role, post_rank: c.post_rank, position: c.position,
+      },
+    });
+    return category;
+  });
 }
 
 export function members(db: Db, limit: number) {

@@ -1,17 +1,16 @@
 // The admin dashboard: the community's size at a glance and members' roles.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { setRole } from '../accounts/queries.ts';
 import { isRole } from '../accounts/rules.ts';
 import type { Role } from '../db/schema.ts';
 import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
 import { can, rankNames, roles } from '../permissions.ts';
-import { categories, createCategory } from '../threads/queries.ts';
+import { categories } from '../threads/queries.ts';
 import { categoryErrors, slugify } from '../threads/rules.ts';
 import { csrfField, idParams, text } from '../schemas.ts';
 import { signInFirst } from '../sessions/guards.ts';
 import { isUniqueViolation } from '../db/index.ts';
 import { answer } from '../views/index.ts';
-import { communityTotals, members, adminCount } from './queries.ts';
+import { addCategory, changeRole, communityTotals, members, adminCount } from './queries.ts';
 
 
 export const admin: FastifyPluginAsync = async (app) => {
@@ -76,7 +75,7 @@ export const admin: FastifyPluginAsync = async (app) => {
       const errors = categoryErrors(input);
       if (Object.keys(errors).length) throw invalid(errors);
       try {
-        await createCategory(app.db, input);
+        await addCategory(app.db, input, req.viewer!.id);
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
         throw invalid({ slug: 'Another category already uses this address.' });
@@ -104,7 +103,7 @@ export const admin: FastifyPluginAsync = async (app) => {
       if (id === req.viewer!.id && role !== 'admin' && (await adminCount(app.db)) <= 1) {
         throw new HttpError(422, 'You are the only administrator; make someone else an admin first.');
       }
-      const user = await setRole(app.db, id, role);
+      const user = await changeRole(app.db, { userId: id, role, by: req.viewer!.id });
       if (!user) throw notFound('That member');
       return answer(req, reply, { redirect: '/admin', flash: `${user.username} is now ${user.role}.` });
     },

@@ -19,6 +19,8 @@ export interface UsersTable {
   last_seen_at: NullableTimestamp;
   silenced_until: NullableTimestamp;
   suspended_until: NullableTimestamp;
+  /** Set while a ban is in force (migrations/0020_bans.ts): a ban has no end to mirror. */
+  banned_at: NullableTimestamp;
   flags_agreed: ColumnType<number, number | undefined, number>;
   flags_disagreed: ColumnType<number, number | undefined, number>;
 }

@@ -12,7 +12,11 @@ export function feedThreads(db: Db, limit: number, categoryId?: number) {
   return visibleThreads(db, null)
     .innerJoin('categories as c', 'c.id', 't.category_id')
     .innerJoin('users as u', 'u.id', 't.user_id')
-    .leftJoin('posts as p', (j) => j.onRef('p.thread_id', '=', 't.id').on('p.post_number', '=', 1).on('p.deleted_at', 'is', null))
+    // A listed thread's first post is public (a thread follows its first post); said again here
+    // so that a feed can never carry the words of a post that is not.
+    .leftJoin('posts as p', (j) =>
+      j.onRef('p.thread_id', '=', 't.id').on('p.post_number', '=', 1).on('p.deleted_at', 'is', null).on('p.hidden_at', 'is', null).on('p.pending_at', 'is', null),
+    )
     .select(['t.id', 't.title', 't.slug', 't.created_at', 't.last_post_at', 'c.name as category_name', 'u.username', 'p.cooked'])
     .$if(categoryId !== undefined, (q) => q.where('t.category_id', '=', categoryId!))
     .orderBy('t.last_post_at', 'desc')

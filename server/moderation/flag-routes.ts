@@ -1,4 +1,99 @@
 // Flags on posts: members raise them, their weights add up, and a post past the threshold hides.
-import type { FastifyPluginAsync } from 'fastify';
+//
+// GET /p/:id/flag is the flag form (a page without JavaScript, the form alone for htmx, which
+// opens it under the post); POST /p/:id/flags raises the flag. Who may flag: signed-in members,
+// on others' public posts, once per post. Which reasons: rank 1 (Member) and above may raise any
+// flag; newcomers (rank 0) may raise `spam` flags only (permissions.ts, flagReasonsFor). Each
+// member may raise 20 flags a day, 30, 40 and 60 at ranks 2, 3 and 4; moderators are not counted
+// (rules.ts, dailyFlagLimit).
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FlagReason } from '../db/schema.ts';
+import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
+import { can, canOnPost, flagReasonsFor, type Viewer } from '../permissions.ts';
+import { csrfField, idParams, text } from '../schemas.ts';
+import { requireViewer, signInFirst } from '../sessions/guards.ts';
+import { assertCanRead } from '../threads/access.ts';
+import { postUrl } from '../threads/rules.ts';
+import { answer } from '../views/index.ts';
+import { postToFlag, raiseFlag, type PostToFlag } from './flags.ts';
+import { flagErrors, flagReasonLabels, NOTE_MAX } from './rules.ts';
+import { canSeePost } from './visibility.ts';
 
-export const flags: FastifyPluginAsync = async (_app) => {};
+const flagBody = {
+  type: 'object',
+  properties: { reason: text(20), note: text(NOTE_MAX * 2), _csrf: csrfField },
+} as const;
+
+const thanks = 'Thanks, moderators will look at it.';
+
+/** The reasons offered to this viewer, for the form's radio buttons. */
+function reasonChoices(viewer: Viewer | null) {
+  return flagReasonsFor(viewer).map((value) => ({ value, label: flagReasonLabels[value] }));
+}
+
+/** Why this viewer may not flag this post (null: they may). */
+function refusal(viewer: Viewer, post: PostToFlag): HttpError | null {
+  if (canOnPost(viewer, 'flag post', post)) return null;
+  if (post.user_id === viewer.id) return forbidden('You cannot flag your own post.');
+  if (post.deleted_at) return new HttpError(409, 'This post was deleted; there is nothing left to flag.');
+  return new HttpError(409, 'This post is already waiting for a moderator.');
+}
+
+export const flags: FastifyPluginAsync = async (app) => {
+  /**
+   * The post in the path, as far as the viewer may know of it. `strict` (the form) wants a post
+   * the viewer can see; a flag sent may still land on a post that flags hid a moment before.
+   */
+  async function loadPost(req: FastifyRequest, strict: boolean): Promise<PostToFlag> {
+    const post = await postToFlag(app.db, (req.params as { id: number }).id);
+    if (!post || ((post.deleted_at || post.thread_deleted_at) && !can(req.viewer, 'see deleted'))) throw notFound('That post');
+    if (post.pending_at && !canSeePost(req.viewer, post)) throw notFound('That post');
+    if (strict && !canSeePost(req.viewer, post)) throw notFound('That post');
+    assertCanRead(req.viewer, post);
+    return post;
+  }
+
+  const flagForm = {
+    template: 'moderation/flag',
+    title: 'Flag a post',
+    // A rejected flag shows the form again; a post that cannot be shown leaves the page without it.
+    load: async (req: FastifyRequest) => {
+      const post = await loadPost(req, false).catch(() => null);
+      return { post, reasons: reasonChoices(req.viewer), newcomer: flagReasonsFor(req.viewer).length === 1 };
+    },
+  };
+
+  app.get('/p/:id/flag', { schema: { params: idParams }, preHandler: signInFirst }, async (req, reply) => {
+    const viewer = requireViewer(req, 'Please sign in to flag posts.');
+    const post = await loadPost(req, true);
+    const refused = refusal(viewer, post);
+    if (refused) throw refused;
+    const data = { post, reasons: reasonChoices(viewer), newcomer: flagReasonsFor(viewer).length === 1, values: {}, errors: {} };
+    reply.header('Vary', 'HX-Request');
+    if (req.headers['hx-request'] === 'true') return reply.fragment('moderation/flag-form', data);
+    return reply.page(flagForm.template, { title: flagForm.title, ...data });
+  });
+
+  app.post(
+    '/p/:id/flags',
+    { schema: { params: idParams, body: flagBody }, config: { form: flagForm } },
+    async (req, reply) => {
+      const viewer = requireViewer(req, 'Please sign in to flag posts.');
+      const post = await loadPost(req, false);
+      const input = req.body as { reason?: string; note?: string };
+      const errors = flagErrors(input);
+      if (Object.keys(errors).length) throw invalid(errors);
+      const reason = input.reason as FlagReason;
+      if (post.user_id === viewer.id) throw forbidden('You cannot flag your own post.');
+      if (!flagReasonsFor(viewer).includes(reason)) {
+        throw new HttpError(403, 'Newcomers can flag spam only; the other flags open at rank 1 (Member).', {
+          reason: 'As a newcomer you can flag spam only.',
+        });
+      }
+      const { hid } = await raiseFlag(app.db, { postId: post.id, flagger: viewer, reason, note: (input.note ?? '').trim(), at: app.now() });
+      // A hidden first post takes its thread along: the flagger goes back to the category.
+      const redirect = hid && post.post_number === 1 ? `/c/${post.category_slug}` : postUrl({ id: post.thread_id, slug: post.slug }, post);
+      return answer(req, reply, { redirect, fragment: 'moderation/flagged', data: { hid }, flash: thanks });
+    },
+  );
+};

@@ -12,6 +12,8 @@ import { checkStanding } from './standing.ts';
 export interface NewPost {
   viewer: Viewer;
   body: string;
+  /** A new thread's title (screened for watched words like the body). */
+  title?: string;
   /** A reply goes into a thread; a new thread into a category. */
   thread?: { id: number; locked_at: Date | null; closes_at: Date | null; slow_mode_seconds: number; category_id: number };
   categoryId: number;
@@ -21,6 +23,8 @@ export interface NewPost {
 export interface PostDecision {
   /** The body to write (a censored word is starred out). */
   body: string;
+  /** A new thread's title to write, censored likewise. */
+  title?: string;
   /** Held for approval, and why. */
   hold: PendingReason | null;
   /** Written, and queued for a moderator's look (a watched word of action `flag`). */

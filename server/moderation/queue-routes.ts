@@ -1,4 +1,263 @@
-// /mod: the review queue, and the actions that resolve its items.
-import type { FastifyPluginAsync } from 'fastify';
+// /mod: the review queue, and the actions that resolve its items. Moderators and above only:
+// guests are sent to sign in, members refused (403).
+//
+// Working the queue with htmx, an action answers with the next open item in place of the one
+// resolved (an item not already on the moderator's screen: each item carries a `shown` input
+// the forms include), with the status line and the navigation's count swapped out of band.
+// Without JavaScript the same forms answer 303 to the queue with a flash message.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FlagReason, QueueKind, QueueResolution } from '../db/schema.ts';
+import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
+import { can, type Viewer } from '../permissions.ts';
+import { csrfField, idParams, text } from '../schemas.ts';
+import { categories } from '../threads/queries.ts';
+import { postErrors, threadUrl } from '../threads/rules.ts';
+import { openItemCount } from './items.ts';
+import { claimItem, queueItem, queueItems, resolveItem, stillOpen, unclaimItem, type QueueFilters, type QueueRow } from './queue.ts';
+import {
+  actionDone,
+  actionLabels,
+  actionsFor,
+  claimedByOther,
+  claimLapsesAt,
+  flagReasonLabels,
+  flagReasons,
+  kindLabels,
+  NOTE_MAX,
+  postState,
+  safeQueueAddress,
+} from './rules.ts';
+import { loadSetting } from './settings.ts';
 
-export const queue: FastifyPluginAsync = async (_app) => {};
+const PAGE = 20;
+const kinds = Object.keys(kindLabels) as QueueKind[];
+const resolutions = Object.keys(actionLabels) as QueueResolution[];
+const stateLabels = { public: 'published', hidden: 'hidden', pending: 'awaiting approval', deleted: 'deleted' } as const;
+
+const filterQuery = {
+  type: 'object',
+  properties: {
+    kind: { type: 'string', enum: ['', ...kinds] },
+    reason: { type: 'string', enum: ['', ...flagReasons] },
+    category: text(100),
+    status: { type: 'string', enum: ['', 'open', 'resolved'] },
+    after: { type: 'integer', minimum: 1 },
+  },
+} as const;
+
+/** Fields every queue form carries: where it came from, and (htmx) the items on screen. */
+const queueForm = {
+  back: text(300),
+  shown: { type: 'array', items: { type: 'integer', minimum: 1 }, maxItems: 500 },
+  _csrf: csrfField,
+} as const;
+
+const actionBody = {
+  type: 'object',
+  properties: { action: text(20), note: text(NOTE_MAX * 2), body: text(200000), ...queueForm },
+} as const;
+
+const claimBody = { type: 'object', properties: queueForm } as const;
+
+type FilterInput = { kind?: string; reason?: string; category?: string; status?: string };
+
+function filtersOf(q: FilterInput): QueueFilters {
+  return {
+    status: q.status === 'resolved' ? 'resolved' : 'open',
+    kind: kinds.includes(q.kind as QueueKind) ? (q.kind as QueueKind) : undefined,
+    reason: flagReasons.includes(q.reason as FlagReason) ? (q.reason as FlagReason) : undefined,
+    category: q.category || undefined,
+  };
+}
+
+/** The filters of the queue page a form came from (an item's own page has none). */
+function filtersOfAddress(back: string): QueueFilters {
+  const params = new URL(back, 'http://queue.invalid').searchParams;
+  return filtersOf(Object.fromEntries(params) as FilterInput);
+}
+
+/** An item as the templates show it, with the flags (who may do what) computed here. */
+function itemView(row: QueueRow, viewer: Viewer, now: Date, threshold: number) {
+  const open = row.status === 'open';
+  const state = row.post_id === null ? null : postState(row);
+  const held = row.claimed_at !== null && claimLapsesAt(row.claimed_at) > now;
+  const otherClaim = open && claimedByOther(row, viewer.id, now);
+  const actions = open && !otherClaim ? actionsFor({ kind: row.kind, state, hiddenReason: row.hidden_reason }) : [];
+  const flags = row.flags.map((f) => ({ ...f, reasonLabel: flagReasonLabels[f.reason] }));
+  return {
+    ...row,
+    open,
+    kindLabel: kindLabels[row.kind],
+    state,
+    stateLabel: state ? stateLabels[state] : null,
+    threadUrl: row.thread_id !== null && row.thread_slug !== null ? threadUrl({ id: row.thread_id, slug: row.thread_slug }) : null,
+    flags,
+    flagTotal: Math.round(flags.reduce((sum, f) => sum + f.weight, 0) * 100) / 100,
+    threshold,
+    claimedByMe: open && held && row.claimed_by === viewer.id,
+    claimedByOther: otherClaim,
+    claimLapses: row.claimed_at ? claimLapsesAt(row.claimed_at) : null,
+    canClaim: open && !otherClaim && !(held && row.claimed_by === viewer.id),
+    buttons: actions.filter((a) => a !== 'edit_approve').map((value) => ({ value, label: actionLabels[value] })),
+    canEdit: actions.includes('edit_approve'),
+    resolutionLabel: row.resolution ? actionLabels[row.resolution] : null,
+    appeal:
+      row.kind === 'appeal'
+        ? {
+            id: row.appeal_id,
+            body: row.appeal_body,
+            created_at: row.appeal_created_at,
+            outcome: row.appeal_outcome,
+            member: row.member,
+            member_rank: row.member_rank,
+            sanction: {
+              id: row.sanction_id, kind: row.sanction_kind, reason: row.sanction_reason,
+              starts_at: row.sanction_starts_at, ends_at: row.sanction_ends_at, lifted_at: row.sanction_lifted_at,
+            },
+          }
+        : null,
+  };
+}
+
+export const queue: FastifyPluginAsync = async (app) => {
+  // Every route here: moderators and above.
+  app.addHook('preHandler', async (req, reply) => {
+    if (!req.viewer) {
+      if (req.method === 'GET') return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
+      throw new HttpError(401, 'Please sign in first.');
+    }
+    if (!can(req.viewer, 'moderate')) throw forbidden('The review queue is open to moderators only.');
+  });
+
+  const isHtmx = (req: FastifyRequest) => req.headers['hx-request'] === 'true';
+
+  async function loadView(viewer: Viewer, id: number) {
+    const [row, threshold] = await Promise.all([queueItem(app.db, id), loadSetting(app.db, 'hide_threshold')]);
+    return row ? itemView(row, viewer, app.now(), threshold) : null;
+  }
+
+  /** An htmx action refused (resolved or claimed meanwhile, bad input): the item again, saying why. */
+  async function refusedInPlace(req: FastifyRequest, reply: FastifyReply, id: number, err: HttpError, body?: string) {
+    const item = await loadView(req.viewer!, id);
+    if (!item) return reply.fragment('moderation/all-done', {});
+    const back = safeQueueAddress((req.body as { back?: string }).back);
+    // htmx swaps 2xx answers only: the refusal is shown in place of the item, with its reason.
+    return reply.fragment('moderation/queue-item', { ...item, back, refusal: err.message, editBody: body, editError: err.fieldErrors.body });
+  }
+
+  app.get('/', { schema: { querystring: filterQuery } }, async (req, reply) => {
+    const viewer = req.viewer!;
+    const query = req.query as FilterInput & { after?: number };
+    const filters = filtersOf(query);
+    const [rows, threshold, cats, openCount] = await Promise.all([
+      queueItems(app.db, filters, { limit: PAGE + 1, after: query.after }),
+      loadSetting(app.db, 'hide_threshold'),
+      categories(app.db, viewer),
+      openItemCount(app.db),
+    ]);
+    const now = app.now();
+    const items = rows.slice(0, PAGE).map((r) => itemView(r, viewer, now, threshold));
+    const params = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== undefined) as [string, string][]);
+    if (rows.length > PAGE) params.set('after', String(items.at(-1)!.id));
+    return reply.page('moderation/queue', {
+      title: 'Review queue',
+      items,
+      openCount,
+      filters,
+      filtered: Boolean(filters.kind || filters.reason || filters.category),
+      kinds: kinds.map((value) => ({ value, label: kindLabels[value] })),
+      reasons: flagReasons.map((value) => ({ value, label: flagReasonLabels[value] })),
+      categories: cats,
+      next: rows.length > PAGE ? `/mod?${params}` : null,
+      back: req.url,
+    });
+  });
+
+  app.get('/items/:id', { schema: { params: idParams } }, async (req, reply) => {
+    const { id } = req.params as { id: number };
+    const item = await loadView(req.viewer!, id);
+    if (!item) throw notFound('That queue item');
+    return reply.page('moderation/item', { title: `Queue item ${id}`, item, back: `/mod/items/${id}`, values: {}, errors: {} });
+  });
+
+  for (const [path, act, done] of [
+    ['claim', claimItem, 'You have claimed this item: other moderators will leave it to you for a while.'],
+    ['unclaim', unclaimItem, 'The item is back in the queue for anyone.'],
+  ] as const) {
+    app.post(`/items/:id/${path}`, { schema: { params: idParams, body: claimBody } }, async (req, reply) => {
+      const viewer = req.viewer!;
+      const { id } = req.params as { id: number };
+      const back = safeQueueAddress((req.body as { back?: string }).back);
+      try {
+        await act(app.db, id, viewer.id, app.now());
+      } catch (err) {
+        // With htmx a refusal (resolved or claimed meanwhile) is shown in place of the item.
+        if (isHtmx(req) && err instanceof HttpError && err.statusCode < 500) return refusedInPlace(req, reply, id, err);
+        throw err;
+      }
+      if (isHtmx(req)) return reply.header('Vary', 'HX-Request').fragment('moderation/queue-item', { ...(await loadView(viewer, id)), back });
+      reply.flash('notice', done);
+      return reply.redirect(back.startsWith('/mod/items/') ? back : `${back}#item-${id}`, 303);
+    });
+  }
+
+  // A refused action (resolved or claimed by someone else meanwhile, bad input) shows the item
+  // again, as it now is, with the reason and the moderator's text kept.
+  const itemForm = {
+    template: 'moderation/item',
+    title: 'Queue item',
+    load: async (req: FastifyRequest) => {
+      if (!can(req.viewer, 'moderate')) return {};
+      const { id } = req.params as { id: number };
+      return { item: await loadView(req.viewer!, id), back: `/mod/items/${id}` };
+    },
+  };
+
+  app.post(
+    '/items/:id',
+    { schema: { params: idParams, body: actionBody }, config: { form: itemForm } },
+    async (req, reply) => {
+      const viewer = req.viewer!;
+      const { id } = req.params as { id: number };
+      const input = req.body as { action?: string; note?: string; body?: string; back?: string; shown?: number[] };
+      const back = safeQueueAddress(input.back);
+      const note = (input.note ?? '').trim();
+      const action = input.action as QueueResolution;
+      // With htmx a refusal is shown in place of the item; without, the item page says it.
+      const refuse = (err: unknown) => {
+        if (isHtmx(req) && err instanceof HttpError && err.statusCode < 500) return refusedInPlace(req, reply, id, err, input.body);
+        throw err;
+      };
+      if (!resolutions.includes(action)) return refuse(invalid({ action: 'Choose what to do with this item.' }));
+      if (note.length > NOTE_MAX) return refuse(invalid({ note: `Keep the note under ${NOTE_MAX} characters.` }));
+      const bodyErrors = action === 'edit_approve' ? postErrors(input.body ?? '') : {};
+      if (Object.keys(bodyErrors).length) return refuse(invalid(bodyErrors));
+      try {
+        await resolveItem(app.db, { itemId: id, action, note, body: input.body, by: viewer, at: app.now() });
+      } catch (err) {
+        return refuse(err);
+      }
+      if (!isHtmx(req)) {
+        reply.flash('notice', actionDone[action]);
+        return reply.redirect(back.startsWith('/mod/items/') ? '/mod' : back, 303);
+      }
+      // The next open item not yet on the moderator's screen, under the same filters.
+      const onScreen = (input.shown ?? []).filter((s) => s !== id);
+      const filters = back.startsWith('/mod/items/') ? { status: 'open' as const } : { ...filtersOfAddress(back), status: 'open' as const };
+      const [next, remaining, threshold, queueCount] = await Promise.all([
+        queueItems(app.db, filters, { limit: 1, exclude: [id, ...onScreen] }),
+        stillOpen(app.db, onScreen),
+        loadSetting(app.db, 'hide_threshold'),
+        openItemCount(app.db),
+      ]);
+      const now = app.now();
+      return reply.header('Vary', 'HX-Request').fragment('moderation/resolved', {
+        done: actionDone[action],
+        next: next[0] ? itemView(next[0], viewer, now, threshold) : null,
+        allDone: !next[0] && !remaining.length,
+        queueCount,
+        back,
+      });
+    },
+  );
+};

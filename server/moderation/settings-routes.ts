@@ -1,4 +1,210 @@
-// /admin/settings and /admin/watched-words: the moderation settings and watched words admins keep.
-import type { FastifyPluginAsync } from 'fastify';
+// /admin/settings and /admin/watched-words: the moderation settings and watched words admins
+// keep. Admins only: others are refused (403), guests asked to sign in. Every change is written
+// to the staff log in its own transaction (changeSetting, addWatchedWord, removeWatchedWord).
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { isUniqueViolation } from '../db/index.ts';
+import type { WatchedWordAction } from '../db/schema.ts';
+import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
+import { can, rankNames } from '../permissions.ts';
+import { csrfField, emptyForm, idParams, text } from '../schemas.ts';
+import { signInFirst } from '../sessions/guards.ts';
+import { answer } from '../views/index.ts';
+import { changeSetting, loadSettings, type SettingKey, type Settings } from './settings.ts';
+import {
+  actionLabels,
+  addWatchedWord,
+  removeWatchedWord,
+  watchedWordActions,
+  watchedWordByText,
+  watchedWords,
+  WORD_MAX,
+} from './watched-words.ts';
 
-export const spamSettings: FastifyPluginAsync = async (_app) => {};
+interface SettingField {
+  label: string;
+  hint: string;
+  min: number;
+  max: number;
+}
+
+/** Every setting, by section, with the bounds an admin may set (whole numbers). */
+export const settingFields: { section: string; fields: Partial<Record<SettingKey, SettingField>> }[] = [
+  {
+    section: 'Flags',
+    fields: {
+      hide_threshold: { label: 'Hide threshold', hint: 'A post is hidden, pending review, when the weights of its flags add up to this. A rank-2 flag weighs about 3.', min: 1, max: 100 },
+      newcomer_daily_flags: { label: 'Flags a newcomer may raise a day', hint: 'Spam flags are always allowed.', min: 0, max: 100 },
+    },
+  },
+  {
+    section: 'Newcomers (rank 0)',
+    fields: {
+      approval_posts: { label: 'Posts that wait for approval', hint: 'A newcomer\'s first posts wait for a moderator. 0 turns approval off.', min: 0, max: 20 },
+      newcomer_links: { label: 'Links in a post', hint: 'At most this many links in one post.', min: 0, max: 50 },
+      newcomer_images: { label: 'Images in a post', hint: 'At most this many images in one post.', min: 0, max: 50 },
+    },
+  },
+  {
+    section: 'Posting',
+    fields: {
+      post_interval_seconds: { label: 'Seconds between two posts', hint: 'By rank. Moderators and staff are never held back.', min: 0, max: 3600 },
+      posts_per_hour: { label: 'Posts in an hour', hint: 'By rank, threads and replies together.', min: 1, max: 1000 },
+      duplicate_window_minutes: { label: 'Duplicate window, in minutes', hint: 'The same text posted again by the same member within this time is refused. 0 turns it off.', min: 0, max: 1440 },
+    },
+  },
+  {
+    section: 'Registration',
+    fields: {
+      registration_min_seconds: { label: 'Least seconds to fill in the form', hint: 'Forms sent back faster are taken for a bot. 0 turns the check off.', min: 0, max: 120 },
+    },
+  },
+];
+
+const fieldOf = (key: SettingKey) => settingFields.map((s) => s.fields[key]).find((f) => f !== undefined);
+const settingKeys = settingFields.flatMap((s) => Object.keys(s.fields) as SettingKey[]);
+const isList = (key: SettingKey, settings: Settings) => Array.isArray(settings[key]);
+/** Form field names: `key`, or `key_0` … `key_4` for a value by rank. */
+const rankField = (key: string, rank: number) => `${key}_${rank}`;
+
+/** The settings as the form shows them: every value a string. */
+export function settingsForm(settings: Settings): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const key of settingKeys) {
+    const value = settings[key];
+    if (Array.isArray(value)) value.forEach((v, rank) => (values[rankField(key, rank)] = String(v)));
+    else values[key] = String(value);
+  }
+  return values;
+}
+
+function wholeNumber(raw: string | undefined, min: number, max: number): number | null {
+  const s = (raw ?? '').trim();
+  if (!/^\d{1,9}$/.test(s)) return null;
+  const n = Number(s);
+  return n >= min && n <= max ? n : null;
+}
+
+/** The settings an admin sent, or the message beside each field that is wrong. */
+export function readSettingsForm(form: Record<string, string | undefined>, current: Settings) {
+  const settings = structuredClone(current) as Record<SettingKey, number | number[]>;
+  const errors: Record<string, string> = {};
+  for (const key of settingKeys) {
+    const { min, max } = fieldOf(key)!;
+    if (isList(key, current)) {
+      const values = rankNames.map((_, rank) => wholeNumber(form[rankField(key, rank)], min, max));
+      if (values.some((v) => v === null)) errors[key] = `Enter a whole number from ${min} to ${max} for each rank.`;
+      else settings[key] = values as number[];
+    } else {
+      const value = wholeNumber(form[key], min, max);
+      if (value === null) errors[key] = `Enter a whole number from ${min} to ${max}.`;
+      else settings[key] = value;
+    }
+  }
+  return { settings: settings as Settings, errors };
+}
+
+const settingsBody = {
+  type: 'object',
+  properties: {
+    _csrf: csrfField,
+    ...Object.fromEntries(
+      settingKeys.flatMap((key) => [[key, text(20)], ...rankNames.map((_, rank) => [rankField(key, rank), text(20)])]),
+    ),
+  },
+} as const;
+
+const wordBody = {
+  type: 'object',
+  required: ['word', 'action'],
+  properties: { word: text(1000), action: text(40), _csrf: csrfField },
+} as const;
+
+export const spamSettings: FastifyPluginAsync = async (app) => {
+  app.addHook('preHandler', async (req, reply) => {
+    if (!req.viewer) {
+      if (req.method === 'GET') return signInFirst(req, reply);
+      throw new HttpError(401, 'Please sign in first.');
+    }
+    if (!can(req.viewer, 'change settings')) throw forbidden('The moderation settings and watched words are kept by administrators.');
+  });
+
+  /** What the settings page shows around the form. Nothing for those who may not see it: a refused form is drawn again empty. */
+  async function settingsPage(req: FastifyRequest) {
+    if (!can(req.viewer, 'change settings')) return { sections: [] };
+    const settings = await loadSettings(app.db);
+    return {
+      sections: settingFields.map((s) => ({
+        title: s.section,
+        fields: (Object.entries(s.fields) as [SettingKey, SettingField][]).map(([key, f]) => ({
+          key,
+          ...f,
+          ranks: isList(key, settings) ? rankNames.map((name, rank) => ({ name: rankField(key, rank), label: `${rank} · ${name}` })) : null,
+        })),
+      })),
+    };
+  }
+
+  const settingsFormConfig = { template: 'moderation/settings', title: 'Moderation settings', load: settingsPage };
+
+  app.get('/settings', async (req, reply) => {
+    const values = settingsForm(await loadSettings(app.db));
+    return reply.page(settingsFormConfig.template, { title: settingsFormConfig.title, ...(await settingsPage(req)), values, errors: {} });
+  });
+
+  app.post('/settings', { schema: { body: settingsBody }, config: { form: settingsFormConfig } }, async (req, reply) => {
+    const viewer = req.viewer!;
+    const current = await loadSettings(app.db);
+    const { settings, errors } = readSettingsForm(req.body as Record<string, string>, current);
+    if (Object.keys(errors).length) throw invalid(errors);
+    const changed = settingKeys.filter((key) => JSON.stringify(settings[key]) !== JSON.stringify(current[key]));
+    for (const key of changed) await changeSetting(app.db, key, settings[key], viewer.id);
+    const flash = changed.length ? `Settings saved: ${changed.length} changed.` : 'Nothing changed.';
+    return answer(req, reply, { redirect: '/admin/settings', flash });
+  });
+
+  /** The watched words page around its form; nothing for those who may not see it. */
+  async function wordsPage(req: FastifyRequest) {
+    if (!can(req.viewer, 'change settings')) return { words: [], actions: [] };
+    const words = await watchedWords(app.db);
+    return {
+      words: words.map((w) => ({ ...w, actionLabel: actionLabels[w.action] })),
+      actions: watchedWordActions.map((value) => ({ value, label: actionLabels[value] })),
+    };
+  }
+
+  const wordsFormConfig = { template: 'moderation/watched-words', title: 'Watched words', load: wordsPage };
+
+  app.get('/watched-words', async (req, reply) => {
+    return reply.page(wordsFormConfig.template, { title: wordsFormConfig.title, ...(await wordsPage(req)), values: { action: 'block' }, errors: {} });
+  });
+
+  app.post('/watched-words', { schema: { body: wordBody }, config: { form: wordsFormConfig } }, async (req, reply) => {
+    const viewer = req.viewer!;
+    const input = req.body as { word: string; action: string };
+    const word = input.word.trim().replace(/\s+/g, ' ');
+    const errors: Record<string, string> = {};
+    if (!word) errors.word = 'Write the word (or phrase) to watch.';
+    else if ([...word].length > WORD_MAX) errors.word = `A watched word is at most ${WORD_MAX} characters.`;
+    if (!(watchedWordActions as readonly string[]).includes(input.action)) errors.action = 'Choose what happens to a post with this word.';
+    if (!errors.word) {
+      const existing = await watchedWordByText(app.db, word);
+      if (existing) errors.word = `“${existing.word}” is already watched (${actionLabels[existing.action].split(':')[0].toLowerCase()}); remove it first to change what it does.`;
+    }
+    if (Object.keys(errors).length) throw invalid(errors);
+    try {
+      await addWatchedWord(app.db, { word, action: input.action as WatchedWordAction, by: viewer.id });
+    } catch (err) {
+      // Added by another admin a moment ago.
+      if (!isUniqueViolation(err)) throw err;
+      throw invalid({ word: `“${word}” is already watched.` });
+    }
+    return answer(req, reply, { redirect: '/admin/watched-words', flash: `“${word}” is now watched.` });
+  });
+
+  app.post('/watched-words/:id/delete', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
+    const viewer = req.viewer!;
+    const removed = await removeWatchedWord(app.db, (req.params as { id: number }).id, viewer.id);
+    if (!removed) throw notFound('That watched word');
+    return answer(req, reply, { redirect: '/admin/watched-words', flash: `“${removed.word}” is no longer watched.` });
+  });
+};

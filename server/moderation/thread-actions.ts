@@ -1,4 +1,181 @@
-// Moderators' thread actions: close after a time, unlist, move, merge, split, slow mode.
-import type { FastifyPluginAsync } from 'fastify';
+// Moderators' thread actions: close after a time, unlist, move, merge, split, slow mode. Each
+// is a plain form on the thread page (views/partials/threads/staff-actions.hbs) answered with a
+// redirect; a rejected one shows the thread page again with the error beside its field. Each
+// writes its staff log line in the same transaction as the change.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { forbidden, HttpError, notFound } from '../errors.ts';
+import { can } from '../permissions.ts';
+import { csrfField, idParams, text } from '../schemas.ts';
+import { requireViewer } from '../sessions/guards.ts';
+import { threadById } from '../threads/queries.ts';
+import { threadPage } from '../threads/routes.ts';
+import { threadUrl, TITLE_MAX, TITLE_MIN } from '../threads/rules.ts';
+import { answer } from '../views/index.ts';
+import { logAction } from './log.ts';
+import { formatMoment } from './sanction-rules.ts';
+import { parseCloseAfter, parsePostList, parseSlowMinutes, waitText } from './thread-rules.ts';
+import { categoryByRef, mergeThread, moveThread, setClosing, setSlowMode, setUnlisted, splitThread } from './threads.ts';
 
-export const threadActions: FastifyPluginAsync = async (_app) => {};
+const form = (required: string[], fields: Record<string, unknown>) => ({
+  params: idParams,
+  body: { type: 'object', required, properties: { ...fields, reason: text(1000), _csrf: csrfField } },
+});
+
+/** One field's error: said at the top of the page and beside the field. */
+const fieldError = (field: string, message: string) => new HttpError(422, message, { [field]: message });
+
+export const threadActions: FastifyPluginAsync = async (app) => {
+  /** A rejected action shows the thread's first page again (where the forms are) with its input. */
+  const threadForm = {
+    template: 'threads/thread',
+    title: 'Thread',
+    load: async (req: FastifyRequest) => {
+      const thread = await threadById(app.db, (req.params as { id: number }).id, { viewerId: req.viewer?.id });
+      if (!thread) throw notFound('That thread');
+      return threadPage(app.db, thread, 1, req.viewer, app.now());
+    },
+  };
+
+  /** Moderators only (members get 403), and the thread must be there. */
+  async function loadFor(req: FastifyRequest) {
+    const viewer = requireViewer(req);
+    if (!can(viewer, 'manage threads')) throw forbidden('Thread actions are for moderators.');
+    const thread = await threadById(app.db, (req.params as { id: number }).id);
+    if (!thread) throw notFound('That thread');
+    return { viewer, thread };
+  }
+
+  const reasonOf = (req: FastifyRequest) => ((req.body as { reason?: string }).reason ?? '').trim();
+  const target = (t: { id: number; title: string }) => ({ type: 'thread' as const, id: t.id, label: t.title });
+
+  app.post('/t/:id/close', { schema: form(['after'], { after: text(40) }), config: { form: threadForm } }, async (req, reply) => {
+    const { viewer, thread } = await loadFor(req);
+    const now = app.now();
+    const parsed = parseCloseAfter((req.body as { after: string }).after, now);
+    if ('error' in parsed) throw fieldError('after', parsed.error);
+    await app.db.transaction().execute(async (tx) => {
+      const before = await setClosing(tx, thread.id, parsed.at);
+      await logAction(tx, {
+        actorId: viewer.id, action: 'thread.close', target: target(thread),
+        before: { closes_at: before.closes_at }, after: { closes_at: parsed.at }, reason: reasonOf(req), at: now,
+      });
+    });
+    const flash = parsed.at <= now ? 'Closed: members can no longer reply.' : `The thread closes ${formatMoment(parsed.at)}.`;
+    return answer(req, reply, { redirect: threadUrl(thread), flash });
+  });
+
+  app.post('/t/:id/reopen', { schema: form([], {}), config: { form: threadForm } }, async (req, reply) => {
+    const { viewer, thread } = await loadFor(req);
+    if (!thread.closes_at) throw new HttpError(409, 'This thread is not closed, nor set to close.');
+    const now = app.now();
+    await app.db.transaction().execute(async (tx) => {
+      const before = await setClosing(tx, thread.id, null);
+      await logAction(tx, {
+        actorId: viewer.id, action: 'thread.reopen', target: target(thread),
+        before: { closes_at: before.closes_at }, after: { closes_at: null }, reason: reasonOf(req), at: now,
+      });
+    });
+    return answer(req, reply, { redirect: threadUrl(thread), flash: 'Reopened: members can reply again.' });
+  });
+
+  for (const [path, unlist] of [['unlist', true], ['relist', false]] as const) {
+    app.post(`/t/:id/${path}`, { schema: form([], {}), config: { form: threadForm } }, async (req, reply) => {
+      const { viewer, thread } = await loadFor(req);
+      const now = app.now();
+      const changed = await app.db.transaction().execute(async (tx) => {
+        const result = await setUnlisted(tx, thread.id, unlist ? now : null);
+        if (!result.changed) return false;
+        await logAction(tx, {
+          actorId: viewer.id, action: `thread.${path}`, target: target(thread),
+          before: { unlisted_at: result.before.unlisted_at }, after: { unlisted_at: unlist ? now : null }, reason: reasonOf(req), at: now,
+        });
+        return true;
+      });
+      const flash = !changed
+        ? unlist ? 'It was unlisted already.' : 'It was listed already.'
+        : unlist ? 'Unlisted: left out of lists, search and feeds; its address still opens it.' : 'Listed again.';
+      return answer(req, reply, { redirect: threadUrl(thread), flash });
+    });
+  }
+
+  app.post('/t/:id/move', { schema: form(['category'], { category: text(100) }), config: { form: threadForm } }, async (req, reply) => {
+    const { viewer, thread } = await loadFor(req);
+    const category = await categoryByRef(app.db, (req.body as { category: string }).category);
+    if (!category) throw fieldError('category', 'There is no such category: give its slug (as in /c/slug) or its id.');
+    const now = app.now();
+    await app.db.transaction().execute(async (tx) => {
+      await moveThread(tx, thread.id, category.id);
+      await logAction(tx, {
+        actorId: viewer.id, action: 'thread.move', target: target(thread),
+        before: { category: thread.category_slug }, after: { category: category.slug }, reason: reasonOf(req), at: now,
+      });
+    });
+    return answer(req, reply, { redirect: threadUrl(thread), flash: `Moved to ${category.name}.` });
+  });
+
+  app.post('/t/:id/merge', { schema: form(['into'], { into: text(200) }), config: { form: threadForm } }, async (req, reply) => {
+    const { viewer, thread } = await loadFor(req);
+    // The target's number, or its address (/t/12/slug), as a moderator may paste either.
+    const into = /^\s*(?:.*\/t\/)?(\d{1,15})(?:[/?#].*)?\s*$/.exec((req.body as { into: string }).into);
+    if (!into) throw fieldError('into', 'Give the number of the thread to merge into (as in /t/12), or its address.');
+    const now = app.now();
+    const merged = await app.db.transaction().execute(async (tx) => {
+      const result = await mergeThread(tx, { sourceId: thread.id, targetId: Number(into[1]), by: viewer.id, at: now });
+      await logAction(tx, {
+        actorId: viewer.id, action: 'thread.merge', target: target(thread),
+        before: { merged_into: null, category: thread.category_slug },
+        after: { merged_into: result.target.id, into_title: result.target.title, posts: result.moved, from_post_number: result.firstNumber },
+        reason: reasonOf(req), at: now,
+      });
+      return result;
+    });
+    return answer(req, reply, {
+      redirect: threadUrl(merged.target),
+      flash: `Merged "${thread.title}" into this thread: its ${merged.moved} posts follow from #${merged.firstNumber}.`,
+    });
+  });
+
+  app.post(
+    '/t/:id/split',
+    { schema: form(['posts', 'title'], { posts: text(2000), title: text(1000), category: text(100) }), config: { form: threadForm } },
+    async (req, reply) => {
+      const { viewer, thread } = await loadFor(req);
+      const input = req.body as { posts: string; title: string; category?: string };
+      const list = parsePostList(input.posts);
+      if ('error' in list) throw fieldError('posts', list.error);
+      const title = input.title.trim();
+      if (title.length < TITLE_MIN || title.length > TITLE_MAX) throw fieldError('title', `Titles are ${TITLE_MIN} to ${TITLE_MAX} characters.`);
+      const category = input.category?.trim() ? await categoryByRef(app.db, input.category) : { id: thread.category_id, slug: thread.category_slug };
+      if (!category) throw fieldError('category', 'There is no such category: give its slug (as in /c/slug) or its id, or leave it empty.');
+      const now = app.now();
+      const split = await app.db.transaction().execute(async (tx) => {
+        const result = await splitThread(tx, { threadId: thread.id, ...list, title, categoryId: category.id, by: viewer.id, at: now });
+        await logAction(tx, {
+          actorId: viewer.id, action: 'thread.split', target: target(thread),
+          before: { posts: result.moved.map((p) => ({ id: p.id, post_number: p.post_number })) },
+          after: { thread: result.thread.id, title, category: category.slug },
+          reason: reasonOf(req), at: now,
+        });
+        return result;
+      });
+      const n = split.moved.length;
+      return answer(req, reply, { redirect: threadUrl(split.thread), flash: `Split ${n} ${n === 1 ? 'post' : 'posts'} off "${thread.title}" into this thread.` });
+    },
+  );
+
+  app.post('/t/:id/slow-mode', { schema: form(['minutes'], { minutes: text(20) }), config: { form: threadForm } }, async (req, reply) => {
+    const { viewer, thread } = await loadFor(req);
+    const parsed = parseSlowMinutes((req.body as { minutes: string }).minutes);
+    if ('error' in parsed) throw fieldError('minutes', parsed.error);
+    const now = app.now();
+    await app.db.transaction().execute(async (tx) => {
+      const before = await setSlowMode(tx, thread.id, parsed.seconds);
+      await logAction(tx, {
+        actorId: viewer.id, action: 'thread.slow_mode', target: target(thread),
+        before: { slow_mode_seconds: before.slow_mode_seconds }, after: { slow_mode_seconds: parsed.seconds }, reason: reasonOf(req), at: now,
+      });
+    });
+    const flash = parsed.seconds ? `Slow mode: one post per member every ${waitText(parsed.seconds)}.` : 'Slow mode is off.';
+    return answer(req, reply, { redirect: threadUrl(thread), flash });
+  });
+};

@@ -62,12 +62,8 @@ interface Moved {
 async function movePublic(tx: Db, post: Moved, direction: 1 | -1, at: Date) {
   const op = direction === 1 ? '+' : '-';
   if (post.post_number === 1) {
-    const thread = await tx
-      .updateTable('threads')
-      .set(direction === 1 ? { hidden_at: null, pending_at: null } : {})
-      .where('id', '=', post.thread_id)
-      .returning(['category_id', 'deleted_at'])
-      .executeTakeFirstOrThrow();
+    // The callers have already set the thread's own hidden_at / pending_at.
+    const thread = await tx.selectFrom('threads').select(['category_id', 'deleted_at']).where('id', '=', post.thread_id).executeTakeFirstOrThrow();
     if (thread.deleted_at) return;
     await tx.updateTable('categories').set((eb) => ({ thread_count: eb('thread_count', op, 1) })).where('id', '=', thread.category_id).execute();
     await tx

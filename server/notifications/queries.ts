@@ -1,7 +1,8 @@
 // Who hears about a new post, and each member's notifications.
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
-import type { NotificationKind, WatchLevel } from '../db/schema.ts';
+import type { Database, NotificationKind, WatchLevel } from '../db/schema.ts';
+import { canOpenThread, canSeePost, publicPost, publicThread } from '../moderation/visibility.ts';
 import { canReadCategory, type Viewer } from '../permissions.ts';
 import { readableCategoryIds } from '../threads/access.ts';
 
@@ -82,20 +83,80 @@ export async function notifyForPost(db: Db, p: NewPostFacts): Promise<number> {
   return recipients.size;
 }
 
-export function notificationsOf(db: Db, viewer: Viewer, limit = 50) {
+type NotificationsEb = ExpressionBuilder<Database & { n: Database['notifications'] }, 'n'>;
+
+/**
+ * Notifications (as `n`) shown and counted: every notice about moderation, and a reader's
+ * notification only while its post and thread are public. One about a post since hidden, held
+ * or deleted is kept (it comes back if the post does) but neither shown nor counted in the
+ * unread badge (server/sessions/store.ts).
+ */
+export const shownNotification = (eb: NotificationsEb) =>
+  eb.or([
+    eb('n.kind', 'not in', readerKinds),
+    eb.exists(
+      eb
+        .selectFrom('posts as p')
+        .innerJoin('threads as t', 't.id', 'p.thread_id')
+        .select(sql<number>`1`.as('one'))
+        .whereRef('p.id', '=', 'n.post_id')
+        .where(publicPost)
+        .where(publicThread),
+    ),
+  ]);
+
+/** A member's notifications as the list shows them, with what each needs to say where it leads. */
+function notificationRows(db: Db, viewer: Viewer) {
   return db
     .selectFrom('notifications as n')
-    .innerJoin('users as a', 'a.id', 'n.actor_id')
-    .innerJoin('threads as t', 't.id', 'n.thread_id')
-    .innerJoin('posts as p', 'p.id', 'n.post_id')
-    .select(['n.id', 'n.kind', 'n.created_at', 'n.read_at', 'n.post_id', 'a.username as actor', 't.title as thread_title'])
+    .leftJoin('users as a', 'a.id', 'n.actor_id')
+    .leftJoin('threads as t', 't.id', 'n.thread_id')
+    .leftJoin('posts as p', 'p.id', 'n.post_id')
+    .leftJoin('categories as c', 'c.id', 't.category_id')
+    .select([
+      'n.id', 'n.kind', 'n.message', 'n.created_at', 'n.read_at', 'n.post_id', 'a.username as actor', 't.title as thread_title',
+      'p.user_id as post_user_id', 'p.deleted_at as post_deleted_at', 'p.hidden_at as post_hidden_at', 'p.pending_at as post_pending_at',
+      't.user_id as thread_user_id', 't.deleted_at as thread_deleted_at', 't.hidden_at as thread_hidden_at', 't.pending_at as thread_pending_at',
+      'c.read_role', 'c.read_rank',
+    ])
     .where('n.user_id', '=', viewer.id)
-    .where('p.deleted_at', 'is', null)
-    .where('t.deleted_at', 'is', null)
-    .where('t.category_id', 'in', readableCategoryIds(db, viewer))
-    .orderBy('n.id', 'desc')
-    .limit(limit)
-    .execute();
+    .where(shownNotification)
+    // Nobody hears of a post in a category they may no longer read.
+    .where((eb) => eb.or([eb('n.kind', 'not in', readerKinds), eb('t.category_id', 'in', readableCategoryIds(db, viewer))]));
+}
+
+type NotificationRow = Awaited<ReturnType<ReturnType<typeof notificationRows>['executeTakeFirstOrThrow']>>;
+
+/**
+ * What the list shows of one notification: a notice shows its message, and links to its post
+ * only if the member may open it now (their own held post, yes; a post they flagged that was
+ * hidden since, no). A reader's notification is shown only while its post is public.
+ */
+function shown(viewer: Viewer, n: NotificationRow) {
+  const notice = !(readerKinds as string[]).includes(n.kind);
+  const post = { user_id: n.post_user_id!, deleted_at: n.post_deleted_at, hidden_at: n.post_hidden_at, pending_at: n.post_pending_at };
+  const thread = { user_id: n.thread_user_id!, deleted_at: n.thread_deleted_at, hidden_at: n.thread_hidden_at, pending_at: n.thread_pending_at };
+  const reachable =
+    n.post_id !== null && n.post_user_id !== null && n.thread_user_id !== null && n.read_rank !== null &&
+    canSeePost(viewer, post) && canOpenThread(viewer, thread) && canReadCategory(viewer, { read_role: n.read_role, read_rank: n.read_rank });
+  return {
+    id: n.id, kind: n.kind, created_at: n.created_at, read_at: n.read_at, post_id: n.post_id, actor: n.actor,
+    notice,
+    message: n.message,
+    link: reachable ? `/p/${n.post_id}` : null,
+    thread_title: reachable ? n.thread_title : null,
+  };
+}
+
+export async function notificationsOf(db: Db, viewer: Viewer, limit = 50) {
+  const rows = await notificationRows(db, viewer).orderBy('n.id', 'desc').limit(limit).execute();
+  return rows.map((n) => shown(viewer, n));
+}
+
+/** One of the member's shown notifications (undefined if it is not theirs or not shown). */
+export async function notificationOf(db: Db, viewer: Viewer, id: number) {
+  const row = await notificationRows(db, viewer).where('n.id', '=', id).executeTakeFirst();
+  return row && shown(viewer, row);
 }
 
 /** Marks one notification read and answers the post it is about (undefined if not theirs). */

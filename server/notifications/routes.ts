@@ -8,7 +8,8 @@ import { categoryBySlug, threadById } from '../threads/queries.ts';
 import { assertCanRead } from '../threads/access.ts';
 import { threadUrl } from '../threads/rules.ts';
 import { answer } from '../views/index.ts';
-import { markAllRead, markRead, notificationsOf, setCategoryWatch, setThreadWatch } from './queries.ts';
+import { canOpenThread } from '../moderation/visibility.ts';
+import { markAllRead, markRead, notificationOf, notificationsOf, setCategoryWatch, setThreadWatch } from './queries.ts';
 
 const watchBody = {
   type: 'object',
@@ -33,9 +34,12 @@ export const notifications: FastifyPluginAsync = async (app) => {
 
   app.post('/notifications/:id/read', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
     const viewer = requireViewer(req);
-    const row = await markRead(app.db, viewer.id, (req.params as { id: number }).id);
-    if (!row) throw notFound('That notification');
-    return reply.redirect(`/p/${row.post_id}`, 303);
+    const { id } = req.params as { id: number };
+    const item = await notificationOf(app.db, viewer, id);
+    if (!item) throw notFound('That notification');
+    await markRead(app.db, viewer.id, id);
+    // A notice whose post the member may not open (or that concerns none) stays on the list.
+    return reply.redirect(item.link ?? '/notifications', 303);
   });
 
   app.post('/notifications/read-all', { schema: { body: emptyForm } }, async (req, reply) => {
@@ -47,7 +51,8 @@ export const notifications: FastifyPluginAsync = async (app) => {
   app.post('/t/:id/watch', { schema: { params: idParams, body: watchBody } }, async (req, reply) => {
     const viewer = requireViewer(req);
     const thread = await threadById(app.db, (req.params as { id: number }).id);
-    if (!thread) throw notFound('That thread');
+    // A hidden or held thread is not there for those who may not open it.
+    if (!thread || !canOpenThread(viewer, thread)) throw notFound('That thread');
     assertCanRead(viewer, thread);
     const { level } = req.body as { level: 'watching' | 'normal' | 'muted' };
     await setThreadWatch(app.db, viewer.id, thread.id, level);

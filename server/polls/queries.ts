@@ -77,7 +77,7 @@ export function pollById(db: Db, id: number) {
     .selectFrom('polls as p')
     .innerJoin('threads as t', 't.id', 'p.thread_id')
     .innerJoin('categories as c', 'c.id', 't.category_id')
-    .select(['p.id', 'p.thread_id', 't.slug', 't.deleted_at', ...categoryAccessColumns])
+    .select(['p.id', 'p.thread_id', 't.slug', 't.user_id', 't.deleted_at', 't.hidden_at', 't.pending_at', ...categoryAccessColumns])
     .where('p.id', '=', id)
     .executeTakeFirst();
 }

@@ -1,6 +1,7 @@
 // Voting in a thread's poll. With htmx the poll swaps in place; without, the form redirects.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { notFound } from '../errors.ts';
+import { HttpError, notFound } from '../errors.ts';
+import { canOpenThread } from '../moderation/visibility.ts';
 import { csrfField, idParams } from '../schemas.ts';
 import { requireViewer } from '../sessions/guards.ts';
 import { assertCanRead } from '../threads/access.ts';
@@ -23,8 +24,11 @@ export const polls: FastifyPluginAsync = async (app) => {
     async (req: FastifyRequest, reply: FastifyReply) => {
       const viewer = requireViewer(req, 'Please sign in to vote.');
       const poll = await pollById(app.db, (req.params as { id: number }).id);
-      if (!poll || poll.deleted_at) throw notFound('That poll');
+      // A poll in a hidden or held thread is there only for those who may open the thread, and
+      // takes no votes until the thread is public: votes would count for what the community cannot see.
+      if (!poll || !canOpenThread(viewer, poll)) throw notFound('That poll');
       assertCanRead(viewer, poll);
+      if (poll.deleted_at || poll.hidden_at || poll.pending_at) throw new HttpError(409, 'This poll opens for votes once its thread is public.');
       const { option = [] } = req.body as { option?: number[] };
       const now = new Date();
       await castBallot(app.db, poll.id, viewer.id, option, now);

@@ -5,7 +5,16 @@ import { HttpError } from '../errors.ts';
 import { categoryAccessColumns } from '../threads/access.ts';
 import { slugify } from '../threads/rules.ts';
 import { forgetPosts } from '../notifications/queries.ts';
+import { logAction } from '../moderation/log.ts';
 import { cookPost } from './mentions.ts';
+
+/**
+ * Runs in the caller's transaction when given one (a moderator's queue action edits or deletes
+ * and resolves the item at once), else in a transaction of its own.
+ */
+function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
 
 export function postForChange(db: Db, id: number) {
   return db
@@ -13,8 +22,9 @@ export function postForChange(db: Db, id: number) {
     .innerJoin('threads as t', 't.id', 'p.thread_id')
     .innerJoin('categories as c', 'c.id', 't.category_id')
     .select([
-      'p.id', 'p.user_id', 'p.raw', 'p.post_number', 'p.thread_id', 'p.deleted_at', 'p.edit_count',
-      't.title', 't.slug', 't.category_id', 't.deleted_at as thread_deleted_at',
+      'p.id', 'p.user_id', 'p.raw', 'p.post_number', 'p.thread_id', 'p.deleted_at', 'p.edit_count', 'p.hidden_at', 'p.pending_at',
+      't.title', 't.slug', 't.category_id', 't.deleted_at as thread_deleted_at', 't.user_id as thread_user_id',
+      't.hidden_at as thread_hidden_at', 't.pending_at as thread_pending_at',
       ...categoryAccessColumns,
     ])
     .where('p.id', '=', id)
@@ -23,8 +33,12 @@ export function postForChange(db: Db, id: number) {
 
 export type PostForChange = NonNullable<Awaited<ReturnType<typeof postForChange>>>;
 
-export async function editPost(db: Db, e: { postId: number; by: number; body: string; title?: string }) {
-  return db.transaction().execute(async (tx) => {
+/**
+ * `staffLog`: a moderator's edit of someone else's post is a staff action, written to the staff
+ * log with the text before and after, in the edit's own transaction.
+ */
+export async function editPost(db: Db, e: { postId: number; by: number; body: string; title?: string; staffLog?: boolean }) {
+  return inTransaction(db, async (tx) => {
     // Locked so that two edits at once each keep the other's text as a revision.
     const post = await tx
       .selectFrom('posts as p')
@@ -55,13 +69,26 @@ export async function editPost(db: Db, e: { postId: number; by: number; body: st
     if (newTitle !== undefined) {
       await tx.updateTable('threads').set({ title: newTitle, slug: slugify(newTitle) }).where('id', '=', post.thread_id).execute();
     }
+    if (e.staffLog) {
+      const titled = newTitle !== undefined;
+      await logAction(tx, {
+        actorId: e.by,
+        action: 'post.edit',
+        target: { type: 'post', id: post.id, label: post.title },
+        before: { body: post.raw, ...(titled ? { title: post.title } : {}) },
+        after: { body: e.body, ...(titled ? { title: newTitle } : {}) },
+      });
+    }
     return { changed: true };
   });
 }
 
-/** Soft deletion: the post stays for staff. Counters move in the same transaction. */
-export async function deletePost(db: Db, d: { postId: number; by: number }) {
-  return db.transaction().execute(async (tx) => {
+/**
+ * Soft deletion: the post stays for staff. Counters move in the same transaction. `staffLog`: a
+ * moderator deleting someone else's post writes it to the staff log in that transaction too.
+ */
+export async function deletePost(db: Db, d: { postId: number; by: number; staffLog?: boolean }) {
+  return inTransaction(db, async (tx) => {
     const now = new Date();
     const post = await tx
       .updateTable('posts')
@@ -71,6 +98,17 @@ export async function deletePost(db: Db, d: { postId: number; by: number }) {
       .returning(['id', 'thread_id', 'post_number', 'hidden_at', 'pending_at'])
       .executeTakeFirst();
     if (!post) return { deleted: false, threadDeleted: false };
+    if (d.staffLog) {
+      const thread = await tx.selectFrom('threads').select('title').where('id', '=', post.thread_id).executeTakeFirstOrThrow();
+      await logAction(tx, {
+        actorId: d.by,
+        action: 'post.delete',
+        target: { type: 'post', id: post.id, label: thread.title },
+        before: { state: post.hidden_at ? 'hidden' : post.pending_at ? 'pending' : 'public' },
+        after: { state: 'deleted', ...(post.post_number === 1 ? { thread: 'deleted' } : {}) },
+        at: now,
+      });
+    }
     // A hidden or held post already left the counts.
     const counted = !post.hidden_at && !post.pending_at;
     await forgetPosts(tx, post.post_number === 1 ? { threadId: post.thread_id } : { postId: post.id });

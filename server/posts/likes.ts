@@ -9,13 +9,15 @@ export async function toggleLike(db: Db, postId: number, userId: number) {
     // The post's row lock orders concurrent toggles on the same post.
     const post = await tx
       .selectFrom('posts')
-      .select(['id', 'user_id'])
+      .select(['id', 'user_id', 'hidden_at', 'pending_at'])
       .where('id', '=', postId)
       .where('deleted_at', 'is', null)
       .forUpdate()
       .executeTakeFirst();
     if (!post) throw new HttpError(404, 'That post could not be found.');
     if (post.user_id === userId) throw new HttpError(403, 'You cannot like your own post.');
+    // Checked under the row lock: a post hidden a moment ago takes no like.
+    if (post.hidden_at || post.pending_at) throw new HttpError(409, 'This post is hidden or awaiting approval; it takes no likes until it is public.');
     const removed = await tx
       .deleteFrom('post_likes')
       .where('post_id', '=', postId)
@@ -38,7 +40,11 @@ export async function threadOfPost(db: Db, postId: number) {
     .selectFrom('posts as p')
     .innerJoin('threads as t', 't.id', 'p.thread_id')
     .innerJoin('categories as c', 'c.id', 't.category_id')
-    .select(['t.id', 't.slug', 'p.post_number', 't.deleted_at', 'p.deleted_at as post_deleted_at', ...categoryAccessColumns])
+    .select([
+      't.id', 't.slug', 'p.post_number', 't.deleted_at', 't.user_id', 't.hidden_at', 't.pending_at',
+      'p.deleted_at as post_deleted_at', 'p.user_id as post_user_id', 'p.hidden_at as post_hidden_at', 'p.pending_at as post_pending_at',
+      ...categoryAccessColumns,
+    ])
     .where('p.id', '=', postId)
     .executeTakeFirst();
 }

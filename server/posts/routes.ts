@@ -10,13 +10,18 @@ import { answer } from '../views/index.ts';
 import { deletePost, editPost, postForChange, revisionsOf, type PostForChange } from './editing.ts';
 import { threadOfPost, toggleLike } from './likes.ts';
 import { previewOf } from './mentions.ts';
+import { canOpenThread, canSeePost } from '../moderation/visibility.ts';
+import { afterEdit, checkEdit } from '../moderation/spam.ts';
+
+const heldEditMessage = 'Your changes are saved. They wait for a moderator\'s approval; until then only you and the moderators can see the post.';
 
 export const posts: FastifyPluginAsync = async (app) => {
   /** Where a post is read, if the viewer may read it. */
   async function addressOfPost(req: FastifyRequest, id: number): Promise<string> {
     const t = await threadOfPost(app.db, id);
-    const hidden = t && (t.deleted_at || t.post_deleted_at) && !can(req.viewer, 'see deleted');
-    if (!t || hidden) throw notFound('That post');
+    // A hidden, held or deleted post (or thread) is not there for those who may not see it.
+    const post = t && { user_id: t.post_user_id, deleted_at: t.post_deleted_at, hidden_at: t.post_hidden_at, pending_at: t.post_pending_at };
+    if (!t || !post || !canSeePost(req.viewer, post) || !canOpenThread(req.viewer, t)) throw notFound('That post');
     assertCanRead(req.viewer, t);
     return postUrl(t, { id, post_number: t.post_number });
   }
@@ -24,8 +29,10 @@ export const posts: FastifyPluginAsync = async (app) => {
   /** The post named in the path, if the viewer may see it at all. */
   async function loadPost(req: FastifyRequest): Promise<PostForChange> {
     const post = await postForChange(app.db, (req.params as { id: number }).id);
-    const hidden = post && (post.deleted_at || post.thread_deleted_at) && !can(req.viewer, 'see deleted');
-    if (!post || hidden) throw notFound('That post');
+    const thread = post && {
+      user_id: post.thread_user_id, deleted_at: post.thread_deleted_at, hidden_at: post.thread_hidden_at, pending_at: post.thread_pending_at,
+    };
+    if (!post || !thread || !canSeePost(req.viewer, post) || !canOpenThread(req.viewer, thread)) throw notFound('That post');
     assertCanRead(req.viewer, post);
     return post;
   }
@@ -91,8 +98,17 @@ export const posts: FastifyPluginAsync = async (app) => {
       const title = post.post_number === 1 ? (input.title ?? post.title).trim() : undefined;
       const errors = title === undefined ? postErrors(input.body) : threadErrors({ title, body: input.body, kind: 'discussion' });
       if (Object.keys(errors).length) throw invalid(errors);
-      const { changed } = await editPost(app.db, { postId: post.id, by: viewer.id, body: input.body, title });
-      reply.flash('notice', changed ? 'Your changes are saved.' : 'Nothing changed.');
+      // Watched words (and a newcomer's link limits) apply to an edit as to a new post.
+      const before = { title: post.post_number === 1 ? post.title : undefined, body: post.raw };
+      const screened = await checkEdit(app.db, { viewer, before, title, body: input.body });
+      const now = app.now();
+      const { changed } = await app.db.transaction().execute(async (tx) => {
+        const edited = await editPost(tx, { postId: post.id, by: viewer.id, body: screened.body, title: screened.title, staffLog: post.user_id !== viewer.id });
+        if (edited.changed) await afterEdit(tx, post.id, screened, now);
+        return edited;
+      });
+      const held = changed && screened.hold.length > 0;
+      reply.flash('notice', held ? heldEditMessage : changed ? 'Your changes are saved.' : 'Nothing changed.');
       return reply.redirect(await addressOfPost(req, post.id), 303);
     },
   );
@@ -107,7 +123,7 @@ export const posts: FastifyPluginAsync = async (app) => {
     const viewer = requireViewer(req);
     const post = await loadPost(req);
     if (!canOnPost(viewer, 'delete post', post)) throw forbidden('You may delete only your own posts.');
-    const { threadDeleted } = await deletePost(app.db, { postId: post.id, by: viewer.id });
+    const { threadDeleted } = await deletePost(app.db, { postId: post.id, by: viewer.id, staffLog: post.user_id !== viewer.id });
     if (threadDeleted) {
       reply.flash('notice', 'The thread is deleted.');
       return reply.redirect(can(viewer, 'see deleted') ? threadUrl({ id: post.thread_id, slug: post.slug }) : '/', 303);

@@ -3,6 +3,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifySession from '@fastify/session';
 import fp from 'fastify-plugin';
+import type { Db } from '../db/index.ts';
 import type { Viewer } from '../permissions.ts';
 import { deleteExpiredSessions, SessionStore, VIEWER_KEY } from './store.ts';
 
@@ -38,8 +39,11 @@ export const sessions = fp(
       if (!userId) return;
       // Loaded with the session (SessionStore.get), in the same query.
       const viewer = request.session[VIEWER_KEY];
-      if (viewer && viewer.id === userId) request.viewer = viewer;
-      else delete request.session.userId;
+      if (!viewer || viewer.id !== userId) delete request.session.userId;
+      // A suspended member's sessions stop counting (a suspension also ends them; this covers
+      // the moment in between): they are a guest until the suspension ends.
+      else if (viewer.suspendedUntil && viewer.suspendedUntil > app.now()) return;
+      else request.viewer = viewer;
     });
 
     const sweep = setInterval(() => deleteExpiredSessions(app.db).catch((err) => app.log.warn(err)), 60 * 60 * 1000);
@@ -48,3 +52,8 @@ export const sessions = fp(
   },
   { name: 'sessions', dependencies: ['database'] },
 );
+
+/** Ends every session of a member (a suspension or a ban): they are signed out everywhere. */
+export async function endSessionsOf(db: Db, userId: number) {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}

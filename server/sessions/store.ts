@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { Viewer } from '../permissions.ts';
 import type { Session } from 'fastify';
 import type { Db } from '../db/index.ts';
+import { shownNotification } from '../notifications/queries.ts';
 
 type Callback<T = void> = (err?: Error | null, value?: T) => void;
 interface StoredSession {
@@ -37,6 +38,8 @@ export class SessionStore {
           .select(sql<number>`count(*)::int`.as('n'))
           .whereRef('n.user_id', '=', 's.user_id')
           .where('n.read_at', 'is', null)
+          // Not about posts that are no longer public (server/notifications/queries.ts).
+          .where(shownNotification)
           .as('unread'),
         'u.silenced_until',
         'u.suspended_until',

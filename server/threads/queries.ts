@@ -10,7 +10,7 @@ import { categoryAccessColumns, readableCategoryIds, visibleThreads } from './ac
 import { pinnedNow } from './pins.ts';
 import { markThreadRead } from './read-state.ts';
 import { slugify } from './rules.ts';
-import { readablePost } from '../moderation/visibility.ts';
+import { listedThread, readablePost } from '../moderation/visibility.ts';
 import { tagNames, tagThread } from './tags.ts';
 
 const postColumns = [
@@ -221,7 +221,8 @@ export function categoryThreads(
     ])
     .select(tagNames('t.id'))
     .where('t.category_id', '=', categoryId)
-    .where('t.deleted_at', 'is', null);
+    // Hidden, held and unlisted threads are never listed, whoever asks (server/threads/access.ts).
+    .where(listedThread);
   if (before) {
     q = q.where((eb) =>
       eb.or([eb('t.last_post_at', '<', before.at), eb.and([eb('t.last_post_at', '=', before.at), eb('t.id', '<', before.id)])]),
@@ -230,8 +231,11 @@ export function categoryThreads(
   return q.orderBy('t.last_post_at', 'desc').orderBy('t.id', 'desc').limit(limit).execute();
 }
 
-/** A thread (with how far the viewer has read it); a deleted one only for those who may see deleted content. */
-export function threadById(db: Db, id: number, opts: { withDeleted?: boolean; viewerId?: number } = {}) {
+/**
+ * A thread (with how far the viewer has read it); a deleted one only for those who may see deleted
+ * content, or (`withMerged`) when it was merged into another, for its address to lead there.
+ */
+export function threadById(db: Db, id: number, opts: { withDeleted?: boolean; withMerged?: boolean; viewerId?: number } = {}) {
   return db
     .selectFrom('threads as t')
     .innerJoin('categories as c', 'c.id', 't.category_id')
@@ -248,7 +252,9 @@ export function threadById(db: Db, id: number, opts: { withDeleted?: boolean; vi
     ])
     .select(tagNames('t.id'))
     .where('t.id', '=', id)
-    .$if(!opts.withDeleted, (q) => q.where('t.deleted_at', 'is', null))
+    .$if(!opts.withDeleted, (q) =>
+      q.where((eb) => (opts.withMerged ? eb.or([eb('t.deleted_at', 'is', null), eb('t.merged_into', 'is not', null)]) : eb('t.deleted_at', 'is', null))),
+    )
     .executeTakeFirst();
 }
 

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
 import { canOpenThread } from '../moderation/visibility.ts';
 import { afterNewPost, decideNewPost } from '../moderation/posting.ts';
+import { waitText } from '../moderation/thread-rules.ts';
 
 /** What a member is told when their post waits for a moderator. */
 const heldMessage = 'Thanks! Your post is waiting for a moderator to approve it; until then only you and the moderators can see it.';
@@ -43,8 +44,11 @@ function parseBefore(raw: string | undefined) {
 
 type Thread = NonNullable<Awaited<ReturnType<typeof threadById>>>;
 
-/** Everything the thread page shows for one page of posts. */
-async function threadPage(db: Db, thread: Thread, page: number, viewer: Viewer | null) {
+/**
+ * Everything the thread page shows for one page of posts. `now` is the moderation clock
+ * (app.now()): whether the thread has closed. Also the page a rejected thread action shows again.
+ */
+export async function threadPage(db: Db, thread: Thread, page: number, viewer: Viewer | null, now = new Date()) {
   const withDeleted = can(viewer, 'see deleted');
   const [rows, poll] = await Promise.all([
     threadPosts(db, thread.id, (page - 1) * PAGE_SIZE + 1, PAGE_SIZE, { withDeleted, viewer }),
@@ -62,11 +66,13 @@ async function threadPage(db: Db, thread: Thread, page: number, viewer: Viewer |
     canLike: canOnPost(viewer, 'like post', p),
     canEdit: canOnPost(viewer, 'edit post', p),
     canDelete: canOnPost(viewer, 'delete post', p),
+    canFlag: canOnPost(viewer, 'flag post', p),
     canSeeRevisions: canOnPost(viewer, 'see revisions', p),
   }));
   const canonical = threadUrl(thread);
   // Paged by post number, so deleted posts leave gaps rather than shifting pages.
   const pages = pageOf(thread.last_post_number);
+  const closed = thread.closes_at !== null && thread.closes_at <= now;
   return {
     title: thread.title,
     thread,
@@ -76,11 +82,17 @@ async function threadPage(db: Db, thread: Thread, page: number, viewer: Viewer |
     prev: page > 1 ? (page === 2 ? canonical : `${canonical}?page=${page - 1}`) : null,
     next: page < pages ? `${canonical}?page=${page + 1}` : null,
     isLastPage: page >= pages,
-    canReply: viewer !== null && thread.deleted_at === null && (thread.locked_at === null || can(viewer, 'lock')),
+    canReply:
+      viewer !== null && thread.deleted_at === null && (thread.locked_at === null || can(viewer, 'lock')) && (!closed || can(viewer, 'manage threads')),
+    closed,
+    slowMode: thread.slow_mode_seconds ? waitText(thread.slow_mode_seconds) : null,
+    slowModeMinutes: thread.slow_mode_seconds / 60,
+    canManage: can(viewer, 'manage threads'),
     canPin: can(viewer, 'pin'),
     canLock: can(viewer, 'lock'),
     watch: level ? { action: `/t/${thread.id}/watch`, level } : null,
-    poll: poll ? pollView(poll, viewer !== null, new Date()) : null,
+    // A poll takes votes once its thread is public (server/polls/routes.ts).
+    poll: poll ? pollView(poll, viewer !== null && !thread.hidden_at && !thread.pending_at, new Date()) : null,
     og: { type: 'article', title: thread.title, description: posts[0] ? excerpt(posts[0].cooked) : '' },
     lastPage: pages > 1 ? `${canonical}?page=${pages}` : canonical,
     // Quoting opens the last page (where the reply form is) with the quote in it.
@@ -96,19 +108,25 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
     return category;
   }
 
-  /** The start of a reply quoting a post of this thread (nothing if it is not one). */
+  /**
+   * The start of a reply quoting a post of this thread (nothing if it is not one). Only a public
+   * post: a reply is public, and would carry a hidden or held post's words out with it.
+   */
   async function quoteFor(threadId: number, postId: number): Promise<string> {
     const post = await postById(app.db, postId);
-    return post && post.thread_id === threadId && !post.deleted_at ? quoteOf(post.raw, post.username, post.id) : '';
+    const open = post && !post.deleted_at && !post.hidden_at && !post.pending_at;
+    return open && post.thread_id === threadId ? quoteOf(post.raw, post.username, post.id) : '';
   }
 
-  async function loadThread(req: FastifyRequest) {
+  /** `merged`: a thread merged into another is found too (its page leads there). */
+  async function loadThread(req: FastifyRequest, merged = false) {
     const thread = await threadById(app.db, (req.params as { id: number }).id, {
       withDeleted: can(req.viewer, 'see deleted'),
+      withMerged: merged,
       viewerId: req.viewer?.id,
     });
     // A hidden or held thread is its author's and moderators' to open; to others it is not there.
-    if (!thread || !canOpenThread(req.viewer, thread)) throw notFound('That thread');
+    if (!thread || (!canOpenThread(req.viewer, thread) && !(merged && thread.merged_into))) throw notFound('That thread');
     assertCanRead(req.viewer, thread);
     return thread;
   }
@@ -159,7 +177,9 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
     const { slug } = req.params as { slug?: string };
     const { page: asked, quote } = req.query as { page?: number; quote?: number };
     const page = asked ?? 1;
-    const thread = await loadThread(req);
+    const thread = await loadThread(req, true);
+    // A thread merged into another leads there, wherever its old links are.
+    if (thread.merged_into) return reply.redirect(`/t/${thread.merged_into}`, 301);
     const canonical = threadUrl(thread);
     // Old or missing slugs lead to the thread's current address.
     if (slug !== thread.slug) return reply.redirect(page > 1 ? `${canonical}?page=${page}` : canonical, 301);
@@ -168,7 +188,7 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
     if (asked === undefined && lastRead !== null && lastRead < thread.last_post_number) {
       return reply.redirect(`${canonical}?page=${pageOf(lastRead + 1)}#unread`, 303);
     }
-    const data = await threadPage(app.db, thread, page, req.viewer);
+    const data = await threadPage(app.db, thread, page, req.viewer, app.now());
     if (!data.posts.length && page > 1) throw notFound('That page of the thread');
     const lastShown = data.posts.at(-1)?.post_number ?? 0;
     if (req.viewer && lastShown > (lastRead ?? 0)) await markThreadRead(app.db, req.viewer.id, thread.id, lastShown);
@@ -251,9 +271,9 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
       // The form has no kind chooser yet (one kind), so a wrong kind is said in the summary.
       if (Object.keys(errors).length) throw invalid(errors, errors.kind);
       const now = app.now();
-      const decision = await decideNewPost(app.db, { viewer, body: input.body, categoryId: category.id, now });
+      const decision = await decideNewPost(app.db, { viewer, title, body: input.body, categoryId: category.id, now });
       const thread = await createThread(app.db, {
-        categoryId: category.id, userId: viewer.id, title, body: decision.body, tags: tags.tags, poll: poll.poll, at: now,
+        categoryId: category.id, userId: viewer.id, title: decision.title ?? title, body: decision.body, tags: tags.tags, poll: poll.poll, at: now,
         hold: decision.hold, onWritten: (tx, postId) => afterNewPost(tx, postId, decision, now),
       });
       const flash = decision.hold ? heldMessage : 'Your thread is posted.';
@@ -267,7 +287,7 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
     title: 'Reply',
     load: async (req: FastifyRequest) => {
       const thread = await loadThread(req);
-      return threadPage(app.db, thread, pageOf(thread.last_post_number), req.viewer);
+      return threadPage(app.db, thread, pageOf(thread.last_post_number), req.viewer, app.now());
     },
   };
 

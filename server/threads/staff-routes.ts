@@ -1,5 +1,5 @@
 // Staff pin threads (in their category or across the community, until a date or for good);
-// moderators lock and unlock them.
+// moderators lock and unlock them. Each change and its staff-log line share one transaction.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { forbidden, invalid, notFound } from '../errors.ts';
 import { can, type Action } from '../permissions.ts';
@@ -32,7 +32,7 @@ export const threadStaff: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      const { thread } = await loadFor(req, 'pin');
+      const { thread, viewer } = await loadFor(req, 'pin');
       const { scope, until } = req.body as { scope: 'category' | 'global'; until?: string };
       let end: Date | null = null;
       if (until?.trim()) {
@@ -40,26 +40,26 @@ export const threadStaff: FastifyPluginAsync = async (app) => {
         if (Number.isNaN(end.getTime())) throw invalid({ until: 'Enter a date, like 2026-12-31.' }, 'Enter a date, like 2026-12-31.');
         if (end <= new Date()) throw invalid({ until: 'The end of the pin must be in the future.' }, 'The end of the pin must be in the future.');
       }
-      await pinThread(app.db, thread.id, scope, end);
+      await app.db.transaction().execute((tx) => pinThread(tx, thread.id, { scope, until: end, by: viewer.id }));
       return answer(req, reply, { redirect: threadUrl(thread), flash: scope === 'global' ? 'Pinned across the community.' : 'Pinned in its category.' });
     },
   );
 
   app.post('/t/:id/unpin', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
-    const { thread } = await loadFor(req, 'pin');
-    await unpinThread(app.db, thread.id);
+    const { thread, viewer } = await loadFor(req, 'pin');
+    await app.db.transaction().execute((tx) => unpinThread(tx, thread.id, viewer.id));
     return answer(req, reply, { redirect: threadUrl(thread), flash: 'Unpinned.' });
   });
 
   app.post('/t/:id/lock', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
     const { thread, viewer } = await loadFor(req, 'lock');
-    await lockThread(app.db, thread.id, viewer.id);
+    await app.db.transaction().execute((tx) => lockThread(tx, thread.id, { locked: true, by: viewer.id }));
     return answer(req, reply, { redirect: threadUrl(thread), flash: 'Locked: members can no longer reply.' });
   });
 
   app.post('/t/:id/unlock', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
-    const { thread } = await loadFor(req, 'lock');
-    await lockThread(app.db, thread.id, null);
+    const { thread, viewer } = await loadFor(req, 'lock');
+    await app.db.transaction().execute((tx) => lockThread(tx, thread.id, { locked: false, by: viewer.id }));
     return answer(req, reply, { redirect: threadUrl(thread), flash: 'Unlocked.' });
   });
 };

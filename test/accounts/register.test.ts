@@ -1,11 +1,16 @@
 import t from 'tap';
 import { testApp } from '../helpers/app.ts';
 
+// Registration refuses a form sent back faster than a person fills it in (see
+// test/accounts/honeypot.test.ts): after opening the form, each test lets a few seconds pass.
+const FILLING_IN = 10;
+
 t.test('a guest registers, is signed in and sees their name in the navigation', async (t) => {
-  const { make, db } = await testApp(t);
+  const { make, db, clock } = await testApp(t);
   const guest = make.guest();
   const form = await guest.page('/register');
   t.equal(form.h1(), 'Create an account');
+  clock.advance(FILLING_IN);
   const res = await guest.submit('/register', { username: 'Ada_L', email: 'ada@example.com', password: 'analytical engine' });
   t.equal(res.statusCode, 303);
   t.equal(res.headers.location, '/');
@@ -33,9 +38,10 @@ const bad: [string, Record<string, string>, string, RegExp][] = [
 
 for (const [what, change, field, message] of bad) {
   t.test(`registration with ${what} is refused beside the field, input kept`, async (t) => {
-    const { make, db } = await testApp(t);
+    const { make, db, clock } = await testApp(t);
     const guest = make.guest();
     await guest.get('/register');
+    clock.advance(FILLING_IN);
     const input = { username: 'grace_h', email: 'grace@example.com', password: 'cobol forever', ...change };
     const res = await guest.submit('/register', input);
     t.equal(res.statusCode, 422);
@@ -54,10 +60,11 @@ for (const [what, change, field, message] of bad) {
 }
 
 t.test('a taken username is refused whatever its case; a taken email too', async (t) => {
-  const { make } = await testApp(t);
+  const { make, clock } = await testApp(t);
   await make.member({ username: 'Linus' });
   const guest = make.guest();
   await guest.get('/register');
+  clock.advance(FILLING_IN);
   let res = await guest.submit('/register', { username: 'linus', email: 'other@example.com', password: 'long enough pass' });
   t.equal(res.statusCode, 422);
   t.match(res.page().fieldErrors().username, /taken/);
@@ -69,11 +76,12 @@ t.test('a taken username is refused whatever its case; a taken email too', async
 });
 
 t.test('two registrations racing for one username: one wins, the other gets the form back', async (t) => {
-  const { make, db } = await testApp(t);
+  const { make, db, clock } = await testApp(t);
   const a = make.guest();
   const b = make.guest();
   await a.get('/register');
   await b.get('/register');
+  clock.advance(FILLING_IN);
   const [ra, rb] = await Promise.all([
     a.submit('/register', { username: 'racer', email: 'a@example.com', password: 'long enough pass' }),
     b.submit('/register', { username: 'RACER', email: 'b@example.com', password: 'long enough pass' }),
@@ -84,9 +92,10 @@ t.test('two registrations racing for one username: one wins, the other gets the 
 });
 
 t.test('spaces around the username and email are forgiven', async (t) => {
-  const { make, db } = await testApp(t);
+  const { make, db, clock } = await testApp(t);
   const guest = make.guest();
   await guest.get('/register');
+  clock.advance(FILLING_IN);
   const res = await guest.submit('/register', { username: '  spacey ', email: ' spacey@example.com ', password: 'long enough pass' });
   t.equal(res.statusCode, 303);
   const row = await db.selectFrom('users').select(['username', 'email']).executeTakeFirstOrThrow();
@@ -94,9 +103,10 @@ t.test('spaces around the username and email are forgiven', async (t) => {
 });
 
 t.test('registration is rate limited per address', async (t) => {
-  const { make } = await testApp(t, { limits: { loginPerMinute: 100, registerPerHour: 2 } });
+  const { make, clock } = await testApp(t, { limits: { loginPerMinute: 100, registerPerHour: 2 } });
   const guest = make.guest();
   await guest.get('/register');
+  clock.advance(FILLING_IN);
   for (let i = 0; i < 2; i++) {
     const res = await guest.submit('/register', { username: 'x', email: 'bad', password: 'x' });
     t.equal(res.statusCode, 422);

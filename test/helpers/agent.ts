@@ -1,5 +1,6 @@
 // A browser stand-in over app.inject(): keeps cookies, reads the CSRF token from the last
-// page, submits forms as application/x-www-form-urlencoded, optionally as htmx would.
+// page, submits forms as application/x-www-form-urlencoded, optionally as htmx would. Like a
+// browser, it sends a form's hidden fields along (the registration form's signed stamp).
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { parsePage, type Page } from './html.ts';
 
@@ -13,6 +14,8 @@ export type Fields = Record<string, string> | [string, string][];
 export class Agent {
   cookies = new Map<string, string>();
   csrfToken = '';
+  /** The hidden fields (other than the CSRF token) of each form on the last page, by action; null where several forms share one. */
+  hiddenFields = new Map<string, [string, string][] | null>();
 
   constructor(private app: FastifyInstance) {}
 
@@ -48,8 +51,23 @@ export class Agent {
     if (String(res.headers['content-type'] ?? '').startsWith('text/html')) {
       const token = res.page().csrf();
       if (token) this.csrfToken = token;
+      this.rememberForms(res.page());
     }
     return res;
+  }
+
+  private rememberForms(page: Page) {
+    this.hiddenFields.clear();
+    for (const form of page.querySelectorAll('form[method=post]')) {
+      const action = form.getAttribute('action');
+      if (!action) continue;
+      const fields = form
+        .querySelectorAll('input[type=hidden]')
+        .map((i) => [i.getAttribute('name') ?? '', i.getAttribute('value') ?? ''] as [string, string])
+        .filter(([name]) => name && name !== '_csrf');
+      // Which of several forms a test means is not known: send none of their hidden fields.
+      this.hiddenFields.set(action, this.hiddenFields.has(action) ? null : fields);
+    }
   }
 
   get(url: string, headers?: Record<string, string>) {
@@ -64,7 +82,10 @@ export class Agent {
   /** POST a form with the CSRF token of the last page seen (fetching `/` first if none). */
   async submit(url: string, fields: Fields = {}, opts: { htmx?: boolean; csrf?: boolean } = {}) {
     if (!this.csrfToken && opts.csrf !== false) await this.get('/');
-    const pairs = Array.isArray(fields) ? fields : Object.entries(fields);
+    const given = Array.isArray(fields) ? fields : Object.entries(fields);
+    // The hidden fields of the form on the last page that posts here, unless the test sets them.
+    const hidden = (this.hiddenFields.get(url) ?? []).filter(([name]) => !given.some(([n]) => n === name));
+    const pairs = [...hidden, ...given];
     const form: Fields = opts.csrf === false ? pairs : [['_csrf', this.csrfToken], ...pairs];
     return this.request('POST', url, { form, headers: opts.htmx ? { 'hx-request': 'true' } : {} });
   }

@@ -1,0 +1,255 @@
+// The queries of moderators' thread actions. Each runs in the caller's transaction, takes the
+// thread's row lock first (two moderators acting on one thread at once go one after the other),
+// and keeps the counters lists show (replies, last post, a category's threads, a tag's threads)
+// as they would be if the posts had been written where they now are.
+import { sql } from 'kysely';
+import type { Db } from '../db/index.ts';
+import { HttpError } from '../errors.ts';
+import { slugify } from '../threads/rules.ts';
+import { publicPost } from './visibility.ts';
+
+/** A member's latest post in a thread (deleted ones count: deleting does not buy another post). */
+export function lastPostIn(db: Db, threadId: number, userId: number) {
+  return db
+    .selectFrom('posts')
+    .select('created_at')
+    .where('thread_id', '=', threadId)
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** A category named by its slug or its id (the move and split forms take either). */
+export function categoryByRef(db: Db, ref: string) {
+  const key = ref.trim();
+  const q = db.selectFrom('categories').select(['id', 'slug', 'name']);
+  return (/^\d{1,15}$/.test(key) ? q.where('id', '=', Number(key)) : q.where('slug', '=', key.toLowerCase())).executeTakeFirst();
+}
+
+/** The thread's row, locked until the transaction ends. */
+function findLocked(tx: Db, threadId: number) {
+  return tx
+    .selectFrom('threads')
+    .select([
+      'id', 'title', 'slug', 'category_id', 'user_id', 'deleted_at', 'hidden_at', 'pending_at', 'unlisted_at', 'closes_at',
+      'slow_mode_seconds', 'merged_into', 'last_post_number',
+    ])
+    .where('id', '=', threadId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** As findLocked; not found: deleted or merged away meanwhile. */
+async function lockThread(tx: Db, threadId: number) {
+  const thread = await findLocked(tx, threadId);
+  if (!thread || thread.deleted_at) throw new HttpError(404, 'That thread could not be found.');
+  return thread;
+}
+
+type LockedThread = Awaited<ReturnType<typeof lockThread>>;
+
+/** Listed or not, a thread counts in its category and tags while it is public. */
+const isPublic = (t: Pick<LockedThread, 'deleted_at' | 'hidden_at' | 'pending_at'>) => !t.deleted_at && !t.hidden_at && !t.pending_at;
+
+async function countInCategory(tx: Db, categoryId: number, by: 1 | -1) {
+  await tx
+    .updateTable('categories')
+    .set((eb) => ({ thread_count: eb('thread_count', by === 1 ? '+' : '-', 1) }))
+    .where('id', '=', categoryId)
+    .execute();
+}
+
+/**
+ * A thread's counters from its posts: public replies, and its last public post (the first post's
+ * time when it has no reply). Used after posts move in or out, where counting beats adjusting.
+ */
+async function recountThread(tx: Db, threadId: number) {
+  await tx
+    .updateTable('threads as t')
+    .set((eb) => {
+      const last = () =>
+        eb.selectFrom('posts as p').where('p.thread_id', '=', threadId).where(publicPost).orderBy('p.created_at', 'desc').orderBy('p.post_number', 'desc').limit(1);
+      return {
+        reply_count: eb
+          .selectFrom('posts as p')
+          .select((s) => s.fn.countAll<number>().as('n'))
+          .where('p.thread_id', '=', threadId)
+          .where('p.post_number', '>', 1)
+          .where(publicPost),
+        last_post_at: eb.fn.coalesce(last().select('p.created_at'), eb.ref('t.created_at')),
+        last_post_user_id: eb.fn.coalesce(last().select('p.user_id'), eb.ref('t.user_id')),
+      };
+    })
+    .where('t.id', '=', threadId)
+    .execute();
+}
+
+/** Sets (or clears) when a thread closes. Answers the time it had before. */
+export async function setClosing(tx: Db, threadId: number, closesAt: Date | null) {
+  const before = await lockThread(tx, threadId);
+  await tx.updateTable('threads').set({ closes_at: closesAt }).where('id', '=', threadId).execute();
+  return before;
+}
+
+/** Unlists (a time) or lists again (null). Answers the thread before, and whether anything changed. */
+export async function setUnlisted(tx: Db, threadId: number, at: Date | null) {
+  const before = await lockThread(tx, threadId);
+  if ((before.unlisted_at === null) === (at === null)) return { before, changed: false };
+  await tx.updateTable('threads').set({ unlisted_at: at }).where('id', '=', threadId).execute();
+  return { before, changed: true };
+}
+
+export async function setSlowMode(tx: Db, threadId: number, seconds: number) {
+  const before = await lockThread(tx, threadId);
+  await tx.updateTable('threads').set({ slow_mode_seconds: seconds }).where('id', '=', threadId).execute();
+  return before;
+}
+
+/** Open queue items follow their posts into another category (the queue filters by category). */
+async function queueItemsFollow(tx: Db, threadId: number, categoryId: number) {
+  await tx
+    .updateTable('queue_items')
+    .set({ category_id: categoryId })
+    .where('post_id', 'in', (eb) => eb.selectFrom('posts').select('id').where('thread_id', '=', threadId))
+    .where('category_id', '<>', categoryId)
+    .execute();
+}
+
+/** Moves a thread to another category; the thread counts of both follow if it is public. */
+export async function moveThread(tx: Db, threadId: number, categoryId: number) {
+  const before = await lockThread(tx, threadId);
+  if (before.category_id === categoryId) throw new HttpError(409, 'The thread is in that category already.', { category: 'The thread is in that category already.' });
+  await tx.updateTable('threads').set({ category_id: categoryId }).where('id', '=', threadId).execute();
+  if (isPublic(before)) {
+    await countInCategory(tx, before.category_id, -1);
+    await countInCategory(tx, categoryId, 1);
+  }
+  await queueItemsFollow(tx, threadId, categoryId);
+  return before;
+}
+
+/**
+ * Merges a thread into another: its posts follow the target's last post, in their order, with
+ * the next numbers (never reusing one, as the target's last_post_number never goes down). The
+ * source is left empty, deleted and pointing at the target, so its address leads there.
+ * Watchers, notifications and read state follow the posts.
+ */
+export async function mergeThread(tx: Db, m: { sourceId: number; targetId: number; by: number; at: Date }) {
+  if (m.sourceId === m.targetId) throw new HttpError(422, 'A thread cannot be merged into itself.', { into: 'Choose another thread.' });
+  // Both rows locked in id order, so that two merges of the same pair cannot deadlock.
+  const [first, second] = [Math.min(m.sourceId, m.targetId), Math.max(m.sourceId, m.targetId)];
+  const locked = [await findLocked(tx, first), await findLocked(tx, second)].filter((t) => t && !t.deleted_at);
+  const source = locked.find((t) => t?.id === m.sourceId);
+  const target = locked.find((t) => t?.id === m.targetId);
+  if (!source) throw new HttpError(404, 'That thread could not be found.');
+  if (!target) throw new HttpError(422, `There is no thread ${m.targetId} to merge into.`, { into: `There is no thread ${m.targetId}.` });
+
+  const offset = target.last_post_number;
+  const moved = await sql<{ id: number }>`
+    update posts p set thread_id = ${target.id}, post_number = ${offset} + m.rn
+    from (select id, row_number() over (order by post_number) as rn from posts where thread_id = ${source.id}) m
+    where p.id = m.id
+    returning p.id`.execute(tx);
+  const count = moved.rows.length;
+  await tx.updateTable('threads').set({ last_post_number: offset + count }).where('id', '=', target.id).execute();
+  await recountThread(tx, target.id);
+
+  await tx
+    .updateTable('threads')
+    .set({ merged_into: target.id, deleted_at: m.at, deleted_by: m.by, reply_count: 0 })
+    .where('id', '=', source.id)
+    .execute();
+  if (isPublic(source)) {
+    await countInCategory(tx, source.category_id, -1);
+    await tx
+      .updateTable('tags')
+      .set((eb) => ({ thread_count: eb('thread_count', '-', 1) }))
+      .where('id', 'in', (eb) => eb.selectFrom('thread_tags').select('tag_id').where('thread_id', '=', source.id))
+      .execute();
+  }
+
+  // Who read all of both threads has read all of the merged one.
+  await sql`
+    update thread_reads tr set last_read_post_number = ${offset + count}, updated_at = now()
+    from thread_reads sr
+    where tr.thread_id = ${target.id} and tr.last_read_post_number >= ${offset}
+      and sr.thread_id = ${source.id} and sr.user_id = tr.user_id and sr.last_read_post_number >= ${source.last_post_number}`.execute(tx);
+  await sql`
+    insert into thread_watches (user_id, thread_id, level)
+    select user_id, ${target.id}, level from thread_watches where thread_id = ${source.id}
+    on conflict do nothing`.execute(tx);
+  await tx.updateTable('notifications').set({ thread_id: target.id }).where('thread_id', '=', source.id).execute();
+  if (source.category_id !== target.category_id) await queueItemsFollow(tx, target.id, target.category_id);
+  return { source, target, moved: count, firstNumber: offset + 1 };
+}
+
+/**
+ * Splits replies off into a new thread: the first of them becomes its first post, the rest
+ * follow in their order, numbered from 1. The old thread keeps its numbers (gaps where the posts
+ * were), as deleting would. Who had read past the moved posts has read the new thread.
+ */
+export async function splitThread(
+  tx: Db,
+  s: { threadId: number; numbers: number[]; ids: number[]; title: string; categoryId: number; by: number; at: Date },
+) {
+  const source = await lockThread(tx, s.threadId);
+  const chosen = await tx
+    .selectFrom('posts')
+    .select(['id', 'post_number', 'user_id', 'created_at', 'deleted_at', 'hidden_at', 'pending_at'])
+    .where('thread_id', '=', source.id)
+    .where((eb) =>
+      eb.or([
+        s.numbers.length ? eb('post_number', 'in', s.numbers) : eb.lit(false),
+        s.ids.length ? eb('id', 'in', s.ids) : eb.lit(false),
+      ]),
+    )
+    .orderBy('post_number')
+    .execute();
+  const missingNumbers = s.numbers.filter((n) => !chosen.some((p) => p.post_number === n));
+  const missingIds = s.ids.filter((id) => !chosen.some((p) => p.id === id));
+  const refuse = (message: string) => new HttpError(422, message, { posts: message });
+  if (missingNumbers.length || missingIds.length) {
+    const named = [...missingNumbers.map((n) => `#${n}`), ...missingIds.map((id) => `p${id}`)].slice(0, 5).join(', ');
+    throw refuse(`This thread has no post ${named}.`);
+  }
+  if (chosen.some((p) => p.post_number === 1)) throw refuse('The first post stays with its thread; choose replies only.');
+  const first = chosen[0];
+  if (!first) throw refuse('Name the replies to move.');
+  if (first.deleted_at || first.hidden_at || first.pending_at) {
+    throw refuse(`Post #${first.post_number} is deleted, hidden or awaiting approval: it cannot open a thread.`);
+  }
+
+  const thread = await tx
+    .insertInto('threads')
+    .values({
+      category_id: s.categoryId,
+      user_id: first.user_id,
+      title: s.title,
+      slug: slugify(s.title),
+      created_at: first.created_at,
+      last_post_at: first.created_at,
+      last_post_user_id: first.user_id,
+      last_post_number: chosen.length,
+    })
+    .returning(['id', 'slug', 'title'])
+    .executeTakeFirstOrThrow();
+  const ids = chosen.map((p) => p.id);
+  await sql`
+    update posts p set thread_id = ${thread.id}, post_number = m.rn
+    from (select id, row_number() over (order by post_number) as rn from posts where id = any(${ids}::bigint[])) m
+    where p.id = m.id`.execute(tx);
+  await recountThread(tx, thread.id);
+  await recountThread(tx, source.id);
+  await countInCategory(tx, s.categoryId, 1);
+
+  const lastMoved = chosen[chosen.length - 1].post_number;
+  await sql`
+    insert into thread_reads (user_id, thread_id, last_read_post_number)
+    select user_id, ${thread.id}, ${chosen.length} from thread_reads
+    where thread_id = ${source.id} and last_read_post_number >= ${lastMoved}
+    on conflict do nothing`.execute(tx);
+  await tx.updateTable('notifications').set({ thread_id: thread.id }).where('post_id', 'in', ids).execute();
+  if (s.categoryId !== source.category_id) await queueItemsFollow(tx, thread.id, s.categoryId);
+  return { source, thread, moved: chosen };
+}
