@@ -12,8 +12,9 @@ import { can, type Viewer } from '../permissions.ts';
 import { csrfField, idParams, text } from '../schemas.ts';
 import { categories } from '../threads/queries.ts';
 import { postErrors, threadUrl } from '../threads/rules.ts';
+import { appealsForQueue, type QueueAppeal } from './appeals.ts';
 import { openItemCount } from './items.ts';
-import { claimItem, queueItem, queueItems, resolveItem, stillOpen, unclaimItem, type QueueFilters, type QueueRow } from './queue.ts';
+import { claimItem, itemReadableBy, queueItem, queueItems, resolveItem, stillOpen, unclaimItem, type QueueFilters, type QueueRow } from './queue.ts';
 import {
   actionDone,
   actionLabels,
@@ -77,7 +78,7 @@ function filtersOfAddress(back: string): QueueFilters {
 }
 
 /** An item as the templates show it, with the flags (who may do what) computed here. */
-function itemView(row: QueueRow, viewer: Viewer, now: Date, threshold: number) {
+function itemView(row: QueueRow, viewer: Viewer, now: Date, threshold: number, appeals: Map<number, QueueAppeal>) {
   const open = row.status === 'open';
   const state = row.post_id === null ? null : postState(row);
   const held = row.claimed_at !== null && claimLapsesAt(row.claimed_at) > now;
@@ -101,21 +102,7 @@ function itemView(row: QueueRow, viewer: Viewer, now: Date, threshold: number) {
     buttons: actions.filter((a) => a !== 'edit_approve').map((value) => ({ value, label: actionLabels[value] })),
     canEdit: actions.includes('edit_approve'),
     resolutionLabel: row.resolution ? actionLabels[row.resolution] : null,
-    appeal:
-      row.kind === 'appeal'
-        ? {
-            id: row.appeal_id,
-            body: row.appeal_body,
-            created_at: row.appeal_created_at,
-            outcome: row.appeal_outcome,
-            member: row.member,
-            member_rank: row.member_rank,
-            sanction: {
-              id: row.sanction_id, kind: row.sanction_kind, reason: row.sanction_reason,
-              starts_at: row.sanction_starts_at, ends_at: row.sanction_ends_at, lifted_at: row.sanction_lifted_at,
-            },
-          }
-        : null,
+    appeal: row.appeal_id !== null ? (appeals.get(row.appeal_id) ?? null) : null,
   };
 }
 
@@ -131,9 +118,18 @@ export const queue: FastifyPluginAsync = async (app) => {
 
   const isHtmx = (req: FastifyRequest) => req.headers['hx-request'] === 'true';
 
+  /** Items as the templates show them: with the hide threshold, and appeals with their sanctions. */
+  async function viewsOf(viewer: Viewer, rows: QueueRow[]) {
+    const appealIds = rows.flatMap((r) => (r.appeal_id === null ? [] : [r.appeal_id]));
+    const [threshold, appeals] = await Promise.all([loadSetting(app.db, 'hide_threshold'), appealsForQueue(app.db, appealIds)]);
+    const byId = new Map(appeals.map((a) => [a.id, a]));
+    const now = app.now();
+    return rows.map((r) => itemView(r, viewer, now, threshold, byId));
+  }
+
   async function loadView(viewer: Viewer, id: number) {
-    const [row, threshold] = await Promise.all([queueItem(app.db, id), loadSetting(app.db, 'hide_threshold')]);
-    return row ? itemView(row, viewer, app.now(), threshold) : null;
+    const row = await queueItem(app.db, viewer, id);
+    return row ? (await viewsOf(viewer, [row]))[0] : null;
   }
 
   /** An htmx action refused (resolved or claimed meanwhile, bad input): the item again, saying why. */
@@ -149,14 +145,12 @@ export const queue: FastifyPluginAsync = async (app) => {
     const viewer = req.viewer!;
     const query = req.query as FilterInput & { after?: number };
     const filters = filtersOf(query);
-    const [rows, threshold, cats, openCount] = await Promise.all([
-      queueItems(app.db, filters, { limit: PAGE + 1, after: query.after }),
-      loadSetting(app.db, 'hide_threshold'),
+    const [rows, cats, openCount] = await Promise.all([
+      queueItems(app.db, viewer, filters, { limit: PAGE + 1, after: query.after }),
       categories(app.db, viewer),
       openItemCount(app.db),
     ]);
-    const now = app.now();
-    const items = rows.slice(0, PAGE).map((r) => itemView(r, viewer, now, threshold));
+    const items = await viewsOf(viewer, rows.slice(0, PAGE));
     const params = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== undefined) as [string, string][]);
     if (rows.length > PAGE) params.set('after', String(items.at(-1)!.id));
     return reply.page('moderation/queue', {
@@ -188,6 +182,7 @@ export const queue: FastifyPluginAsync = async (app) => {
       const viewer = req.viewer!;
       const { id } = req.params as { id: number };
       const back = safeQueueAddress((req.body as { back?: string }).back);
+      if (!(await itemReadableBy(app.db, viewer, id))) throw notFound('That queue item');
       try {
         await act(app.db, id, viewer.id, app.now());
       } catch (err) {
@@ -232,6 +227,7 @@ export const queue: FastifyPluginAsync = async (app) => {
       if (note.length > NOTE_MAX) return refuse(invalid({ note: `Keep the note under ${NOTE_MAX} characters.` }));
       const bodyErrors = action === 'edit_approve' ? postErrors(input.body ?? '') : {};
       if (Object.keys(bodyErrors).length) return refuse(invalid(bodyErrors));
+      if (!(await itemReadableBy(app.db, viewer, id))) throw notFound('That queue item');
       try {
         await resolveItem(app.db, { itemId: id, action, note, body: input.body, by: viewer, at: app.now() });
       } catch (err) {
@@ -244,16 +240,14 @@ export const queue: FastifyPluginAsync = async (app) => {
       // The next open item not yet on the moderator's screen, under the same filters.
       const onScreen = (input.shown ?? []).filter((s) => s !== id);
       const filters = back.startsWith('/mod/items/') ? { status: 'open' as const } : { ...filtersOfAddress(back), status: 'open' as const };
-      const [next, remaining, threshold, queueCount] = await Promise.all([
-        queueItems(app.db, filters, { limit: 1, exclude: [id, ...onScreen] }),
+      const [next, remaining, queueCount] = await Promise.all([
+        queueItems(app.db, viewer, filters, { limit: 1, exclude: [id, ...onScreen] }).then((rows) => viewsOf(viewer, rows)),
         stillOpen(app.db, onScreen),
-        loadSetting(app.db, 'hide_threshold'),
         openItemCount(app.db),
       ]);
-      const now = app.now();
       return reply.header('Vary', 'HX-Request').fragment('moderation/resolved', {
         done: actionDone[action],
-        next: next[0] ? itemView(next[0], viewer, now, threshold) : null,
+        next: next[0] ?? null,
         allDone: !next[0] && !remaining.length,
         queueCount,
         back,

@@ -8,6 +8,7 @@ import { HttpError, notFound } from '../errors.ts';
 import { notice, type NoticeKind } from '../notifications/queries.ts';
 import type { Viewer } from '../permissions.ts';
 import { deletePost, editPost } from '../posts/editing.ts';
+import { readableCategoryIds } from '../threads/access.ts';
 import { decideAppeal } from './appeals.ts';
 import { logAction } from './log.ts';
 import { actionLabels, actionsFor, CLAIM_MINUTES, flagOutcome, postState, type PostState } from './rules.ts';
@@ -35,19 +36,23 @@ function flagsOfItem(db: Db) {
     .where(sql<boolean>`case when q.status = 'open' then f.outcome is null else f.resolved_at = q.resolved_at end`);
 }
 
-/** Items with everything a moderator needs to decide, in one query whatever their number. */
-function itemsInContext(db: Db) {
+/**
+ * Items with everything a moderator needs to decide, in one query whatever their number (an
+ * appeal's sanction and text come from appealsForQueue, in one more).
+ */
+function itemsInContext(db: Db, viewer: Viewer) {
   return db
     .selectFrom('queue_items as q')
     .leftJoin('posts as p', 'p.id', 'q.post_id')
     .leftJoin('threads as t', 't.id', 'p.thread_id')
     .leftJoin('categories as c', 'c.id', 't.category_id')
     .leftJoin('appeals as a', 'a.id', 'q.appeal_id')
-    .leftJoin('sanctions as s', 's.id', 'a.sanction_id')
     // The member the item is about: the post's author, or the member appealing.
     .leftJoin('users as u', (join) => join.on((eb) => eb('u.id', '=', eb.fn.coalesce('p.user_id', 'a.user_id'))))
     .leftJoin('users as cu', 'cu.id', 'q.claimed_by')
     .leftJoin('users as ru', 'ru.id', 'q.resolved_by')
+    // A post in a category the moderator may not read (a staff-only one) is not theirs to review.
+    .where((eb) => eb.or([eb('q.post_id', 'is', null), eb('t.category_id', 'in', readableCategoryIds(db, viewer))]))
     .select([
       'q.id', 'q.kind', 'q.post_id', 'q.appeal_id', 'q.detail', 'q.status', 'q.created_at', 'q.claimed_by', 'q.claimed_at',
       'q.resolved_at', 'q.resolution', 'q.note', 'cu.username as claimed_by_name', 'ru.username as resolved_by_name',
@@ -55,9 +60,6 @@ function itemsInContext(db: Db) {
       'p.pending_at', 'p.pending_reason', 'p.flag_score', 'p.edit_count',
       't.id as thread_id', 't.title as thread_title', 't.slug as thread_slug', 'c.name as category_name', 'c.slug as category_slug',
       'u.id as member_id', 'u.username as member', 'u.rank as member_rank', 'u.role as member_role', 'u.created_at as member_joined',
-      'a.body as appeal_body', 'a.created_at as appeal_created_at', 'a.outcome as appeal_outcome',
-      's.id as sanction_id', 's.kind as sanction_kind', 's.reason as sanction_reason', 's.starts_at as sanction_starts_at',
-      's.ends_at as sanction_ends_at', 's.lifted_at as sanction_lifted_at',
     ])
     .select((eb) => [
       jsonArrayFrom(
@@ -100,9 +102,9 @@ export type QueueRow = Awaited<ReturnType<ReturnType<typeof itemsInContext>['exe
  * newest first; `after` is the last id of the previous page; `exclude` leaves out items already
  * on the moderator's screen.
  */
-export function queueItems(db: Db, f: QueueFilters, opts: { limit: number; after?: number; exclude?: number[] }) {
+export function queueItems(db: Db, viewer: Viewer, f: QueueFilters, opts: { limit: number; after?: number; exclude?: number[] }) {
   const open = f.status === 'open';
-  let q = itemsInContext(db).where('q.status', '=', f.status);
+  let q = itemsInContext(db, viewer).where('q.status', '=', f.status);
   if (f.kind) q = q.where('q.kind', '=', f.kind);
   if (f.category) q = q.where('c.slug', '=', f.category);
   if (f.reason) {
@@ -114,8 +116,21 @@ export function queueItems(db: Db, f: QueueFilters, opts: { limit: number; after
   return q.orderBy('q.id', open ? 'asc' : 'desc').limit(opts.limit).execute();
 }
 
-export function queueItem(db: Db, id: number) {
-  return itemsInContext(db).where('q.id', '=', id).executeTakeFirst();
+export function queueItem(db: Db, viewer: Viewer, id: number) {
+  return itemsInContext(db, viewer).where('q.id', '=', id).executeTakeFirst();
+}
+
+/** Whether the item exists and concerns something the moderator may read. */
+export async function itemReadableBy(db: Db, viewer: Viewer, id: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('queue_items as q')
+    .leftJoin('posts as p', 'p.id', 'q.post_id')
+    .leftJoin('threads as t', 't.id', 'p.thread_id')
+    .select('q.id')
+    .where('q.id', '=', id)
+    .where((eb) => eb.or([eb('q.post_id', 'is', null), eb('t.category_id', 'in', readableCategoryIds(db, viewer))]))
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Items still open among these (those a moderator has on screen). */
@@ -267,9 +282,9 @@ export async function resolveItem(db: Db, d: Decision) {
     if (!allowed.includes(d.action)) throw new HttpError(422, `“${actionLabels[d.action]}” does not apply to this item.`);
 
     if (item.kind === 'appeal' || !locked) {
+      // decideAppeal tells the member and writes the staff log line, in this transaction.
       const outcome = d.action === 'lift' ? 'lift' : 'uphold';
       await decideAppeal(tx, { appealId: item.appeal_id!, outcome, by: d.by.id, note: d.note, at: d.at });
-      await logAction(tx, { actorId: d.by.id, action: `queue.${d.action}`, target: { type: 'appeal', id: item.appeal_id }, reason: d.note, at: d.at });
       return { item, title: null };
     }
 

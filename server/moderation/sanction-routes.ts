@@ -64,9 +64,10 @@ export const sanctions: FastifyPluginAsync = async (app) => {
     const member = await memberToSanction(app.db, (req.params as { username: string }).username);
     if (!member || !canSanction(req.viewer, member)) return null;
     const now = app.now();
+    // A sanction in force may be lifted early (a warning is never "in force": nothing to lift).
     const history = (await sanctionsOf(app.db, member.id)).map((s) => {
       const view = sanctionView(s, now);
-      return { ...view, canLift: view.inForce || (s.kind === 'ban' && view.state !== 'lifted') };
+      return { ...view, canLift: view.inForce };
     });
     return { member, sanctions: history, kinds: sanctionKinds, quickDays: quickDays.map(String) };
   }

@@ -2,7 +2,7 @@
 // is a plain form on the thread page (views/partials/threads/staff-actions.hbs) answered with a
 // redirect; a rejected one shows the thread page again with the error beside its field. Each
 // writes its staff log line in the same transaction as the change.
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { forbidden, HttpError, notFound } from '../errors.ts';
 import { can } from '../permissions.ts';
 import { csrfField, idParams, text } from '../schemas.ts';
@@ -25,16 +25,25 @@ const form = (required: string[], fields: Record<string, unknown>) => ({
 const fieldError = (field: string, message: string) => new HttpError(422, message, { [field]: message });
 
 export const threadActions: FastifyPluginAsync = async (app) => {
-  /** A rejected action shows the thread's first page again (where the forms are) with its input. */
-  const threadForm = {
-    template: 'threads/thread',
-    title: 'Thread',
-    load: async (req: FastifyRequest) => {
-      const thread = await threadById(app.db, (req.params as { id: number }).id, { viewerId: req.viewer?.id });
-      if (!thread) throw notFound('That thread');
-      return threadPage(app.db, thread, 1, req.viewer, app.now());
-    },
-  };
+  /**
+   * A rejected action (an error beside a field) shows the thread's first page again, where the
+   * forms are, with the input kept. Only once the viewer is known to be a moderator and the
+   * thread is there: anything else is the one error handler's page.
+   */
+  function withForm(handler: (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) {
+    return async (req: FastifyRequest, reply: FastifyReply) => {
+      try {
+        return await handler(req, reply);
+      } catch (err) {
+        if (!(err instanceof HttpError) || !Object.keys(err.fieldErrors).length) throw err;
+        const thread = await threadById(app.db, (req.params as { id: number }).id, { viewerId: req.viewer?.id });
+        if (!thread) throw err;
+        const { _csrf, ...values } = req.body as Record<string, string>;
+        const data = await threadPage(app.db, thread, 1, req.viewer, app.now());
+        return reply.page('threads/thread', { ...data, values, errors: err.fieldErrors, error: err.message }, err.statusCode);
+      }
+    };
+  }
 
   /** Moderators only (members get 403), and the thread must be there. */
   async function loadFor(req: FastifyRequest) {
@@ -48,7 +57,7 @@ export const threadActions: FastifyPluginAsync = async (app) => {
   const reasonOf = (req: FastifyRequest) => ((req.body as { reason?: string }).reason ?? '').trim();
   const target = (t: { id: number; title: string }) => ({ type: 'thread' as const, id: t.id, label: t.title });
 
-  app.post('/t/:id/close', { schema: form(['after'], { after: text(40) }), config: { form: threadForm } }, async (req, reply) => {
+  app.post('/t/:id/close', { schema: form(['after'], { after: text(40) }) }, withForm(async (req, reply) => {
     const { viewer, thread } = await loadFor(req);
     const now = app.now();
     const parsed = parseCloseAfter((req.body as { after: string }).after, now);
@@ -62,9 +71,9 @@ export const threadActions: FastifyPluginAsync = async (app) => {
     });
     const flash = parsed.at <= now ? 'Closed: members can no longer reply.' : `The thread closes ${formatMoment(parsed.at)}.`;
     return answer(req, reply, { redirect: threadUrl(thread), flash });
-  });
+  }));
 
-  app.post('/t/:id/reopen', { schema: form([], {}), config: { form: threadForm } }, async (req, reply) => {
+  app.post('/t/:id/reopen', { schema: form([], {}) }, withForm(async (req, reply) => {
     const { viewer, thread } = await loadFor(req);
     if (!thread.closes_at) throw new HttpError(409, 'This thread is not closed, nor set to close.');
     const now = app.now();
@@ -76,10 +85,10 @@ export const threadActions: FastifyPluginAsync = async (app) => {
       });
     });
     return answer(req, reply, { redirect: threadUrl(thread), flash: 'Reopened: members can reply again.' });
-  });
+  }));
 
   for (const [path, unlist] of [['unlist', true], ['relist', false]] as const) {
-    app.post(`/t/:id/${path}`, { schema: form([], {}), config: { form: threadForm } }, async (req, reply) => {
+    app.post(`/t/:id/${path}`, { schema: form([], {}) }, withForm(async (req, reply) => {
       const { viewer, thread } = await loadFor(req);
       const now = app.now();
       const changed = await app.db.transaction().execute(async (tx) => {
@@ -95,10 +104,10 @@ export const threadActions: FastifyPluginAsync = async (app) => {
         ? unlist ? 'It was unlisted already.' : 'It was listed already.'
         : unlist ? 'Unlisted: left out of lists, search and feeds; its address still opens it.' : 'Listed again.';
       return answer(req, reply, { redirect: threadUrl(thread), flash });
-    });
+    }));
   }
 
-  app.post('/t/:id/move', { schema: form(['category'], { category: text(100) }), config: { form: threadForm } }, async (req, reply) => {
+  app.post('/t/:id/move', { schema: form(['category'], { category: text(100) }) }, withForm(async (req, reply) => {
     const { viewer, thread } = await loadFor(req);
     const category = await categoryByRef(app.db, (req.body as { category: string }).category);
     if (!category) throw fieldError('category', 'There is no such category: give its slug (as in /c/slug) or its id.');
@@ -111,9 +120,9 @@ export const threadActions: FastifyPluginAsync = async (app) => {
       });
     });
     return answer(req, reply, { redirect: threadUrl(thread), flash: `Moved to ${category.name}.` });
-  });
+  }));
 
-  app.post('/t/:id/merge', { schema: form(['into'], { into: text(200) }), config: { form: threadForm } }, async (req, reply) => {
+  app.post('/t/:id/merge', { schema: form(['into'], { into: text(200) }) }, withForm(async (req, reply) => {
     const { viewer, thread } = await loadFor(req);
     // The target's number, or its address (/t/12/slug), as a moderator may paste either.
     const into = /^\s*(?:.*\/t\/)?(\d{1,15})(?:[/?#].*)?\s*$/.exec((req.body as { into: string }).into);
@@ -133,12 +142,12 @@ export const threadActions: FastifyPluginAsync = async (app) => {
       redirect: threadUrl(merged.target),
       flash: `Merged "${thread.title}" into this thread: its ${merged.moved} posts follow from #${merged.firstNumber}.`,
     });
-  });
+  }));
 
   app.post(
     '/t/:id/split',
-    { schema: form(['posts', 'title'], { posts: text(2000), title: text(1000), category: text(100) }), config: { form: threadForm } },
-    async (req, reply) => {
+    { schema: form(['posts', 'title'], { posts: text(2000), title: text(1000), category: text(100) }) },
+    withForm(async (req, reply) => {
       const { viewer, thread } = await loadFor(req);
       const input = req.body as { posts: string; title: string; category?: string };
       const list = parsePostList(input.posts);
@@ -160,10 +169,10 @@ export const threadActions: FastifyPluginAsync = async (app) => {
       });
       const n = split.moved.length;
       return answer(req, reply, { redirect: threadUrl(split.thread), flash: `Split ${n} ${n === 1 ? 'post' : 'posts'} off "${thread.title}" into this thread.` });
-    },
+    }),
   );
 
-  app.post('/t/:id/slow-mode', { schema: form(['minutes'], { minutes: text(20) }), config: { form: threadForm } }, async (req, reply) => {
+  app.post('/t/:id/slow-mode', { schema: form(['minutes'], { minutes: text(20) }) }, withForm(async (req, reply) => {
     const { viewer, thread } = await loadFor(req);
     const parsed = parseSlowMinutes((req.body as { minutes: string }).minutes);
     if ('error' in parsed) throw fieldError('minutes', parsed.error);
@@ -177,5 +186,5 @@ export const threadActions: FastifyPluginAsync = async (app) => {
     });
     const flash = parsed.seconds ? `Slow mode: one post per member every ${waitText(parsed.seconds)}.` : 'Slow mode is off.';
     return answer(req, reply, { redirect: threadUrl(thread), flash });
-  });
+  }));
 };

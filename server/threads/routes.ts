@@ -189,7 +189,9 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
       return reply.redirect(`${canonical}?page=${pageOf(lastRead + 1)}#unread`, 303);
     }
     const data = await threadPage(app.db, thread, page, req.viewer, app.now());
-    if (!data.posts.length && page > 1) throw notFound('That page of the thread');
+    // A page may show nothing to this reader (its posts held, hidden or deleted) and still
+    // exist: the pager and the reply form lead there, and a 404 would tell that something is.
+    if (page > 1 && page > pageOf(thread.last_post_number)) throw notFound('That page of the thread');
     const lastShown = data.posts.at(-1)?.post_number ?? 0;
     if (req.viewer && lastShown > (lastRead ?? 0)) await markThreadRead(app.db, req.viewer.id, thread.id, lastShown);
     // "Load more" fetches the next page with htmx: the same reader, not another view.

@@ -20,7 +20,9 @@ export class Agent {
   constructor(private app: FastifyInstance) {}
 
   private cookieHeader(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    // Values are kept decoded; a browser sends them back as they were set (encoded), so that a
+    // value with a `;` in it (a flash message) stays one cookie.
+    return [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
   }
 
   private remember(res: LightMyRequestResponse) {

@@ -177,6 +177,9 @@ t.test('a warning is a private notice and stays on the member\'s list', async (t
   const agent = await signIn(member);
   const item = (await agent.page('/sanctions')).querySelector('.sanction[data-kind=warn]');
   t.match(item?.querySelector('.sanction-reason')?.text ?? '', /Please keep to the topic\./);
+  const listed = (await agent.page('/notifications')).querySelector('.notification[data-kind=sanction]');
+  t.match(listed?.querySelector('.notice-message')?.text ?? '', /Please keep to the topic\./, 'the notice is on their notifications');
+  t.ok(listed?.querySelector('a[href="/sanctions"]'), 'and leads to their sanctions');
   t.equal((await db.selectFrom('staff_log').select('action').execute()).map((l) => l.action).filter((a) => a.startsWith('user.')).join(), 'user.warn');
 });
 

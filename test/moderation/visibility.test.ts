@@ -236,5 +236,31 @@ t.test('hidden, held and deleted content reaches only its author and moderators,
     t.equal((await viewers.guest.page('/search?q=heldreplyword')).querySelectorAll('.search-result').length, 1);
     const m = await signIn(mentionee);
     t.equal((await m.page('/')).querySelector('#nav-notifications .badge')?.text, '3');
+
+    // A held thread let in joins its category's and its tags' counts, and the lists.
+    await db.transaction().execute((tx) => approvePost(tx, heldThread.postId));
+    const home = await viewers.guest.page('/');
+    t.same(home.querySelectorAll('.thread-title').map((a) => a.text).sort(), ['Heldtitleword thread', 'Open thread about gardens']);
+    const general = home.querySelectorAll('aside.categories li').find((li) => li.querySelector('a')?.getAttribute('href') === '/c/general');
+    t.match(general?.querySelector('.muted')?.text, '(2)');
+    t.equal((await viewers.guest.page('/tag/visi')).querySelector('.tag-count')?.text, '2 threads');
+    t.equal((await m.page('/')).querySelector('#nav-notifications .badge')?.text, '4', 'its mention is told now');
   });
+});
+
+t.test('a page of a thread whose posts a reader may not see still opens, with the reply form', async (t) => {
+  const { db, make, signIn } = await testApp(t);
+  const thread = await make.thread({ replies: 19 });
+  const newcomer = await make.member();
+  await createReply(db, { threadId: thread.id, userId: newcomer.id, body: 'Waiting for approval.', hold: 'newcomer' });
+  const reader = await signIn(await make.member());
+  const first = await reader.page(`/t/${thread.id}/${thread.slug}?page=1`);
+  t.equal(first.querySelectorAll('article.post').length, 20);
+  const next = first.querySelector('a[rel=next]')?.getAttribute('href');
+  t.equal(next, `/t/${thread.id}/${thread.slug}?page=2`);
+  const res = await reader.get(next!);
+  t.equal(res.statusCode, 200, 'not a 404 that would say something is there');
+  t.equal(res.page().querySelectorAll('article.post').length, 0);
+  t.ok(res.page().querySelector('form.reply-form'), 'the reply form is on the last page');
+  t.equal((await reader.get(`/t/${thread.id}/${thread.slug}?page=3`)).statusCode, 404, 'a page past the last is not found');
 });

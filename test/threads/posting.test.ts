@@ -2,7 +2,7 @@ import t from 'tap';
 import { testApp } from '../helpers/app.ts';
 
 t.test('a member starts a thread through the form and replies to it', async (t) => {
-  const { make, signIn, db } = await testApp(t);
+  const { make, signIn, db, clock } = await testApp(t);
   await make.category({ name: 'General', slug: 'general' });
   const member = await make.member();
   const agent = await signIn(member);
@@ -15,6 +15,7 @@ t.test('a member starts a thread through the form and replies to it', async (t) 
   t.equal(page.querySelector('article.post .post-body strong')?.text, 'everyone');
 
   const threadId = Number(/\/t\/(\d+)\//.exec(res.headers.location as string)![1]);
+  clock.advance(10); // members wait a few seconds between two posts
   const replied = await agent.submit(`/t/${threadId}/replies`, { body: 'A reply of mine' });
   t.equal(replied.statusCode, 303);
   t.match(replied.headers.location, new RegExp(`^/t/${threadId}/my-very-first-thread\\?page=1#post-\\d+$`));
