@@ -12,6 +12,7 @@ import { answer } from '../views/index.ts';
 import { changeSetting, loadSettings, type SettingKey, type Settings } from './settings.ts';
 import {
   actionLabels,
+  actionNames,
   addWatchedWord,
   removeWatchedWord,
   watchedWordActions,
@@ -92,8 +93,11 @@ export function readSettingsForm(form: Record<string, string | undefined>, curre
     const { min, max } = fieldOf(key)!;
     if (isList(key, current)) {
       const values = rankNames.map((_, rank) => wholeNumber(form[rankField(key, rank)], min, max));
-      if (values.some((v) => v === null)) errors[key] = `Enter a whole number from ${min} to ${max} for each rank.`;
-      else settings[key] = values as number[];
+      if (values.some((v) => v === null)) {
+        errors[key] = `Enter a whole number from ${min} to ${max} for each rank.`;
+        // Each wrong rank is marked too, so that its own input says it is invalid.
+        values.forEach((v, rank) => v === null && (errors[rankField(key, rank)] = errors[key]));
+      } else settings[key] = values as number[];
     } else {
       const value = wholeNumber(form[key], min, max);
       if (value === null) errors[key] = `Enter a whole number from ${min} to ${max}.`;
@@ -167,7 +171,7 @@ export const spamSettings: FastifyPluginAsync = async (app) => {
     if (!can(req.viewer, 'change settings')) return { words: [], actions: [] };
     const words = await watchedWords(app.db);
     return {
-      words: words.map((w) => ({ ...w, actionLabel: actionLabels[w.action] })),
+      words: words.map((w) => ({ ...w, actionName: actionNames[w.action] })),
       actions: watchedWordActions.map((value) => ({ value, label: actionLabels[value] })),
     };
   }
@@ -188,7 +192,7 @@ export const spamSettings: FastifyPluginAsync = async (app) => {
     if (!(watchedWordActions as readonly string[]).includes(input.action)) errors.action = 'Choose what happens to a post with this word.';
     if (!errors.word) {
       const existing = await watchedWordByText(app.db, word);
-      if (existing) errors.word = `“${existing.word}” is already watched (${actionLabels[existing.action].split(':')[0].toLowerCase()}); remove it first to change what it does.`;
+      if (existing) errors.word = `“${existing.word}” is already watched (${actionNames[existing.action].toLowerCase()}); remove it first to change what it does.`;
     }
     if (Object.keys(errors).length) throw invalid(errors);
     try {

@@ -9,6 +9,13 @@ import { logAction } from './log.ts';
 
 export const watchedWordActions: readonly WatchedWordAction[] = ['block', 'require_approval', 'censor', 'flag'];
 
+export const actionNames: Record<WatchedWordAction, string> = {
+  block: 'Block',
+  require_approval: 'Require approval',
+  censor: 'Censor',
+  flag: 'Flag',
+};
+
 export const actionLabels: Record<WatchedWordAction, string> = {
   block: 'Block: refuse the post',
   require_approval: 'Require approval: hold the post for a moderator',
