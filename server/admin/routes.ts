@@ -54,7 +54,7 @@ export const admin: FastifyPluginAsync = async (app) => {
           },
         },
       },
-      config: { form: { template: 'admin/dashboard', title: 'Admin', load: (req: FastifyRequest) => dashboard(req) } },
+      config: { form: { template: 'admin/dashboard', title: 'Admin', load: async (req: FastifyRequest) => (can(req.viewer, 'view admin') ? dashboard(req) : {}) } },
     },
     async (req, reply) => {
       const body = req.body as Record<string, string | undefined> & { read_rank?: number; post_rank?: number; position?: number };

@@ -66,6 +66,9 @@ export async function errorHandler(this: unknown, error: FastifyError | HttpErro
   if (http.statusCode === 429) reply.header('Retry-After', reply.getHeader('retry-after') ?? '60');
 
   const form = req.routeOptions?.config?.form;
+  // The form's page is drawn again for any refusal, an expired CSRF token or a 403 included, so
+  // that the member's text survives: every form's `load` checks the viewer itself and gives a
+  // viewer who may not see the page nothing of it.
   if (form && http.statusCode < 500 && req.method === 'POST') {
     const context = form.load ? await form.load(req) : {};
     return reply.page(

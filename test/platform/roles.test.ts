@@ -97,4 +97,6 @@ t.test('an admin creates a category; bad input comes back beside its field; memb
   res = await member.submit('/admin/categories', { name: 'Sneaky', slug: 'sneaky', description: '', color: '#111111' });
   t.equal(res.statusCode, 403);
   t.equal((await db.selectFrom('categories').select('slug').execute()).length, 1);
+  // The refused form's page shows the member none of the dashboard (members, their emails).
+  t.notOk(res.body.includes('@example.test'), 'no email on the refusal');
 });
