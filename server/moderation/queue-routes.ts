@@ -14,7 +14,7 @@ import { categories } from '../threads/queries.ts';
 import { postErrors, threadUrl } from '../threads/rules.ts';
 import { appealsForQueue, type QueueAppeal } from './appeals.ts';
 import { openItemCount } from './items.ts';
-import { claimItem, itemReadableBy, queueItem, queueItems, resolveItem, stillOpen, unclaimItem, type QueueFilters, type QueueRow } from './queue.ts';
+import { itemReadableBy, queueItem, queueItems, resolveItem, setClaim, stillOpen, type QueueFilters, type QueueRow } from './queue.ts';
 import {
   actionDone,
   actionLabels,
@@ -174,9 +174,9 @@ export const queue: FastifyPluginAsync = async (app) => {
     return reply.page('moderation/item', { title: `Queue item ${id}`, item, back: `/mod/items/${id}`, values: {}, errors: {} });
   });
 
-  for (const [path, act, done] of [
-    ['claim', claimItem, 'You have claimed this item: other moderators will leave it to you for a while.'],
-    ['unclaim', unclaimItem, 'The item is back in the queue for anyone.'],
+  for (const [path, claim, done] of [
+    ['claim', true, 'You have claimed this item: other moderators will leave it to you for a while.'],
+    ['unclaim', false, 'The item is back in the queue for anyone.'],
   ] as const) {
     app.post(`/items/:id/${path}`, { schema: { params: idParams, body: claimBody } }, async (req, reply) => {
       const viewer = req.viewer!;
@@ -184,7 +184,7 @@ export const queue: FastifyPluginAsync = async (app) => {
       const back = safeQueueAddress((req.body as { back?: string }).back);
       if (!(await itemReadableBy(app.db, viewer, id))) throw notFound('That queue item');
       try {
-        await act(app.db, id, viewer.id, app.now());
+        await setClaim(app.db, id, viewer.id, app.now(), claim);
       } catch (err) {
         // With htmx a refusal (resolved or claimed meanwhile) is shown in place of the item.
         if (isHtmx(req) && err instanceof HttpError && err.statusCode < 500) return refusedInPlace(req, reply, id, err);

@@ -163,24 +163,14 @@ async function refusalFor(db: Db, itemId: number, moderatorId: number): Promise<
   return new HttpError(409, `${item.claimed_by_name} has claimed this item and is working on it.`);
 }
 
-/** Claims an item for this moderator, so that others leave it to them for a while. */
-export async function claimItem(db: Db, itemId: number, moderatorId: number, at: Date) {
+/**
+ * Claims an item for this moderator, so that others leave it to them for a while, or gives it
+ * back to the queue (their own claim, or one that lapsed).
+ */
+export async function setClaim(db: Db, itemId: number, moderatorId: number, at: Date, claim: boolean) {
   const row = await db
     .updateTable('queue_items as q')
-    .set({ claimed_by: moderatorId, claimed_at: at })
-    .where('q.id', '=', itemId)
-    .where('q.status', '=', 'open')
-    .where(claimFree(moderatorId, at))
-    .returning('q.id')
-    .executeTakeFirst();
-  if (!row) throw await refusalFor(db, itemId, moderatorId);
-}
-
-/** Gives an item back to the queue (the moderator's own claim, or one that lapsed). */
-export async function unclaimItem(db: Db, itemId: number, moderatorId: number, at: Date) {
-  const row = await db
-    .updateTable('queue_items as q')
-    .set({ claimed_by: null, claimed_at: null })
+    .set(claim ? { claimed_by: moderatorId, claimed_at: at } : { claimed_by: null, claimed_at: null })
     .where('q.id', '=', itemId)
     .where('q.status', '=', 'open')
     .where(claimFree(moderatorId, at))

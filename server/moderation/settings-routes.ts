@@ -34,7 +34,6 @@ export const settingFields: { section: string; fields: Partial<Record<SettingKey
     section: 'Flags',
     fields: {
       hide_threshold: { label: 'Hide threshold', hint: 'A post is hidden, pending review, when the weights of its flags add up to this. A rank-2 flag weighs about 3.', min: 1, max: 100 },
-      newcomer_daily_flags: { label: 'Flags a newcomer may raise a day', hint: 'Spam flags are always allowed.', min: 0, max: 100 },
     },
   },
   {

@@ -11,8 +11,6 @@ export const defaultSettings = {
   /** Links and images a newcomer (rank 0) may put in one post. */
   newcomer_links: 2,
   newcomer_images: 1,
-  /** Flags a newcomer may raise a day (spam flags are always allowed). */
-  newcomer_daily_flags: 3,
   /** Seconds between two posts, by rank 0–4. */
   post_interval_seconds: [30, 5, 5, 5, 5],
   /** Replies a member may post in an hour, by rank 0–4. */
