@@ -351,8 +351,9 @@ await runScript(async () => {
       console.log(`\n${small.posts.toLocaleString('en')} posts:\n${table(small.rows)}`);
       console.log(`\n${large.posts.toLocaleString('en')} posts:\n${table(large.rows)}`);
       console.log('\np50 on the large database ÷ p50 on the small one:');
-      for (const row of large.rows) {
-        const base = small.rows.find((r) => r.target.split(' (')[0] === row.target.split(' (')[0]);
+      // The same targets run in the same order on both (the search words differ, so not by name).
+      for (const [i, row] of large.rows.entries()) {
+        const base = small.rows[i];
         if (base && base.p50 > 0) console.log(`  ${row.target.padEnd(32)} ${(row.p50 / base.p50).toFixed(2)}x  (${base.p50} → ${row.p50} ms)`);
       }
       writeFileSync(file, JSON.stringify({ at: started, machine: machine(), duration, connections, compare: [small, large] }, null, 2));
