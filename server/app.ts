@@ -13,6 +13,7 @@ import { home } from './home/routes.ts';
 import { security } from './security/index.ts';
 import { sessions } from './sessions/index.ts';
 import { flags } from './moderation/flag-routes.ts';
+import { PostingRules, SCOPE as POSTING_RULES_SCOPE } from './moderation/posting-rules.ts';
 import { staffLog } from './moderation/log-routes.ts';
 import { queue } from './moderation/queue-routes.ts';
 import { sanctions } from './moderation/sanction-routes.ts';
@@ -47,6 +48,7 @@ declare module 'fastify' {
     threadViews: ViewCounter;
     pageCache: PageCache | null;
     now: () => Date;
+    postingRules: PostingRules;
   }
 }
 
@@ -72,6 +74,7 @@ export async function buildApp(config: AppConfig) {
   const pageCache = config.pageCache === false ? null : new PageCache(config.databaseUrl);
   await pageCache?.start();
   app.decorate('pageCache', pageCache);
+  app.decorate('postingRules', new PostingRules(app.db, () => pageCache?.version(POSTING_RULES_SCOPE)));
   app.addHook('preClose', async () => pageCache?.close());
   // Compression for everything above 1 KB (brotli at a quality that costs little CPU); it must
   // come before the static files to cover them.

@@ -6,6 +6,7 @@ import type { Db } from '../db/index.ts';
 import type { PendingReason, QueueKind } from '../db/schema.ts';
 import type { Viewer } from '../permissions.ts';
 import { openPostItem } from './items.ts';
+import type { PostingRules } from './posting-rules.ts';
 import { checkSpam } from './spam.ts';
 import { checkStanding } from './standing.ts';
 
@@ -18,6 +19,8 @@ export interface NewPost {
   thread?: { id: number; locked_at: Date | null; closes_at: Date | null; slow_mode_seconds: number; category_id: number };
   categoryId: number;
   now: Date;
+  /** The process's copy of the settings and watched words (read from the database without it). */
+  rules?: PostingRules;
 }
 
 export interface PostDecision {

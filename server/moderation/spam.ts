@@ -9,6 +9,7 @@ import { HttpError } from '../errors.ts';
 import { hasRole, rankNames, type Viewer } from '../permissions.ts';
 import { cook } from '../posts/cook.ts';
 import { openPostItem } from './items.ts';
+import { readPostingRules } from './posting-rules.ts';
 import type { NewPost, PostDecision } from './posting.ts';
 import { loadSettings, type Settings } from './settings.ts';
 import { holdPost } from './visibility.ts';
@@ -140,7 +141,7 @@ function refuseLinks(viewer: Viewer, body: string, settings: Settings) {
 /** Throws an HttpError (422/429) for a post refused outright; otherwise decides how it is written. */
 export async function checkSpam(db: Db, post: NewPost): Promise<PostDecision> {
   const { viewer, now } = post;
-  const [settings, words] = await Promise.all([loadSettings(db), wordsToWatch(db)]);
+  const { settings, words } = await (post.rules ? post.rules.get() : readPostingRules(db));
   const screened = screenPost(words, { title: post.title, body: post.body });
   refuseBlocked(screened);
   refuseLinks(viewer, post.body, settings);

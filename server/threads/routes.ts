@@ -273,7 +273,7 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
       // The form has no kind chooser yet (one kind), so a wrong kind is said in the summary.
       if (Object.keys(errors).length) throw invalid(errors, errors.kind);
       const now = app.now();
-      const decision = await decideNewPost(app.db, { viewer, title, body: input.body, categoryId: category.id, now });
+      const decision = await decideNewPost(app.db, { rules: app.postingRules, viewer, title, body: input.body, categoryId: category.id, now });
       const thread = await createThread(app.db, {
         categoryId: category.id, userId: viewer.id, title: decision.title ?? title, body: decision.body, tags: tags.tags, poll: poll.poll, at: now,
         hold: decision.hold, onWritten: (tx, postId) => afterNewPost(tx, postId, decision, now),
@@ -317,7 +317,7 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
       if (Object.keys(errors).length) throw new HttpError(422, errors.body, errors);
       // Locked, closed and slow threads, sanctions, spam checks: see server/moderation/posting.ts.
       const now = app.now();
-      const decision = await decideNewPost(app.db, { viewer, body, thread, categoryId: thread.category_id, now });
+      const decision = await decideNewPost(app.db, { rules: app.postingRules, viewer, body, thread, categoryId: thread.category_id, now });
       const created = await createReply(app.db, {
         threadId: thread.id, userId: viewer.id, body: decision.body, at: now,
         hold: decision.hold, onWritten: (tx, postId) => afterNewPost(tx, postId, decision, now),

@@ -64,6 +64,14 @@ export class PageCache {
     await this.client?.end().catch(() => {});
   }
 
+  /**
+   * How many changes of this scope have been announced, for other caches kept the same way (the
+   * moderation settings); undefined while nothing is heard, when nothing may be kept.
+   */
+  version(scope: string): number | undefined {
+    return this.listening ? (this.versions.get(scope) ?? 0) : undefined;
+  }
+
   /** The versions of these scopes (and of `all`) now: taken before a page reads the database. */
   snapshot(scopes: string[]): [string, number][] {
     return [...scopes, 'all'].map((s) => [s, this.versions.get(s) ?? 0]);

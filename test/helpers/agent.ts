@@ -34,9 +34,10 @@ export class Agent {
   }
 
   async request(method: 'GET' | 'POST', url: string, opts: { form?: Fields; headers?: Record<string, string> } = {}): Promise<Response> {
-    // Tests also write straight to the database; its change announcements reach the page cache
-    // a moment later. A reader in a test waits for them, as a person would by not being that fast.
-    if (method === 'GET') await this.app.pageCache?.sync();
+    // Tests also write straight to the database; its change announcements reach the app a moment
+    // later (cached pages, the moderation settings each process keeps). A test's browser waits
+    // for them, as a person would by not being that fast.
+    await this.app.pageCache?.sync();
     const res = (await this.app.inject({
       method,
       url,
