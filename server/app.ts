@@ -11,7 +11,7 @@ import { feeds } from './feeds/routes.ts';
 import { benchRoutes, health } from './health/routes.ts';
 import { home } from './home/routes.ts';
 import { security } from './security/index.ts';
-import { sessions } from './sessions/index.ts';
+import { SESSION_COOKIE, sessions } from './sessions/index.ts';
 import { flags } from './moderation/flag-routes.ts';
 import { PostingRules, SCOPE as POSTING_RULES_SCOPE } from './moderation/posting-rules.ts';
 import { staffLog } from './moderation/log-routes.ts';
@@ -26,7 +26,7 @@ import { search } from './search/routes.ts';
 import { ViewCounter } from './threads/read-state.ts';
 import { threads } from './threads/routes.ts';
 import { threadStaff } from './threads/staff-routes.ts';
-import { staticFiles, views } from './views/index.ts';
+import { serveCachedPage, staticFiles, views } from './views/index.ts';
 import { PageCache } from './views/page-cache.ts';
 
 export interface AppConfig extends Pick<Config, 'nodeEnv' | 'baseUrl' | 'sessionSecret' | 'logger' | 'limits'> {
@@ -85,7 +85,10 @@ export async function buildApp(config: AppConfig) {
   if (config.benchRoutes) await app.register(benchRoutes);
 
   await app.register(async (site) => {
-    await site.register(sessions, { secret: config.sessionSecret });
+    await site.register(sessions, {
+      secret: config.sessionSecret,
+      beforeSession: pageCache ? serveCachedPage(pageCache, SESSION_COOKIE) : undefined,
+    });
     await site.register(security, { https, secret: config.sessionSecret });
     await site.register(views, {
       siteName: 'Hearth',

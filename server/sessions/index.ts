@@ -2,6 +2,7 @@
 // A guest gets no session row until something is stored in it (signing in).
 import fastifyCookie from '@fastify/cookie';
 import fastifySession from '@fastify/session';
+import type { onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from '../db/index.ts';
 import type { Viewer } from '../permissions.ts';
@@ -21,8 +22,10 @@ export const SESSION_COOKIE = 'hearth_session';
 const THIRTY_DAYS = 30 * 24 * 60 * 60 * 1000;
 
 export const sessions = fp(
-  async (app, opts: { secret: string }) => {
+  async (app, opts: { secret: string; beforeSession?: onRequestAsyncHookHandler }) => {
     await app.register(fastifyCookie, { secret: opts.secret });
+    // Between reading the cookies and loading the session: the guest page cache (server/views).
+    if (opts.beforeSession) app.addHook('onRequest', opts.beforeSession);
     await app.register(fastifySession, {
       secret: opts.secret,
       cookieName: SESSION_COOKIE,

@@ -167,8 +167,9 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
     },
     async (req, reply) => {
       const id = (req.params as { id: number }).id;
-      return reply.cached([`thread:${id}`], () => showThread(req, reply), () => {
-        if (req.headers['hx-request'] !== 'true') opts.views.add(id);
+      // A hit counts a view (kept with the page, so it must read the request it is given).
+      return reply.cached([`thread:${id}`], () => showThread(req, reply), (hit) => {
+        if (hit.headers['hx-request'] !== 'true') opts.views.add(id);
       });
     },
   );

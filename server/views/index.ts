@@ -19,6 +19,35 @@ const staticDir = path.join(root, 'static');
 const htmxDir = path.join(root, 'node_modules/htmx.org/dist');
 
 export const FLASH_COOKIE = 'hearth_flash';
+
+/** The headers a cached page is sent with again (security headers, caching); not its cookies. */
+function keptHeaders(reply: FastifyReply): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (name === 'set-cookie' || name === 'content-length' || name === 'content-type' || value === undefined) continue;
+    kept[name] = String(value);
+  }
+  return kept;
+}
+
+/**
+ * Serves a guest's cached page before the session and security layers run (an onRequest hook
+ * placed after the cookies are read and before the session is): a hit needs no session, and its
+ * security headers were kept with the page. Anything else — a signed-in member (a session
+ * cookie), a message waiting, an htmx request, a page not kept — goes on the usual way.
+ */
+export function serveCachedPage(pageCache: PageCache, sessionCookie: string) {
+  return async function cachedPageHook(req: FastifyRequest, reply: FastifyReply) {
+    if (req.method !== 'GET' || req.headers['hx-request'] !== undefined) return;
+    if (req.cookies[sessionCookie] !== undefined || req.cookies[FLASH_COOKIE] !== undefined) return;
+    const entry = pageCache.lookup(req.url);
+    if (!entry) return;
+    // Bound to "guest", as every token of a visitor without a session (server/security).
+    const token = reply.generateCsrf({ userInfo: 'guest' });
+    entry.onHit?.(req);
+    return reply.headers(entry.headers).type('text/html; charset=utf-8').send(entry.head + token + entry.tail);
+  };
+}
 export type FlashKind = 'notice' | 'error';
 
 declare module 'fastify' {
@@ -31,7 +60,7 @@ declare module 'fastify' {
      * Serves a guest the cached copy of this page, or runs `handler` and keeps the page it
      * renders; `scopes` are what the page shows (thread:<id>, category:<id>, home).
      */
-    cached(scopes: string[], handler: () => Promise<FastifyReply>, onHit?: () => void): Promise<FastifyReply>;
+    cached(scopes: string[], handler: () => Promise<FastifyReply>, onHit?: (req: FastifyRequest) => void): Promise<FastifyReply>;
     /** A message shown once on the next page this browser renders. */
     flash(kind: FlashKind, text: string): FastifyReply;
   }
@@ -99,7 +128,7 @@ export const views = fp(
     const pageCache = opts.pageCache;
     /** Set while a cacheable guest page is being rendered: where to keep it, and under which versions. */
     const capture = Symbol('capture');
-    type Capturing = { [capture]?: { key: string; versions: [string, number][] } };
+    type Capturing = { [capture]?: { key: string; versions: [string, number][]; onHit?: (req: FastifyRequest) => void } };
     const csrfToken = (reply: FastifyReply) => reply.generateCsrf({ userInfo: String(reply.request.session?.userId ?? 'guest') });
     const hbs = Handlebars.create();
     for (const [name, fn] of Object.entries(helpers)) hbs.registerHelper(name, fn);
@@ -137,7 +166,7 @@ export const views = fp(
       const capturing = (this as Capturing)[capture];
       if (capturing) {
         delete (this as Capturing)[capture];
-        if (status === 200) pageCache!.set(capturing.key, html, capturing.versions);
+        if (status === 200) pageCache!.set(capturing.key, html, capturing.versions, { headers: keptHeaders(this), onHit: capturing.onHit });
         html = html.replace(TOKEN_SLOT, csrfToken(this));
       }
       return this.code(status).type('text/html; charset=utf-8').send(html);
@@ -148,17 +177,17 @@ export const views = fp(
       this: FastifyReply,
       scopes: string[],
       handler: () => Promise<FastifyReply>,
-      onHit?: () => void,
+      onHit?: (req: FastifyRequest) => void,
     ) {
       const req = this.request;
       if (!pageCache || req.viewer || req.cookies[FLASH_COOKIE] || req.method !== 'GET') return handler();
       const hit = pageCache.get(req.url, csrfToken(this));
       if (hit !== undefined) {
-        onHit?.();
+        onHit?.(req);
         return this.type('text/html; charset=utf-8').send(hit);
       }
       // Versions are taken before the handler reads: a write landing meanwhile makes this copy old at once.
-      (this as Capturing)[capture] = { key: req.url, versions: pageCache.snapshot(scopes) };
+      (this as Capturing)[capture] = { key: req.url, versions: pageCache.snapshot(scopes), onHit };
       return handler();
     });
 

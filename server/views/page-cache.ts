@@ -15,7 +15,13 @@ const TTL_MS = 60_000;
 /** Stands for the request's CSRF token in a cached page. */
 export const TOKEN_SLOT = `csrf-slot-${randomBytes(8).toString('hex')}`;
 
-interface Entry {
+/** What a cached page is sent with, besides its text: its headers, and what a hit counts. */
+export interface PageExtras {
+  headers: Record<string, string>;
+  onHit?: (req: import('fastify').FastifyRequest) => void;
+}
+
+interface Entry extends PageExtras {
   head: string;
   tail: string;
   versions: [string, number][];
@@ -77,7 +83,8 @@ export class PageCache {
     return [...scopes, 'all'].map((s) => [s, this.versions.get(s) ?? 0]);
   }
 
-  get(key: string, token: string): string | undefined {
+  /** The page kept under this key, if it is still current. */
+  lookup(key: string): Readonly<Entry> | undefined {
     if (!this.listening) return undefined;
     const entry = this.entries.get(key);
     if (!entry) return undefined;
@@ -85,16 +92,21 @@ export class PageCache {
       this.entries.delete(key);
       return undefined;
     }
-    return entry.head + token + entry.tail;
+    return entry;
+  }
+
+  get(key: string, token: string): string | undefined {
+    const entry = this.lookup(key);
+    return entry && entry.head + token + entry.tail;
   }
 
   /** Keeps a page rendered with TOKEN_SLOT in place of its token, under the versions it was read at. */
-  set(key: string, html: string, versions: [string, number][]) {
+  set(key: string, html: string, versions: [string, number][], extras: PageExtras = { headers: {} }) {
     if (!this.listening) return;
     const at = html.indexOf(TOKEN_SLOT);
     if (at < 0 || html.indexOf(TOKEN_SLOT, at + 1) >= 0) return; // one slot, in the meta tag
     if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { head: html.slice(0, at), tail: html.slice(at + TOKEN_SLOT.length), versions, expires: Date.now() + TTL_MS });
+    this.entries.set(key, { ...extras, head: html.slice(0, at), tail: html.slice(at + TOKEN_SLOT.length), versions, expires: Date.now() + TTL_MS });
   }
 
   /**

@@ -82,3 +82,34 @@ t.test('two processes on one database: a write in one reaches the other\'s cache
   const page = await onB.page(url);
   t.equal(page.querySelectorAll('article.post').length, 2, 'B serves the new version');
 });
+
+t.test('a hit served before the session layer is the same page, headers and all', async (t) => {
+  const { make, app } = await testApp(t);
+  const thread = await make.thread({ title: 'Served early' });
+  const url = `/t/${thread.id}/${thread.slug}`;
+  const miss = await make.guest().get(url);
+  const views = async () => (await app.db.selectFrom('threads').select('view_count').where('id', '=', thread.id).executeTakeFirstOrThrow()).view_count;
+  await app.threadViews.flush();
+  const viewsBefore = await views();
+
+  // A new visitor: no cookies at all.
+  const visitor = make.guest();
+  const hit = await visitor.get(url);
+  t.equal(hit.statusCode, 200);
+  t.equal(hit.page().h1(), 'Served early');
+  for (const name of ['content-security-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy']) {
+    t.equal(hit.headers[name], miss.headers[name], `${name} as on the page rendered`);
+  }
+  t.match(hit.headers['content-type'], /^text\/html/);
+  t.match(String(hit.headers['set-cookie']), /hearth_csrf=/, 'a new visitor gets their CSRF secret');
+  t.notOk(String(hit.headers['set-cookie']).includes('hearth_session'), 'and no session');
+
+  // The token on the early page is good for the visitor's next form.
+  const member = await make.member();
+  const signedIn = await visitor.submit('/login', { login: member.username, password: member.password });
+  t.equal(signedIn.statusCode, 303, 'its token signs the visitor in');
+
+  // The hit still counts as a view.
+  await app.threadViews.flush();
+  t.equal(await views(), viewsBefore + 1, 'a view is counted for the hit');
+});
