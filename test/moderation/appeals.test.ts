@@ -4,23 +4,21 @@ import t, { type Test } from 'tap';
 import { appealsForQueue, decideAppeal } from '../../server/moderation/appeals.ts';
 import { helpers } from '../../server/views/helpers/index.ts';
 import { parsePage } from '../helpers/html.ts';
-import { testApp, type Member } from '../helpers/app.ts';
+import { type Member } from '../helpers/app.ts';
+import { moderationSetup } from '../helpers/moderation.ts';
 
 
 
 async function setup(t: Test) {
-  let clock = new Date();
-  const env = await testApp(t, { now: () => clock });
-  const moderator = await env.make.member({ role: 'moderator', rank: 2 });
-  const member = await env.make.member({ rank: 2 });
-  const mod = await env.signIn(moderator);
+  const env = await moderationSetup(t);
+  const { mod } = env;
   async function sanction(who: Member, fields: Record<string, string>) {
     await mod.page(`/u/${who.username}/sanction`);
     const res = await mod.submit(`/u/${who.username}/sanction`, fields);
     t.equal(res.statusCode, 303, `${fields.kind} applied`);
     return env.db.selectFrom('sanctions').select(['id']).where('user_id', '=', who.id).orderBy('id', 'desc').executeTakeFirstOrThrow();
   }
-  return { ...env, moderator, member, mod, sanction, now: () => clock, advance: (ms: number) => (clock = new Date(clock.getTime() + ms)) };
+  return { ...env, sanction };
 }
 
 t.test('a silenced member appeals once; the appeal lands in the queue', async (t) => {

@@ -1,7 +1,8 @@
 import t, { type Test } from 'tap';
 import { endText, parseMoment, parseSanction, sanctionState } from '../../server/moderation/sanction-rules.ts';
 import type { Agent } from '../helpers/agent.ts';
-import { testApp, type Member } from '../helpers/app.ts';
+import { type Member } from '../helpers/app.ts';
+import { moderationSetup } from '../helpers/moderation.ts';
 
 const DAY = 86_400_000;
 
@@ -52,19 +53,10 @@ t.test('the sanction form, read as a rule', async (t) => {
 
 /** An app on a clock the test moves, a moderator, and a member to sanction. */
 async function setup(t: Test) {
-  let clock = new Date();
-  const env = await testApp(t, { now: () => clock });
-  const moderator = await env.make.member({ role: 'moderator', rank: 2 });
-  const member = await env.make.member({ rank: 2 });
-  const mod = await env.signIn(moderator);
+  const env = await moderationSetup(t);
   return {
     ...env,
-    moderator,
-    member,
-    mod,
-    advance: (ms: number) => (clock = new Date(clock.getTime() + ms)),
-    now: () => clock,
-    async sanction(who: Member, fields: Record<string, string>, as: Agent = mod) {
+    async sanction(who: Member, fields: Record<string, string>, as: Agent = env.mod) {
       await as.page(`/u/${who.username}/sanction`);
       return as.submit(`/u/${who.username}/sanction`, fields);
     },

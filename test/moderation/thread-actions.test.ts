@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { parseCloseAfter, parsePostList, parseSlowMinutes, slowModeWait, waitText } from '../../server/moderation/thread-rules.ts';
 import { createReply, createThread } from '../../server/threads/queries.ts';
-import { testApp } from '../helpers/app.ts';
+import { moderationSetup } from '../helpers/moderation.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -42,15 +42,11 @@ t.test('thread action rules, by table', async (t) => {
 });
 
 async function setup(t: Test) {
-  let clock = new Date();
-  const env = await testApp(t, { now: () => clock });
-  const moderator = await env.make.member({ role: 'moderator', rank: 2 });
-  const member = await env.make.member({ rank: 2 });
-  const mod = await env.signIn(moderator);
+  const env = await moderationSetup(t);
+  const { moderator, member, mod, advance } = env;
   const reader = await env.signIn(member);
   const category = await env.make.category({ name: 'Help', slug: 'help' });
   const other = await env.make.category({ name: 'Ideas', slug: 'ideas' });
-  const advance = (ms: number) => (clock = new Date(clock.getTime() + ms));
   /** A thread with replies, each a minute apart on the clock. */
   async function thread(title: string, replies = 0, categoryId = category.id) {
     const created = await createThread(env.db, { categoryId, userId: member.id, title, body: `${title}: the first post.`, at: advance(MINUTE) });
@@ -68,7 +64,7 @@ async function setup(t: Test) {
   const row = (id: number) => env.db.selectFrom('threads').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const count = async (id: number) => (await env.db.selectFrom('categories').select('thread_count').where('id', '=', id).executeTakeFirstOrThrow()).thread_count;
   const log = (action: string) => env.db.selectFrom('staff_log').selectAll().where('action', '=', action).orderBy('id').execute();
-  return { ...env, moderator, member, mod, reader, category, other, advance, now: () => clock, thread, act, row, count, log };
+  return { ...env, reader, category, other, thread, act, row, count, log };
 }
 
 t.test('close after a time: replies stop when the clock passes it, the thread says "closed", reopening lets them in', async (t) => {
