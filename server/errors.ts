@@ -3,6 +3,9 @@
 export type FieldErrors = Record<string, string>;
 
 export class HttpError extends Error {
+  /** For a 429: seconds until trying again is worth it (sent as Retry-After). */
+  retryAfter?: number;
+
   constructor(
     public statusCode: number,
     message: string,
@@ -11,6 +14,9 @@ export class HttpError extends Error {
     super(message);
   }
 }
+
+/** Too soon: the message says how long to wait, and so does the Retry-After header. */
+export const tooSoon = (message: string, seconds: number) => Object.assign(new HttpError(429, message), { retryAfter: Math.max(1, Math.ceil(seconds)) });
 
 export const notFound = (what = 'That page') => new HttpError(404, `${what} could not be found.`);
 export const forbidden = (why = 'You are not allowed to do that.') => new HttpError(403, why);

@@ -5,7 +5,7 @@
 // and canned answers in many threads at once, and their posts are the moderation.
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { HttpError } from '../errors.ts';
+import { HttpError, tooSoon } from '../errors.ts';
 import { hasRole, rankNames, type Viewer } from '../permissions.ts';
 import { cook } from '../posts/cook.ts';
 import { openPostItem } from './items.ts';
@@ -161,7 +161,7 @@ export async function checkSpam(db: Db, post: NewPost): Promise<PostDecision> {
     throw new HttpError(422, message, { body: message });
   }
   const wait = postingWait(recent.map((r) => r.created_at), now, viewer.rank, settings);
-  if (wait) throw new HttpError(429, waitMessage(wait, viewer.rank, perHour));
+  if (wait) throw tooSoon(waitMessage(wait, viewer.rank, perHour), wait.seconds);
 
   const { require_approval: toApprove, flag: toFlag } = screened.found;
   const flagNote = toFlag.length ? ` Watched words to look at: ${toFlag.join(', ')}.` : '';

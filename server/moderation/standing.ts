@@ -2,7 +2,7 @@
 // closed or locked threads, slow mode. Every time is compared with the post's `now` (app.now()),
 // so a sanction or a closing time takes effect and ends without anything having to run.
 import type { Db } from '../db/index.ts';
-import { HttpError } from '../errors.ts';
+import { HttpError, tooSoon } from '../errors.ts';
 import { can } from '../permissions.ts';
 import type { NewPost } from './posting.ts';
 import { formatMoment } from './sanction-rules.ts';
@@ -33,9 +33,9 @@ export async function checkStanding(db: Db, post: NewPost): Promise<void> {
     const last = await lastPostIn(db, thread.id, viewer.id);
     const wait = slowModeWait(last?.created_at ?? null, thread.slow_mode_seconds, now);
     if (wait > 0) {
-      throw new HttpError(
-        429,
+      throw tooSoon(
         `Slow mode is on in this thread: one post every ${waitText(thread.slow_mode_seconds)}. Please wait ${waitText(wait)} before posting again.`,
+        wait,
       );
     }
   }

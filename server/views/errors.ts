@@ -63,7 +63,7 @@ export async function errorHandler(this: unknown, error: FastifyError | HttpErro
   const http = toHttpError(error);
   if (http.statusCode >= 500) req.log.error({ err: error, reqId: req.id }, 'request failed');
   if (reply.sent) return;
-  if (http.statusCode === 429) reply.header('Retry-After', reply.getHeader('retry-after') ?? '60');
+  if (http.statusCode === 429) reply.header('Retry-After', http.retryAfter ?? reply.getHeader('retry-after') ?? '60');
 
   const form = req.routeOptions?.config?.form;
   // The form's page is drawn again for any refusal, an expired CSRF token or a 403 included, so

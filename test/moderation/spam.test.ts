@@ -91,6 +91,7 @@ t.test('posting faster than a rank may is refused with how long to wait, until t
   let res = await member.submit(`/t/${thread.id}/replies`, { body: 'A second reply, too soon' });
   t.equal(res.statusCode, 429);
   t.match(res.page().messages().join(' '), /please wait 3 seconds before posting again/);
+  t.equal(res.headers['retry-after'], '3', 'Retry-After says the same wait');
   t.equal(res.page().querySelector('#field-body')?.text, 'A second reply, too soon', 'the text is kept');
   clock.advance(3);
   res = await member.submit(`/t/${thread.id}/replies`, { body: 'A second reply, too soon' });

@@ -278,6 +278,7 @@ t.test('slow mode: a member\'s second post within the window waits; moderators a
   const slow = await reader.submit(`/t/${th.id}/replies`, { body: 'Second thought.' });
   t.equal(slow.statusCode, 429);
   t.match(slow.page().messages().join(' '), /Slow mode.*wait 9 minutes/);
+  t.equal(slow.headers['retry-after'], String(9 * 60), 'Retry-After in seconds');
   await mod.page(url);
   t.equal((await mod.submit(`/t/${th.id}/replies`, { body: 'Mod note.' })).statusCode, 303);
   t.equal((await mod.submit(`/t/${th.id}/replies`, { body: 'Another mod note.' })).statusCode, 303, 'moderators are exempt');
