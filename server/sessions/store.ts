@@ -43,11 +43,21 @@ export class SessionStore {
           .as('unread'),
         'u.silenced_until',
         'u.suspended_until',
-        // Moderators see the queue's open items in the navigation.
+        // Moderators see the queue's open items in the navigation: those they may open, so not
+        // items from a category whose role they lack (moderators are not held back by rank).
         eb
           .case()
           .when('u.role', 'in', ['moderator', 'staff', 'admin'])
-          .then(eb.selectFrom('queue_items as q').select(sql<number>`count(*)::int`.as('n')).where('q.status', '=', 'open'))
+          .then(
+            eb
+              .selectFrom('queue_items as q')
+              .leftJoin('categories as qc', 'qc.id', 'q.category_id')
+              .select(sql<number>`count(*)::int`.as('n'))
+              .where('q.status', '=', 'open')
+              .where(sql<boolean>`(qc.read_role is null
+                or array_position(${sql.lit('{member,moderator,staff,admin}')}::text[], qc.read_role)
+                  <= array_position(${sql.lit('{member,moderator,staff,admin}')}::text[], u.role))`),
+          )
           .end()
           .as('queue'),
       ])

@@ -93,11 +93,15 @@ t.test('members get 403 on every /mod route, guests are sent to sign in, forged 
   const hiddenItem = await flagged(c, inside.postId, [c.flaggers[0]]);
   const queuePage = await alice.get('/mod');
   t.notMatch(queuePage.body, /Secret roadmap/, 'a moderator does not see items from a category they may not read');
+  const counted = queuePage.page().querySelector('#queue-count')?.text;
+  t.equal(counted, String(await openItemsReadableBy(c, ['member', 'moderator'])), 'nor counts them in the navigation');
   t.equal((await alice.get(`/mod/items/${hiddenItem}`)).statusCode, 404);
   t.equal((await alice.submit(`/mod/items/${hiddenItem}`, { action: 'delete' })).statusCode, 404);
   t.match(await item(c, hiddenItem), { status: 'open' });
   const admin = await c.signIn(await c.make.member({ role: 'admin' }));
-  t.match((await admin.get('/mod')).body, /Secret roadmap/, 'an admin does');
+  const adminQueue = await admin.get('/mod');
+  t.match(adminQueue.body, /Secret roadmap/, 'an admin does');
+  t.equal(adminQueue.page().querySelector('#queue-count')?.text, String(Number(counted) + 1), 'and counts it');
 });
 
 t.test('the queue shows each post once with its flags grouped, in context, and the count in the navigation', async (t) => {
@@ -381,3 +385,14 @@ t.test('appeals appear in the queue with the sanction they contest', async (t) =
   t.match(await noticesOf(c, c.author.id), [{ kind: 'appeal_outcome' }], 'the member is told');
   t.same((await log(c)).map((l) => l.action), ['appeal.lift'], 'one line in the staff log');
 });
+
+/** Open queue items outside categories closed to these roles, counted directly. */
+async function openItemsReadableBy(c: { db: import('../../server/db/index.ts').Db }, roles: string[]) {
+  const rows = await c.db
+    .selectFrom('queue_items as q')
+    .leftJoin('categories as qc', 'qc.id', 'q.category_id')
+    .select(['q.id', 'qc.read_role'])
+    .where('q.status', '=', 'open')
+    .execute();
+  return rows.filter((r) => r.read_role === null || roles.includes(r.read_role)).length;
+}
