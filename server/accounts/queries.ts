@@ -110,7 +110,3 @@ export function recentThreadsBy(db: Db, userId: number, viewer: Viewer | null, l
     .limit(limit)
     .execute();
 }
-
-export async function setRole(db: Db, userId: number, role: Role) {
-  return db.updateTable('users').set({ role }).where('id', '=', userId).returning(['id', 'username', 'role']).executeTakeFirst();
-}

@@ -66,17 +66,19 @@ export async function imposeSanction(
   return row;
 }
 
-/** A sanction with its member and appeal, for lifting, appealing and the pages about it. */
-export function sanctionById(db: Db, id: number) {
+/** Sanctions (as `s`) with what every page about them shows: the sanction and its appeal, if any. */
+function sanctionsWithAppeals(db: Db) {
   return db
     .selectFrom('sanctions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
     .leftJoin('appeals as a', 'a.sanction_id', 's.id')
-    .select([
-      's.id', 's.user_id', 's.kind', 's.reason', 's.starts_at', 's.ends_at', 's.lifted_at',
-      'u.username', 'u.role',
-      'a.id as appeal_id', 'a.created_at as appealed_at', 'a.outcome as appeal_outcome',
-    ])
+    .select(['s.id', 's.kind', 's.reason', 's.starts_at', 's.ends_at', 'a.id as appeal_id', 'a.created_at as appealed_at', 'a.outcome as appeal_outcome']);
+}
+
+/** A sanction with its member and appeal, for lifting, appealing and the pages about it. */
+export function sanctionById(db: Db, id: number) {
+  return sanctionsWithAppeals(db)
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['s.user_id', 's.lifted_at', 'u.username', 'u.role'])
     .where('s.id', '=', id)
     .executeTakeFirst();
 }
@@ -117,14 +119,9 @@ export async function liftSanction(tx: Db, l: { sanctionId: number; by: number; 
 
 /** A member's sanctions, newest first, with their appeals: for the member's own page and for moderators. */
 export function sanctionsOf(db: Db, userId: number) {
-  return db
-    .selectFrom('sanctions as s')
+  return sanctionsWithAppeals(db)
     .innerJoin('users as m', 'm.id', 's.created_by')
-    .leftJoin('appeals as a', 'a.sanction_id', 's.id')
-    .select([
-      's.id', 's.kind', 's.reason', 's.starts_at', 's.ends_at', 's.lifted_at', 'm.username as created_by',
-      'a.id as appeal_id', 'a.created_at as appealed_at', 'a.outcome as appeal_outcome',
-    ])
+    .select(['s.lifted_at', 'm.username as created_by'])
     .where('s.user_id', '=', userId)
     .orderBy('s.starts_at', 'desc')
     .orderBy('s.id', 'desc')
@@ -150,10 +147,7 @@ export function silenceInForce(db: Db, userId: number, now: Date) {
  * suspension that lasts longest. With its appeal, for the page the member sees instead.
  */
 export function sanctionBarringSignIn(db: Db, userId: number, now: Date) {
-  return db
-    .selectFrom('sanctions as s')
-    .leftJoin('appeals as a', 'a.sanction_id', 's.id')
-    .select(['s.id', 's.kind', 's.reason', 's.starts_at', 's.ends_at', 'a.id as appeal_id', 'a.created_at as appealed_at', 'a.outcome as appeal_outcome'])
+  return sanctionsWithAppeals(db)
     .where('s.user_id', '=', userId)
     .where('s.lifted_at', 'is', null)
     .where((eb) => eb.or([eb('s.kind', '=', 'ban'), eb.and([eb('s.kind', '=', 'suspend'), eb('s.ends_at', '>', now)])]))

@@ -9,11 +9,11 @@ import { HttpError, tooSoon } from '../errors.ts';
 import { hasRole, rankNames, type Viewer } from '../permissions.ts';
 import { cook } from '../posts/cook.ts';
 import { openPostItem } from './items.ts';
-import { readPostingRules } from './posting-rules.ts';
+import { readPostingRules, type PostingRules } from './posting-rules.ts';
 import type { NewPost, PostDecision } from './posting.ts';
-import { loadSettings, type Settings } from './settings.ts';
+import type { Settings } from './settings.ts';
 import { holdPost } from './visibility.ts';
-import { nameWords, screenPost, wordsToWatch, type Screened } from './watched-words.ts';
+import { nameWords, screenPost, type Screened } from './watched-words.ts';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -195,9 +195,9 @@ export interface EditDecision {
  */
 export async function checkEdit(
   db: Db,
-  edit: { viewer: Viewer; before: { title?: string; body: string }; title?: string; body: string },
+  edit: { viewer: Viewer; before: { title?: string; body: string }; title?: string; body: string; rules?: PostingRules },
 ): Promise<EditDecision> {
-  const [settings, words] = await Promise.all([loadSettings(db), wordsToWatch(db)]);
+  const { settings, words } = await (edit.rules ? edit.rules.get() : readPostingRules(db));
   const screened = screenPost(words, { title: edit.title, body: edit.body });
   refuseBlocked(screened);
   refuseLinks(edit.viewer, edit.body, settings);

@@ -6,7 +6,8 @@
 // so two moderators (or twenty flags) acting at once change a post exactly once.
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
-import type { Database, HiddenReason, PendingReason } from '../db/schema.ts';
+import type { Updateable } from 'kysely';
+import type { Database, HiddenReason, PendingReason, PostsTable, ThreadsTable } from '../db/schema.ts';
 import { notifyForPost } from '../notifications/queries.ts';
 import { cookPost } from '../posts/mentions.ts';
 import { hasRole, type Viewer } from '../permissions.ts';
@@ -86,34 +87,40 @@ async function movePublic(tx: Db, post: Moved, direction: 1 | -1, at: Date) {
     .execute();
 }
 
-/** Hides a post pending review (its thread too, for a first post). Answers false if it already was hidden. */
-export async function hidePost(tx: Db, postId: number, reason: HiddenReason, at = new Date()): Promise<boolean> {
+/**
+ * Sets or clears one of a post's two holds (hidden, pending) and its thread's, for a first post,
+ * moving the counters when the post enters or leaves the public (it is public only when neither
+ * hold nor a deletion stands). Answers undefined when the hold already was as asked: of two
+ * moderators, or twenty flags, acting at once, one changes the post and the counters.
+ */
+async function setHold(tx: Db, postId: number, hold: 'hidden' | 'pending', to: { reason: HiddenReason | PendingReason } | null, at: Date) {
+  const since = `${hold}_at` as const;
   const post = await tx
     .updateTable('posts')
-    .set({ hidden_at: at, hidden_reason: reason })
+    .set({ [since]: to ? at : null, [`${hold}_reason`]: to?.reason ?? null } as Updateable<PostsTable>)
     .where('id', '=', postId)
-    .where('hidden_at', 'is', null)
-    .returning(['id', 'thread_id', 'post_number', 'user_id', 'deleted_at', 'pending_at'])
+    .where(since, to ? 'is' : 'is not', null)
+    .returning(['id', 'thread_id', 'post_number', 'user_id', 'raw', 'deleted_at', 'hidden_at', 'pending_at'])
     .executeTakeFirst();
-  if (!post) return false;
-  if (post.post_number === 1) await tx.updateTable('threads').set({ hidden_at: at }).where('id', '=', post.thread_id).execute();
-  if (!post.deleted_at && !post.pending_at) await movePublic(tx, post, -1, at);
-  return true;
+  if (!post) return undefined;
+  if (post.post_number === 1) {
+    await tx.updateTable('threads').set({ [since]: to ? at : null } as Updateable<ThreadsTable>).where('id', '=', post.thread_id).execute();
+  }
+  // The row as it is now: public before a hold was set, or public once it is cleared.
+  const otherHold = hold === 'hidden' ? post.pending_at : post.hidden_at;
+  const moved = !post.deleted_at && !otherHold;
+  if (moved) await movePublic(tx, post, to ? -1 : 1, at);
+  return { post, moved };
+}
+
+/** Hides a post pending review (its thread too, for a first post). Answers false if it already was hidden. */
+export async function hidePost(tx: Db, postId: number, reason: HiddenReason, at = new Date()): Promise<boolean> {
+  return (await setHold(tx, postId, 'hidden', { reason }, at)) !== undefined;
 }
 
 /** Shows a hidden post again. Answers false if it was not hidden. */
 export async function unhidePost(tx: Db, postId: number, at = new Date()): Promise<boolean> {
-  const post = await tx
-    .updateTable('posts')
-    .set({ hidden_at: null, hidden_reason: null })
-    .where('id', '=', postId)
-    .where('hidden_at', 'is not', null)
-    .returning(['id', 'thread_id', 'post_number', 'user_id', 'deleted_at', 'pending_at'])
-    .executeTakeFirst();
-  if (!post) return false;
-  if (post.post_number === 1) await tx.updateTable('threads').set({ hidden_at: null }).where('id', '=', post.thread_id).execute();
-  if (!post.deleted_at && !post.pending_at) await movePublic(tx, post, 1, at);
-  return true;
+  return (await setHold(tx, postId, 'hidden', null, at)) !== undefined;
 }
 
 /**
@@ -122,17 +129,7 @@ export async function unhidePost(tx: Db, postId: number, at = new Date()): Promi
  * counters and notifications to approvePost. Answers false if it was already pending.
  */
 export async function holdPost(tx: Db, postId: number, reason: PendingReason, at = new Date()): Promise<boolean> {
-  const post = await tx
-    .updateTable('posts')
-    .set({ pending_at: at, pending_reason: reason })
-    .where('id', '=', postId)
-    .where('pending_at', 'is', null)
-    .returning(['id', 'thread_id', 'post_number', 'user_id', 'deleted_at', 'hidden_at'])
-    .executeTakeFirst();
-  if (!post) return false;
-  if (post.post_number === 1) await tx.updateTable('threads').set({ pending_at: at }).where('id', '=', post.thread_id).execute();
-  if (!post.deleted_at && !post.hidden_at) await movePublic(tx, post, -1, at);
-  return true;
+  return (await setHold(tx, postId, 'pending', { reason }, at)) !== undefined;
 }
 
 /**
@@ -140,17 +137,10 @@ export async function holdPost(tx: Db, postId: number, reason: PendingReason, at
  * notified at posting are notified now. Answers false if it was not pending.
  */
 export async function approvePost(tx: Db, postId: number, at = new Date()): Promise<boolean> {
-  const post = await tx
-    .updateTable('posts')
-    .set({ pending_at: null, pending_reason: null })
-    .where('id', '=', postId)
-    .where('pending_at', 'is not', null)
-    .returning(['id', 'thread_id', 'post_number', 'user_id', 'raw', 'deleted_at', 'hidden_at'])
-    .executeTakeFirst();
-  if (!post) return false;
-  if (post.post_number === 1) await tx.updateTable('threads').set({ pending_at: null }).where('id', '=', post.thread_id).execute();
-  if (post.deleted_at || post.hidden_at) return true;
-  await movePublic(tx, post, 1, at);
+  const approved = await setHold(tx, postId, 'pending', null, at);
+  if (!approved) return false;
+  const { post, moved } = approved;
+  if (!moved) return true;
   const thread = await tx.selectFrom('threads').select(['category_id', 'user_id']).where('id', '=', post.thread_id).executeTakeFirstOrThrow();
   const { mentioned } = await cookPost(tx, post.raw);
   await notifyForPost(tx, {

@@ -100,7 +100,7 @@ export const posts: FastifyPluginAsync = async (app) => {
       if (Object.keys(errors).length) throw invalid(errors);
       // Watched words (and a newcomer's link limits) apply to an edit as to a new post.
       const before = { title: post.post_number === 1 ? post.title : undefined, body: post.raw };
-      const screened = await checkEdit(app.db, { viewer, before, title, body: input.body });
+      const screened = await checkEdit(app.db, { viewer, before, title, body: input.body, rules: app.postingRules });
       const now = app.now();
       const { changed } = await app.db.transaction().execute(async (tx) => {
         const edited = await editPost(tx, { postId: post.id, by: viewer.id, body: screened.body, title: screened.title, staffLog: post.user_id !== viewer.id });
