@@ -26,6 +26,7 @@ import {
   threadPosts,
 } from './queries.ts';
 import { markThreadRead, type ViewCounter } from './read-state.ts';
+import { memberThreadPage, sharesMemberPage } from './member-page.ts';
 import { PAGE_SIZE, pageOf, parseTags, postErrors, postUrl, readMarks, threadErrors, threadUrl } from './rules.ts';
 import { tagByName, taggedThreads } from './tags.ts';
 import { pollOfThread } from '../polls/queries.ts';
@@ -175,6 +176,19 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
   );
 
   async function showThread(req: FastifyRequest, reply: FastifyReply) {
+    // Plain members share one rendering of the page, with their own parts filled in.
+    if (app.pageCache && sharesMemberPage(req)) {
+      const now = app.now();
+      const served = await memberThreadPage(req, reply, {
+        db: app.db,
+        pageCache: app.pageCache,
+        now,
+        countView: (id) => opts.views.add(id),
+        markRead: (userId, threadId, upTo) => markThreadRead(app.db, userId, threadId, upTo),
+        threadPage: (thread, page, viewer) => threadPage(app.db, thread, page, viewer, now),
+      });
+      if (served) return reply;
+    }
     const { slug } = req.params as { slug?: string };
     const { page: asked, quote } = req.query as { page?: number; quote?: number };
     const page = asked ?? 1;

@@ -10,8 +10,9 @@ import fp from 'fastify-plugin';
 import Handlebars from 'handlebars';
 import { viewerFlags } from '../permissions.ts';
 import { helpers } from './helpers/index.ts';
+import { memberPart } from './member-parts.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
-import { TOKEN_SLOT, type PageCache } from './page-cache.ts';
+import { encodedBody, etagOf, guestCopy, TOKEN_SLOT, type PageCache } from './page-cache.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const viewsDir = path.join(root, 'views');
@@ -30,6 +31,20 @@ function keptHeaders(reply: FastifyReply): Record<string, string> {
   return kept;
 }
 
+/** A kept page's own headers: guests' browsers check it again each time, by its ETag. */
+function guestHeaders(etag: string) {
+  return { etag, 'cache-control': 'no-cache', vary: 'Accept-Encoding, Cookie' };
+}
+
+/** Sends a guest the kept page: 304 when their copy is current, otherwise compressed as they accept. */
+function sendKept(req: FastifyRequest, reply: FastifyReply, entry: NonNullable<ReturnType<PageCache['lookup']>>) {
+  reply.headers(entry.headers);
+  if (req.headers['if-none-match'] === entry.etag) return reply.code(304).send();
+  const { body, encoding } = encodedBody(entry, req.headers['accept-encoding']);
+  if (encoding) reply.header('content-encoding', encoding);
+  return reply.type('text/html; charset=utf-8').send(body);
+}
+
 /**
  * Serves a guest's cached page before the session and security layers run (an onRequest hook
  * placed after the cookies are read and before the session is): a hit needs no session, and its
@@ -42,10 +57,8 @@ export function serveCachedPage(pageCache: PageCache, sessionCookie: string) {
     if (req.cookies[sessionCookie] !== undefined || req.cookies[FLASH_COOKIE] !== undefined) return;
     const entry = pageCache.lookup(req.url);
     if (!entry) return;
-    // Bound to "guest", as every token of a visitor without a session (server/security).
-    const token = reply.generateCsrf({ userInfo: 'guest' });
     entry.onHit?.(req);
-    return reply.headers(entry.headers).type('text/html; charset=utf-8').send(entry.head + token + entry.tail);
+    return sendKept(req, reply, entry);
   };
 }
 export type FlashKind = 'notice' | 'error';
@@ -54,6 +67,8 @@ declare module 'fastify' {
   interface FastifyReply {
     /** Renders views/pages/<template>.hbs inside the layout. */
     page(template: string, data?: Record<string, unknown>, status?: number): Promise<FastifyReply>;
+    /** The same page as text, not sent; `data` may override the layout's values (viewer, csrfToken). */
+    render(template: string, data?: Record<string, unknown>): Promise<string>;
     /** Renders views/partials/<partial>.hbs alone (an htmx fragment). */
     fragment(partial: string, data?: Record<string, unknown>, status?: number): Promise<FastifyReply>;
     /**
@@ -132,6 +147,7 @@ export const views = fp(
     const csrfToken = (reply: FastifyReply) => reply.generateCsrf({ userInfo: String(reply.request.session?.userId ?? 'guest') });
     const hbs = Handlebars.create();
     for (const [name, fn] of Object.entries(helpers)) hbs.registerHelper(name, fn);
+    hbs.registerHelper('memberPart', memberPart);
     const version = assetVersion();
 
     await app.register(fastifyView, {
@@ -155,19 +171,32 @@ export const views = fp(
       };
     }
 
-    app.decorateReply('page', async function (this: FastifyReply, template: string, data = {}, status = 200) {
+    /** A page inside the layout, as text; `data` may override the layout's values (viewer, token). */
+    function render(reply: FastifyReply, template: string, data: Record<string, unknown>) {
       // A page that names its `canonical` path gets an absolute <link rel="canonical">.
       const canonicalUrl = typeof data.canonical === 'string' ? opts.baseUrl + data.canonical : undefined;
-      let html = await this.viewAsync(
-        `pages/${template}.hbs`,
-        { ...layoutContext(this.request, this), canonicalUrl, ...data },
-        { layout: 'layouts/main.hbs' },
-      );
+      return reply.viewAsync(`pages/${template}.hbs`, { ...layoutContext(reply.request, reply), canonicalUrl, ...data }, { layout: 'layouts/main.hbs' });
+    }
+
+    app.decorateReply('render', function (this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+      return render(this, template, data);
+    });
+
+    app.decorateReply('page', async function (this: FastifyReply, template: string, data = {}, status = 200) {
+      let html = await render(this, template, data);
       const capturing = (this as Capturing)[capture];
       if (capturing) {
         delete (this as Capturing)[capture];
-        if (status === 200) pageCache!.set(capturing.key, html, capturing.versions, { headers: keptHeaders(this), onHit: capturing.onHit });
-        html = html.replace(TOKEN_SLOT, csrfToken(this));
+        // The same bytes for every guest, unless the token landed in a form (then not kept).
+        const copy = status === 200 ? guestCopy(html) : undefined;
+        if (copy !== undefined) {
+          const body = Buffer.from(copy);
+          const etag = etagOf(body);
+          this.headers(guestHeaders(etag));
+          pageCache!.set(capturing.key, body, capturing.versions, { headers: keptHeaders(this), etag, onHit: capturing.onHit });
+          return this.code(status).type('text/html; charset=utf-8').send(body);
+        }
+        html = html.replaceAll(TOKEN_SLOT, csrfToken(this));
       }
       return this.code(status).type('text/html; charset=utf-8').send(html);
     });
@@ -181,10 +210,10 @@ export const views = fp(
     ) {
       const req = this.request;
       if (!pageCache || req.viewer || req.cookies[FLASH_COOKIE] || req.method !== 'GET') return handler();
-      const hit = pageCache.get(req.url, csrfToken(this));
+      const hit = pageCache.lookup(req.url);
       if (hit !== undefined) {
         onHit?.(req);
-        return this.type('text/html; charset=utf-8').send(hit);
+        return sendKept(req, this, hit);
       }
       // Versions are taken before the handler reads: a write landing meanwhile makes this copy old at once.
       (this as Capturing)[capture] = { key: req.url, versions: pageCache.snapshot(scopes), onHit };

@@ -7,13 +7,20 @@
 // announcements have come back (sync) before it answers, so the page it leads to is fresh.
 // Pages also expire after a minute, for what they show that no write announces ("5 min ago",
 // a member's rank, a pin's end date).
-import { randomBytes } from 'node:crypto';
+//
+// A kept page is the same bytes for every guest: it carries no CSRF token (a guest posts nothing
+// from a list or a thread; the sign-in and registration pages, which are not kept, give one), so
+// it is kept encoded, with its ETag, and compressed at most once per encoding.
+import { createHash, randomBytes } from 'node:crypto';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import pg from 'pg';
 
 const CHANNEL = 'hearth_pages';
 const TTL_MS = 60_000;
-/** Stands for the request's CSRF token in a cached page. */
+/** Stands for the CSRF token while a page to be kept renders: where it lands tells whether the page may be kept. */
 export const TOKEN_SLOT = `csrf-slot-${randomBytes(8).toString('hex')}`;
+/** The one place a kept page may have had the token: the layout's meta tag, which it then leaves out. */
+const TOKEN_META = `<meta name="csrf-token" content="${TOKEN_SLOT}">`;
 
 /** What a cached page is sent with, besides its text: its headers, and what a hit counts. */
 export interface PageExtras {
@@ -22,15 +29,49 @@ export interface PageExtras {
 }
 
 interface Entry extends PageExtras {
-  head: string;
-  tail: string;
+  body: Buffer;
+  etag: string;
+  /** Compressed copies, made on the first request that accepts each. */
+  br?: Buffer;
+  gzip?: Buffer;
   versions: [string, number][];
   expires: number;
+}
+
+/** What a guest's page is sent as, kept or not: one ETag for one text. */
+export function etagOf(body: Buffer | string): string {
+  return `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
+}
+
+/**
+ * The page as guests get it: without the token's meta tag. Undefined when the token is
+ * anywhere else (a form that posts): such a page is not the same for every guest.
+ */
+export function guestCopy(html: string): string | undefined {
+  const at = html.indexOf(TOKEN_META);
+  const rest = at < 0 ? html : html.slice(0, at) + html.slice(at + TOKEN_META.length);
+  return rest.includes(TOKEN_SLOT) ? undefined : rest;
+}
+
+/** The kept page in the best encoding the request accepts (brotli, then gzip). */
+export function encodedBody(entry: Entry, acceptEncoding: string | undefined): { body: Buffer; encoding?: 'br' | 'gzip' } {
+  if (!acceptEncoding) return { body: entry.body };
+  if (/\bbr\b/.test(acceptEncoding)) {
+    entry.br ??= brotliCompressSync(entry.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } });
+    return { body: entry.br, encoding: 'br' };
+  }
+  if (/\bgzip\b/.test(acceptEncoding)) {
+    entry.gzip ??= gzipSync(entry.body, { level: 9 });
+    return { body: entry.gzip, encoding: 'gzip' };
+  }
+  return { body: entry.body };
 }
 
 export class PageCache {
   private versions = new Map<string, number>();
   private entries = new Map<string, Entry>();
+  /** Other things kept the same way: pages shared by members (server/views/member-parts.ts). */
+  private values = new Map<string, { value: unknown; versions: [string, number][]; expires: number }>();
   private waiting = new Map<string, () => void>();
   private client: pg.Client | null = null;
   /** Without a working listener nothing is cached: a page could go stale unnoticed. */
@@ -62,6 +103,7 @@ export class PageCache {
   private stopListening() {
     this.listening = false;
     this.entries.clear();
+    this.values.clear();
     for (const done of this.waiting.values()) done();
   }
 
@@ -83,30 +125,41 @@ export class PageCache {
     return [...scopes, 'all'].map((s) => [s, this.versions.get(s) ?? 0]);
   }
 
+  /** Not expired, and no scope it was read under has changed since. */
+  private fresh(kept: { versions: [string, number][]; expires: number }) {
+    return kept.expires >= Date.now() && kept.versions.every(([s, v]) => (this.versions.get(s) ?? 0) === v);
+  }
+
   /** The page kept under this key, if it is still current. */
-  lookup(key: string): Readonly<Entry> | undefined {
+  lookup(key: string): Entry | undefined {
     if (!this.listening) return undefined;
     const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expires < Date.now() || entry.versions.some(([s, v]) => (this.versions.get(s) ?? 0) !== v)) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry;
+    if (!entry || this.fresh(entry)) return entry;
+    this.entries.delete(key);
+    return undefined;
   }
 
-  get(key: string, token: string): string | undefined {
-    const entry = this.lookup(key);
-    return entry && entry.head + token + entry.tail;
+  /** A value kept with keep(), if what it was read from has not changed since. */
+  find<T>(key: string): T | undefined {
+    if (!this.listening) return undefined;
+    const kept = this.values.get(key);
+    if (!kept || this.fresh(kept)) return kept?.value as T | undefined;
+    this.values.delete(key);
+    return undefined;
   }
 
-  /** Keeps a page rendered with TOKEN_SLOT in place of its token, under the versions it was read at. */
-  set(key: string, html: string, versions: [string, number][], extras: PageExtras = { headers: {} }) {
+  /** Keeps a value read under these versions (snapshot), for as long as a page. */
+  keep(key: string, value: unknown, versions: [string, number][]) {
     if (!this.listening) return;
-    const at = html.indexOf(TOKEN_SLOT);
-    if (at < 0 || html.indexOf(TOKEN_SLOT, at + 1) >= 0) return; // one slot, in the meta tag
+    if (this.values.size >= this.max) this.values.delete(this.values.keys().next().value!);
+    this.values.set(key, { value, versions, expires: Date.now() + TTL_MS });
+  }
+
+  /** Keeps a guest's page (guestCopy) under the versions it was read at. */
+  set(key: string, body: Buffer, versions: [string, number][], extras: PageExtras & { etag?: string } = { headers: {} }) {
+    if (!this.listening) return;
     if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { ...extras, head: html.slice(0, at), tail: html.slice(at + TOKEN_SLOT.length), versions, expires: Date.now() + TTL_MS });
+    this.entries.set(key, { ...extras, body, etag: extras.etag ?? etagOf(body), versions, expires: Date.now() + TTL_MS });
   }
 
   /**

@@ -82,9 +82,12 @@ export class Agent {
     return (await this.get(url)).page();
   }
 
-  /** POST a form with the CSRF token of the last page seen (fetching `/` first if none). */
+  /**
+   * POST a form with the CSRF token of the last page seen; with none yet, one from the search
+   * page (a guest's kept pages carry no token: they post nothing).
+   */
   async submit(url: string, fields: Fields = {}, opts: { htmx?: boolean; csrf?: boolean } = {}) {
-    if (!this.csrfToken && opts.csrf !== false) await this.get('/');
+    if (!this.csrfToken && opts.csrf !== false) await this.get('/search');
     const given = Array.isArray(fields) ? fields : Object.entries(fields);
     // The hidden fields of the form on the last page that posts here, unless the test sets them.
     const hidden = (this.hiddenFields.get(url) ?? []).filter(([name]) => !given.some(([n]) => n === name));

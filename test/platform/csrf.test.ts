@@ -30,10 +30,16 @@ t.test('a forged or foreign token is refused', async (t) => {
   t.equal(res.statusCode, 303);
 });
 
-t.test('every page carries the token in a meta tag', async (t) => {
-  const { make } = await testApp(t);
-  for (const path of ['/', '/login', '/register', '/no-such-page']) {
+t.test('every page a form may post from carries the token in a meta tag', async (t) => {
+  const { make, signIn } = await testApp(t);
+  for (const path of ['/login', '/register', '/no-such-page', '/search']) {
     const page = await make.guest().page(path);
     t.ok(page.csrf().length > 20, `${path} has a csrf-token meta`);
   }
+  // The pages kept for guests are the same bytes for all: no token, as nothing on them posts.
+  const guestHome = await make.guest().page('/');
+  t.equal(guestHome.csrf(), '', 'a guest\'s home page has none');
+  t.equal(guestHome.querySelectorAll('form[method=post]').length, 0, 'and no form that posts');
+  const member = await signIn(await make.member());
+  t.ok((await member.page('/')).csrf().length > 20, 'a member\'s home page has one');
 });

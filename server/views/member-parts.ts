@@ -1,0 +1,138 @@
+// One rendering of a page shared by every plain member, with the few parts that differ between
+// members (their name in the navigation, their likes, their own posts' links, the unread
+// marker, their watch level, their CSRF token) left as slots to fill per request.
+//
+// Templates mark such a part with {{#memberPart "kind"}}…{{/memberPart}}. Rendered normally, the
+// block is simply rendered. Rendered for sharing (the collector is in the root data), the block
+// is rendered once for each way it can come out — a post's links as its author sees them, as
+// someone who liked it sees them, as anyone else does — and the page keeps them all; a request
+// picks one of each. Only the navigation's account part is rendered per request (the member's
+// name and unread count), from the block itself.
+import { randomBytes } from 'node:crypto';
+import { canOnPost, type Viewer } from '../permissions.ts';
+import { TOKEN_SLOT } from './page-cache.ts';
+
+/** Where the collector rides in a shared rendering's root data. */
+export const PARTS = 'memberParts';
+/** Stands for the member's CSRF token among a shared page's pieces. */
+const TOKEN = 0;
+
+type Piece = string | typeof TOKEN;
+type Render = (context: object) => string;
+interface PostFacts {
+  id: number;
+  user_id: number;
+  deleted_at: Date | null;
+  hidden_at?: Date | null;
+  pending_at?: Date | null;
+}
+
+type Part =
+  | { kind: 'post'; postId: number; authorId: number; own: Piece[]; liked: Piece[]; other: Piece[] }
+  | { kind: 'divider'; postId: number; on: Piece[]; off: Piece[] }
+  | { kind: 'watch'; levels: Record<string, Piece[]> }
+  | { kind: 'account'; render: Render };
+
+/** What a member's request fills the slots with. */
+export interface MemberFacts {
+  viewer: Viewer;
+  token: string;
+  liked: ReadonlySet<number>;
+  /** The post the unread marker goes before, if any. */
+  firstUnread?: number;
+  watch: string;
+}
+
+const split = (html: string): Piece[] => html.split(TOKEN_SLOT).flatMap((s, i) => (i === 0 ? [s] : [TOKEN, s]));
+
+/** The post's fields as a member who wrote it, liked it, or neither, sees them. */
+function postAs(post: PostFacts, own: boolean, liked: boolean) {
+  const viewer: Viewer = { id: own ? post.user_id : -1, username: '', role: 'member', rank: 0 };
+  return {
+    ...post,
+    liked: !own && liked,
+    canLike: canOnPost(viewer, 'like post', post),
+    canEdit: canOnPost(viewer, 'edit post', post),
+    canDelete: canOnPost(viewer, 'delete post', post),
+    canFlag: canOnPost(viewer, 'flag post', post),
+    canSeeRevisions: canOnPost(viewer, 'see revisions', post),
+  };
+}
+
+export class PartCollector {
+  private parts: Part[] = [];
+  private marker = `\u0000part-${randomBytes(4).toString('hex')}-`;
+
+  /** Called by the memberPart helper: keeps the part's variants and leaves a marker. */
+  part(kind: string, context: Record<string, unknown>, render: Render): string {
+    const post = context as unknown as PostFacts;
+    switch (kind) {
+      case 'post-meta':
+      case 'post-actions':
+        this.parts.push({
+          kind: 'post', postId: post.id, authorId: post.user_id,
+          own: split(render(postAs(post, true, false))),
+          liked: split(render(postAs(post, false, true))),
+          other: split(render(postAs(post, false, false))),
+        });
+        break;
+      case 'divider':
+        this.parts.push({ kind: 'divider', postId: post.id, on: split(render({ ...context, isFirstUnread: true })), off: split(render({ ...context, isFirstUnread: false })) });
+        break;
+      case 'watch':
+        this.parts.push({
+          kind: 'watch',
+          levels: Object.fromEntries(
+            ['watching', 'normal', 'muted'].map((level) => [level, split(render({ ...context, watch: { ...(context.watch as object), level } }))]),
+          ),
+        });
+        break;
+      case 'account':
+        this.parts.push({ kind: 'account', render });
+        break;
+      default:
+        throw new Error(`unknown member part ${kind}`);
+    }
+    return `${this.marker}${this.parts.length - 1}\u0000`;
+  }
+
+  /** The rendered page, ready to be filled for any plain member. */
+  finish(html: string): SharedPage {
+    const pieces: (Piece | Part)[] = [];
+    const re = new RegExp(`${this.marker}(\\d+)\u0000`, 'g');
+    let last = 0;
+    for (const m of html.matchAll(re)) {
+      pieces.push(...split(html.slice(last, m.index)), this.parts[Number(m[1])]);
+      last = m.index + m[0].length;
+    }
+    pieces.push(...split(html.slice(last)));
+    return new SharedPage(pieces);
+  }
+}
+
+export class SharedPage {
+  constructor(private pieces: (Piece | Part)[]) {}
+
+  /** The page as this member sees it. */
+  fill(m: MemberFacts): string {
+    const out: string[] = [];
+    const put = (list: Piece[]) => {
+      for (const p of list) out.push(p === TOKEN ? m.token : p);
+    };
+    for (const piece of this.pieces) {
+      if (piece === TOKEN) out.push(m.token);
+      else if (typeof piece === 'string') out.push(piece);
+      else if (piece.kind === 'post') put(piece.authorId === m.viewer.id ? piece.own : m.liked.has(piece.postId) ? piece.liked : piece.other);
+      else if (piece.kind === 'divider') put(piece.postId === m.firstUnread ? piece.on : piece.off);
+      else if (piece.kind === 'watch') put(piece.levels[m.watch] ?? piece.levels.normal);
+      else out.push(piece.render({ viewer: m.viewer, csrfToken: m.token }));
+    }
+    return out.join('');
+  }
+}
+
+/** The helper: {{#memberPart "kind"}}…{{/memberPart}}. */
+export function memberPart(this: Record<string, unknown>, kind: string, options: { fn: Render; data?: { root?: Record<string, unknown> } }) {
+  const collector = options.data?.root?.[PARTS] as PartCollector | undefined;
+  return collector ? collector.part(kind, this, (context) => options.fn(context)) : options.fn(this);
+}

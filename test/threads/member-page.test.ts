@@ -1,0 +1,95 @@
+import t from 'tap';
+import { buildApp } from '../../server/app.ts';
+import { holdPost } from '../../server/moderation/visibility.ts';
+import { createReply } from '../../server/threads/queries.ts';
+import { Agent } from '../helpers/agent.ts';
+import { testApp, testConfig } from '../helpers/app.ts';
+
+/** Tokens differ on every page; the rest of two renderings of one page must not. */
+const normalized = (html: string) =>
+  html.replace(/(name="_csrf" value=")[^"]*"/g, '$1"').replace(/(<meta name="csrf-token" content=")[^"]*"/, '$1"');
+
+t.test('a member\'s page from the shared rendering is the page rendered for them alone', async (t) => {
+  const { make, signIn, app, db, databaseUrl } = await testApp(t);
+  // The same database and sessions, without the shared rendering (nor any page cache).
+  const alone = await buildApp(testConfig(databaseUrl, { pageCache: false }));
+  t.teardown(() => alone.close());
+
+  const [ann, ben, cat, dee] = [await make.member({ username: 'ann' }), await make.member({ username: 'ben' }), await make.member({ username: 'cat' }), await make.member({ username: 'dee' })];
+  const thread = await make.thread({ by: ann, title: 'Shared between members' });
+  const posts: number[] = [];
+  for (let i = 2; i <= 30; i++) {
+    const by = [ann, ben, dee][i % 3];
+    posts[i] = (await createReply(db, { threadId: thread.id, userId: by.id, body: `Reply number ${i}` })).id;
+  }
+  // Cat's own reply on page 2 waits for approval: only cat (and moderators) see it.
+  const held = await createReply(db, { threadId: thread.id, userId: cat.id, body: 'Held for approval' });
+  await holdPost(db, held.id, 'newcomer');
+  await db.updateTable('posts').set({ edit_count: 1 }).where('id', 'in', [posts[4], posts[5]]).execute();
+  await db.insertInto('post_likes').values([posts[2], posts[3], posts[21]].map((post_id) => ({ post_id, user_id: ben.id }))).execute();
+  await db.insertInto('thread_watches').values({ user_id: ben.id, thread_id: thread.id, level: 'watching' }).execute();
+
+  const readTo: Record<string, number | null> = { ann: 5, ben: null, cat: 31, dee: 25 };
+  async function setRead(userId: number, upTo: number | null) {
+    await db.deleteFrom('thread_reads').where('user_id', '=', userId).where('thread_id', '=', thread.id).execute();
+    if (upTo !== null) await db.insertInto('thread_reads').values({ user_id: userId, thread_id: thread.id, last_read_post_number: upTo }).execute();
+  }
+
+  for (const member of [ann, ben, cat, dee]) {
+    const agent = await signIn(member);
+    await agent.get('/search'); // the "signed in" message is shown once, here
+    const other = new Agent(alone);
+    other.cookies = new Map(agent.cookies);
+    for (const page of [1, 2]) {
+      const url = `/t/${thread.id}/${thread.slug}?page=${page}`;
+      const bodies: string[] = [];
+      const queries: number[] = [];
+      for (const [who, on] of [[agent, app], [agent, app], [other, alone]] as const) {
+        await setRead(member.id, readTo[member.username]);
+        const before = on.queryCount();
+        const res = await who.get(url);
+        queries.push(on.queryCount() - before);
+        t.equal(res.statusCode, 200);
+        bodies.push(normalized(res.body));
+      }
+      t.equal(bodies[0], bodies[2], `${member.username}, page ${page}: shared rendering (first) as rendered alone`);
+      t.equal(bodies[1], bodies[2], `${member.username}, page ${page}: shared rendering (kept) as rendered alone`);
+      if (member !== cat || page === 1) t.ok(queries[1] < queries[2], `${member.username}, page ${page}: the kept rendering costs fewer queries (${queries[1]} < ${queries[2]})`);
+    }
+  }
+
+  // What differs between them is there: links on one's own posts, likes, the unread marker, the watch level.
+  const annPage = await (await signIn(ann)).page(`/t/${thread.id}/${thread.slug}?page=1`);
+  t.ok(annPage.querySelector(`#post-${posts[3]} a[href="/p/${posts[3]}/edit"]`), 'ann edits her own post');
+  t.notOk(annPage.querySelector(`#post-${posts[4]} a[href="/p/${posts[4]}/edit"]`), 'not ben\'s');
+  t.ok(annPage.querySelector(`#post-${posts[4]} span.edited`) && !annPage.querySelector(`#post-${posts[4]} a.edited`), 'nor his revisions');
+  t.equal(annPage.querySelector('.nav-user')?.text, 'ann');
+  const benPage = await (await signIn(ben)).page(`/t/${thread.id}/${thread.slug}?page=1`);
+  t.equal(benPage.querySelector(`#likes-${posts[2]} .like-button`)?.text, 'Liked');
+  t.equal(benPage.querySelector(`#likes-${posts[6]} .like-button`)?.text, 'Like');
+  t.equal(benPage.querySelector('#watch-level option[selected]')?.getAttribute('value'), 'watching');
+  t.ok(benPage.querySelector(`#post-${posts[4]} a.edited`), 'ben sees his own post\'s revisions');
+  t.equal(benPage.querySelector('.nav-user')?.text, 'ben');
+  await setRead(dee.id, 5);
+  const deePage = await (await signIn(dee)).page(`/t/${thread.id}/${thread.slug}?page=1`);
+  t.equal(deePage.querySelector('#unread + article')?.getAttribute('id'), `post-${posts[6]}`, 'the marker before the first unread post');
+});
+
+t.test('a write to the thread reaches members at once; staff never get the shared page', async (t) => {
+  const { make, signIn, app, db } = await testApp(t);
+  const author = await make.member();
+  const thread = await make.thread({ by: author, replies: 3 });
+  const url = `/t/${thread.id}/${thread.slug}?page=1`;
+  const reader = await signIn(await make.member());
+  await reader.get(url);
+  t.equal((await reader.page(url)).querySelectorAll('article.post').length, 4);
+  await createReply(db, { threadId: thread.id, userId: author.id, body: 'A new one' });
+  t.equal((await reader.page(url)).querySelectorAll('article.post').length, 5, 'the new reply shows');
+
+  const mod = await signIn(await make.member({ role: 'moderator' }));
+  await mod.get(url);
+  const before = app.queryCount();
+  const page = await mod.page(url);
+  t.ok(app.queryCount() - before >= 3, 'a moderator\'s page is rendered for them');
+  t.ok(page.querySelector('.queue-link'), 'with their navigation');
+});
