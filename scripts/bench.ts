@@ -180,10 +180,14 @@ async function fixtures(db: Db) {
   return { category: category.slug, thread, member: member.username, threads, posts, common: common.word, rare: rare.word };
 }
 
-/** Signed-in members: a session cookie each, and for writes the CSRF cookie and token. */
+/**
+ * Signed-in members: a session cookie each, and for writes the CSRF cookie and token. Members
+ * (the role), not staff: the seed makes member1–9 admin, staff and moderators, whose pages show
+ * more and are rendered for each of them; the targets measure what members do.
+ */
 async function sessions(base: string, secret: string, count: number) {
   const list: { cookie: string; token: string }[] = [];
-  for (let n = 1; n <= count; n++) {
+  for (let n = 10; n < 10 + count; n++) {
     const session = `hearth_session=${benchSessionCookie(secret, n)}`;
     const res = await get(base, '/notifications', { cookie: session });
     const token = /name="csrf-token" content="([^"]+)"/.exec(res.body.toString())?.[1];

@@ -9,6 +9,7 @@ import { HttpError } from '../errors.ts';
 import { deleteExpiredRateLimits, pgRateLimitStore } from './rate-limit-store.ts';
 
 export const CSRF_HEADER = 'x-csrf-token';
+export const CSRF_COOKIE = 'hearth_csrf';
 
 export const security = fp(
   async (app, opts: { https: boolean; secret: string }) => {
@@ -40,7 +41,7 @@ export const security = fp(
     // the token is bound to the signed-in member (or to "guest") so one member's token cannot
     // be replayed for another.
     await app.register(csrf, {
-      cookieKey: 'hearth_csrf',
+      cookieKey: CSRF_COOKIE,
       cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: opts.https },
       getUserInfo: (req) => String(req.session?.userId ?? 'guest'),
       csrfOpts: { hmacKey: opts.secret },

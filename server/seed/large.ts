@@ -264,6 +264,17 @@ const handledTriggers = new Set([
   'threads_update_notify_pages',
   'categories_notify_pages',
   'thread_tags_notify_pages',
+  // Members' announcements (migrations/0024_member_notify.ts): what each process keeps of a
+  // member is read under `all` too, so the seed's one 'all' covers them.
+  'sessions_notify_members',
+  'thread_reads_notify_members',
+  'post_likes_notify_members',
+  'users_notify_members',
+  'users_delete_notify_members',
+  'posts_visibility_notify_members',
+  'posts_delete_notify_members',
+  'threads_visibility_notify_members',
+  'threads_delete_notify_members',
 ]);
 const seededTables = ['users', 'sessions', 'categories', 'threads', 'posts', 'post_likes', 'thread_reads', 'tags', 'thread_tags'];
 

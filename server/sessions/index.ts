@@ -29,7 +29,7 @@ export const sessions = fp(
     await app.register(fastifySession, {
       secret: opts.secret,
       cookieName: SESSION_COOKIE,
-      store: new SessionStore(app.db),
+      store: new SessionStore(app.db, app.pageCache),
       saveUninitialized: false,
       // Saving on every request would write a row per page view; a session is saved when it changes.
       rolling: false,

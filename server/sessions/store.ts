@@ -2,11 +2,17 @@
 // own column too, so that all of a member's sessions can be ended at once (suspension), and so
 // that loading a session brings the member along in the same query (VIEWER_KEY): a signed-in
 // page costs one round trip less.
+//
+// A signed-in member's session is kept in memory too, until anything it carries changes: their
+// account, their sessions, their notifications (user:<id>), the queue (moderators), a post's or
+// thread's visibility (the unread count leaves out posts no longer public) — announced on the
+// page channel (migrations/0024) like the pages' changes (server/views/page-cache.ts).
 import { sql } from 'kysely';
 import type { Viewer } from '../permissions.ts';
 import type { Session } from 'fastify';
 import type { Db } from '../db/index.ts';
 import { shownNotification } from '../notifications/queries.ts';
+import type { PageCache } from '../views/page-cache.ts';
 
 type Callback<T = void> = (err?: Error | null, value?: T) => void;
 interface StoredSession {
@@ -19,10 +25,27 @@ const DAY = 24 * 60 * 60 * 1000;
 /** Where a loaded session carries its member (never stored). */
 export const VIEWER_KEY = 'loadedViewer';
 
+interface KeptSession {
+  data: StoredSession;
+  viewer: Readonly<Viewer>;
+  expires: Date;
+}
+
+/** A new session object each time (the session layer may change it), sharing the frozen member. */
+const restore = (kept: KeptSession) =>
+  ({ ...kept.data, cookie: { ...kept.data.cookie }, [VIEWER_KEY]: kept.viewer }) as unknown as Session;
+
 export class SessionStore {
-  constructor(private db: Db) {}
+  constructor(
+    private db: Db,
+    private cache: PageCache | null = null,
+  ) {}
 
   get(id: string, cb: Callback<Session | null>) {
+    const key = `session:${id}`;
+    const kept = this.cache?.find<KeptSession>(key);
+    if (kept && kept.expires > new Date()) return cb(null, restore(kept));
+    const snapshot = this.cache?.snapshot(['viewers']);
     this.db
       .selectFrom('sessions as s')
       .leftJoin('users as u', 'u.id', 's.user_id')
@@ -43,6 +66,7 @@ export class SessionStore {
           .as('unread'),
         'u.silenced_until',
         'u.suspended_until',
+        's.expires_at',
         // Moderators see the queue's open items in the navigation: those they may open, so not
         // items from a category whose role they lack (moderators are not held back by rank).
         eb
@@ -68,11 +92,16 @@ export class SessionStore {
         if (!row) return cb(null, null);
         const viewer: Viewer | null =
           row.id !== null && row.username !== null && row.role !== null && row.rank !== null
-            ? {
+            ? Object.freeze({
                 id: row.id, username: row.username, role: row.role, rank: row.rank, unread: row.unread ?? 0,
                 silencedUntil: row.silenced_until, suspendedUntil: row.suspended_until, queue: row.queue ?? 0,
-              }
+              })
             : null;
+        // Only members' sessions are kept: what a guest's holds is not announced by anyone.
+        if (viewer && snapshot) {
+          snapshot.scopes.push(`user:${viewer.id}`, ...(row.queue !== null ? ['queue'] : []));
+          this.cache!.keep(key, { data: row.data as StoredSession, viewer, expires: row.expires_at }, snapshot);
+        }
         cb(null, { ...(row.data as object), [VIEWER_KEY]: viewer } as unknown as Session);
       }, cb);
   }
@@ -82,6 +111,7 @@ export class SessionStore {
     // The member loaded with the session is not part of it.
     const { [VIEWER_KEY]: _viewer, ...data } = session as StoredSession & { [VIEWER_KEY]?: unknown };
     const row = { data: JSON.stringify(data), expires_at: expires, user_id: session.userId ?? null };
+    this.cache?.forget(`session:${id}`);
     this.db
       .insertInto('sessions')
       .values({ id, ...row })
@@ -91,6 +121,7 @@ export class SessionStore {
   }
 
   destroy(id: string, cb: Callback) {
+    this.cache?.forget(`session:${id}`);
     this.db
       .deleteFrom('sessions')
       .where('id', '=', id)

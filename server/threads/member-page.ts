@@ -43,8 +43,29 @@ export function sharesMemberPage(req: FastifyRequest): boolean {
   );
 }
 
-/** What one member's page needs of their own: read position, watch level, likes, held posts. */
-async function memberFacts(db: Db, userId: number, threadId: number, page: number, postIds: number[]) {
+interface Facts {
+  lastRead: number | null;
+  watch: string;
+  liked: ReadonlySet<number>;
+  ownHeld: boolean;
+}
+
+/**
+ * What one member's page needs of their own: read position, watch level, likes, held posts.
+ * Kept until the member or the thread changes (migrations/0024 announces the member's reads,
+ * watches and likes).
+ */
+async function memberFacts(db: Db, pageCache: PageCache, userId: number, threadId: number, page: number, postIds: number[]): Promise<Facts> {
+  const key = `facts:${userId}:${threadId}:${page}`;
+  const kept = pageCache.find<Facts>(key);
+  if (kept) return kept;
+  const snapshot = pageCache.snapshot([`user:${userId}`, `thread:${threadId}`]);
+  const facts = await readFacts(db, userId, threadId, page, postIds);
+  pageCache.keep(key, facts, snapshot);
+  return facts;
+}
+
+async function readFacts(db: Db, userId: number, threadId: number, page: number, postIds: number[]): Promise<Facts> {
   const from = (page - 1) * PAGE_SIZE + 1;
   const { rows } = await sql<{ last_read: number | null; watch: string | null; liked: string[]; own_held: boolean }>`
     select
@@ -69,7 +90,7 @@ async function keepPage(
   at: { key: string; id: number; slug?: string; page: number; now: Date },
   threadPage: (thread: Thread, page: number, viewer: Viewer) => Promise<Record<string, unknown> & { posts: { id: number; post_number: number }[] }>,
 ): Promise<Kept | undefined> {
-  const versions = pageCache.snapshot([`thread:${at.id}`]);
+  const snapshot = pageCache.snapshot([`thread:${at.id}`]);
   const thread = await threadById(db, at.id);
   if (!thread || thread.merged_into || thread.hidden_at || thread.pending_at || thread.slug !== at.slug) return undefined;
   // A page with a poll shows the member's vote; a closing time changes the page without a write.
@@ -87,7 +108,7 @@ async function keepPage(
     [PARTS]: parts,
   });
   const kept: Kept = { page: parts.finish(html), thread, posts: data.posts.map((p) => ({ id: p.id, post_number: p.post_number })) };
-  pageCache.keep(at.key, kept, versions);
+  pageCache.keep(at.key, kept, snapshot);
   return kept;
 }
 
@@ -117,16 +138,19 @@ export async function memberThreadPage(
   const kept = env.pageCache.find<Kept>(key) ?? (await keepPage(env.db, env.pageCache, reply, { key, id, slug, page, now: env.now }, env.threadPage));
   if (!kept) return false;
   assertCanRead(viewer, kept.thread);
-  const facts = await memberFacts(env.db, viewer.id, id, page, kept.posts.map((p) => p.id));
+  const facts = await memberFacts(env.db, env.pageCache, viewer.id, id, page, kept.posts.map((p) => p.id));
   // Their own held or hidden post belongs on the page: rendered for them alone.
   if (facts.ownHeld) return false;
   // Coming back to a thread opens it at the first unread post: the page rendered alone says where.
   if (asked === undefined && facts.lastRead !== null && facts.lastRead < kept.thread.last_post_number) return false;
   const lastShown = kept.posts.at(-1)?.post_number ?? 0;
-  if (lastShown > (facts.lastRead ?? 0)) await env.markRead(viewer.id, id, lastShown);
+  if (lastShown > (facts.lastRead ?? 0)) {
+    await env.markRead(viewer.id, id, lastShown);
+    env.pageCache.forget(`facts:${viewer.id}:${id}:${page}`);
+  }
   env.countView(id);
   const firstUnread = facts.lastRead === null ? undefined : kept.posts.find((p) => p.post_number > facts.lastRead!)?.id;
-  const token = reply.generateCsrf({ userInfo: String(viewer.id) });
+  const token = reply.csrfToken();
   const html = kept.page.fill({ viewer, token, liked: facts.liked, firstUnread, watch: facts.watch });
   reply.type('text/html; charset=utf-8').send(html);
   return true;

@@ -9,10 +9,11 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import Handlebars from 'handlebars';
 import { viewerFlags } from '../permissions.ts';
+import { CSRF_COOKIE } from '../security/index.ts';
 import { helpers } from './helpers/index.ts';
 import { memberPart } from './member-parts.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
-import { encodedBody, etagOf, guestCopy, TOKEN_SLOT, type PageCache } from './page-cache.ts';
+import { encodedBody, etagOf, guestCopy, TOKEN_SLOT, type PageCache, type Snapshot } from './page-cache.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const viewsDir = path.join(root, 'views');
@@ -76,6 +77,8 @@ declare module 'fastify' {
      * renders; `scopes` are what the page shows (thread:<id>, category:<id>, home).
      */
     cached(scopes: string[], handler: () => Promise<FastifyReply>, onHit?: (req: FastifyRequest) => void): Promise<FastifyReply>;
+    /** The CSRF token for this browser and member (server/security). */
+    csrfToken(): string;
     /** A message shown once on the next page this browser renders. */
     flash(kind: FlashKind, text: string): FastifyReply;
   }
@@ -141,10 +144,28 @@ export const staticFiles: FastifyPluginAsync = async (files) => {
 export const views = fp(
   async (app, opts: { siteName: string; baseUrl: string; cache: boolean; https: boolean; pageCache?: PageCache }) => {
     const pageCache = opts.pageCache;
-    /** Set while a cacheable guest page is being rendered: where to keep it, and under which versions. */
+    /** Set while a cacheable guest page is being rendered: where to keep it, and what it was read after. */
     const capture = Symbol('capture');
-    type Capturing = { [capture]?: { key: string; versions: [string, number][]; onHit?: (req: FastifyRequest) => void } };
-    const csrfToken = (reply: FastifyReply) => reply.generateCsrf({ userInfo: String(reply.request.session?.userId ?? 'guest') });
+    type Capturing = { [capture]?: { key: string; snapshot: Snapshot; onHit?: (req: FastifyRequest) => void } };
+    // A token stays good for its secret and member, so one is made per browser and member, not
+    // per page: two HMACs and random bytes saved on every page (tokens by secret cookie and member).
+    const tokens = new Map<string, string>();
+    const csrfToken = (reply: FastifyReply) => {
+      const userInfo = String(reply.request.session?.userId ?? 'guest');
+      const secret = reply.request.cookies[CSRF_COOKIE];
+      const key = secret && `${userInfo}:${secret}`;
+      const known = key ? tokens.get(key) : undefined;
+      if (known) return known;
+      const token = reply.generateCsrf({ userInfo });
+      if (key) {
+        if (tokens.size >= 10_000) tokens.delete(tokens.keys().next().value!);
+        tokens.set(key, token);
+      }
+      return token;
+    };
+    app.decorateReply('csrfToken', function (this: FastifyReply) {
+      return csrfToken(this);
+    });
     const hbs = Handlebars.create();
     for (const [name, fn] of Object.entries(helpers)) hbs.registerHelper(name, fn);
     hbs.registerHelper('memberPart', memberPart);
@@ -193,7 +214,7 @@ export const views = fp(
           const body = Buffer.from(copy);
           const etag = etagOf(body);
           this.headers(guestHeaders(etag));
-          pageCache!.set(capturing.key, body, capturing.versions, { headers: keptHeaders(this), etag, onHit: capturing.onHit });
+          pageCache!.set(capturing.key, body, capturing.snapshot, { headers: keptHeaders(this), etag, onHit: capturing.onHit });
           return this.code(status).type('text/html; charset=utf-8').send(body);
         }
         html = html.replaceAll(TOKEN_SLOT, csrfToken(this));
@@ -216,7 +237,7 @@ export const views = fp(
         return sendKept(req, this, hit);
       }
       // Versions are taken before the handler reads: a write landing meanwhile makes this copy old at once.
-      (this as Capturing)[capture] = { key: req.url, versions: pageCache.snapshot(scopes), onHit };
+      (this as Capturing)[capture] = { key: req.url, snapshot: pageCache.snapshot(scopes), onHit };
       return handler();
     });
 

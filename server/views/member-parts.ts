@@ -115,12 +115,13 @@ export class SharedPage {
 
   /** The page as this member sees it. */
   fill(m: MemberFacts): string {
+    const token = m.token;
     const out: string[] = [];
     const put = (list: Piece[]) => {
-      for (const p of list) out.push(p === TOKEN ? m.token : p);
+      for (const p of list) out.push(p === TOKEN ? token : p);
     };
     for (const piece of this.pieces) {
-      if (piece === TOKEN) out.push(m.token);
+      if (piece === TOKEN) out.push(token);
       else if (typeof piece === 'string') out.push(piece);
       else if (piece.kind === 'post') put(piece.authorId === m.viewer.id ? piece.own : m.liked.has(piece.postId) ? piece.liked : piece.other);
       else if (piece.kind === 'divider') put(piece.postId === m.firstUnread ? piece.on : piece.off);

@@ -28,14 +28,26 @@ export interface PageExtras {
   onHit?: (req: import('fastify').FastifyRequest) => void;
 }
 
-interface Entry extends PageExtras {
+/**
+ * When something was read, and what it shows: it stays good while none of its scopes has
+ * changed since. Scopes learnt during the read (whose session it was) may be added after.
+ */
+export interface Snapshot {
+  mark: number;
+  scopes: string[];
+}
+
+interface Kept {
+  snapshot: Snapshot;
+  expires: number;
+}
+
+interface Entry extends PageExtras, Kept {
   body: Buffer;
   etag: string;
   /** Compressed copies, made on the first request that accepts each. */
   br?: Buffer;
   gzip?: Buffer;
-  versions: [string, number][];
-  expires: number;
 }
 
 /** What a guest's page is sent as, kept or not: one ETag for one text. */
@@ -68,10 +80,12 @@ export function encodedBody(entry: Entry, acceptEncoding: string | undefined): {
 }
 
 export class PageCache {
-  private versions = new Map<string, number>();
+  /** Announcements heard so far, and for each scope the count when it last changed. */
+  private heard = 0;
+  private changed = new Map<string, number>();
   private entries = new Map<string, Entry>();
   /** Other things kept the same way: pages shared by members (server/views/member-parts.ts). */
-  private values = new Map<string, { value: unknown; versions: [string, number][]; expires: number }>();
+  private values = new Map<string, Kept & { value: unknown }>();
   private waiting = new Map<string, () => void>();
   private client: pg.Client | null = null;
   /** Without a working listener nothing is cached: a page could go stale unnoticed. */
@@ -92,7 +106,8 @@ export class PageCache {
         this.waiting.get(n.payload)?.();
         return;
       }
-      for (const scope of n.payload.split(',')) this.versions.set(scope, (this.versions.get(scope) ?? 0) + 1);
+      this.heard++;
+      for (const scope of n.payload.split(',')) this.changed.set(scope, this.heard);
     });
     await client.connect();
     await client.query(`listen ${CHANNEL}`);
@@ -113,21 +128,21 @@ export class PageCache {
   }
 
   /**
-   * How many changes of this scope have been announced, for other caches kept the same way (the
+   * A number that moves whenever this scope changes, for other caches kept the same way (the
    * moderation settings); undefined while nothing is heard, when nothing may be kept.
    */
   version(scope: string): number | undefined {
-    return this.listening ? (this.versions.get(scope) ?? 0) : undefined;
+    return this.listening ? (this.changed.get(scope) ?? 0) : undefined;
   }
 
-  /** The versions of these scopes (and of `all`) now: taken before a page reads the database. */
-  snapshot(scopes: string[]): [string, number][] {
-    return [...scopes, 'all'].map((s) => [s, this.versions.get(s) ?? 0]);
+  /** Taken before a page reads the database: these scopes (and `all`) as of now. */
+  snapshot(scopes: string[]): Snapshot {
+    return { mark: this.heard, scopes: [...scopes, 'all'] };
   }
 
   /** Not expired, and no scope it was read under has changed since. */
-  private fresh(kept: { versions: [string, number][]; expires: number }) {
-    return kept.expires >= Date.now() && kept.versions.every(([s, v]) => (this.versions.get(s) ?? 0) === v);
+  private fresh(kept: Kept) {
+    return kept.expires >= Date.now() && kept.snapshot.scopes.every((s) => (this.changed.get(s) ?? 0) <= kept.snapshot.mark);
   }
 
   /** The page kept under this key, if it is still current. */
@@ -148,18 +163,23 @@ export class PageCache {
     return undefined;
   }
 
-  /** Keeps a value read under these versions (snapshot), for as long as a page. */
-  keep(key: string, value: unknown, versions: [string, number][]) {
+  /** Keeps a value read after this snapshot, for as long as a page. */
+  keep(key: string, value: unknown, snapshot: Snapshot) {
     if (!this.listening) return;
     if (this.values.size >= this.max) this.values.delete(this.values.keys().next().value!);
-    this.values.set(key, { value, versions, expires: Date.now() + TTL_MS });
+    this.values.set(key, { value, snapshot, expires: Date.now() + TTL_MS });
   }
 
-  /** Keeps a guest's page (guestCopy) under the versions it was read at. */
-  set(key: string, body: Buffer, versions: [string, number][], extras: PageExtras & { etag?: string } = { headers: {} }) {
+  /** Drops a kept value (this process changed it, and will not wait to hear so). */
+  forget(key: string) {
+    this.values.delete(key);
+  }
+
+  /** Keeps a guest's page (guestCopy) rendered after this snapshot. */
+  set(key: string, body: Buffer, snapshot: Snapshot, extras: PageExtras & { etag?: string } = { headers: {} }) {
     if (!this.listening) return;
     if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { ...extras, body, etag: extras.etag ?? etagOf(body), versions, expires: Date.now() + TTL_MS });
+    this.entries.set(key, { ...extras, body, etag: extras.etag ?? etagOf(body), snapshot, expires: Date.now() + TTL_MS });
   }
 
   /**
