@@ -2,7 +2,7 @@
 // CSRF tokens on every state-changing request, and rate limits stored in PostgreSQL.
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
 import { HttpError } from '../errors.ts';
@@ -13,7 +13,9 @@ export const CSRF_COOKIE = 'hearth_csrf';
 
 export const security = fp(
   async (app, opts: { https: boolean; secret: string }) => {
-    await app.register(helmet, {
+    // Helmet's middleware is built once (its Fastify wrapper builds it again on every request,
+    // reading the policy each time) and sets the headers on each answer.
+    const secureHeaders = helmet({
       contentSecurityPolicy: {
         useDefaults: false,
         directives: {
@@ -34,6 +36,7 @@ export const security = fp(
       strictTransportSecurity: opts.https ? { maxAge: 15552000, includeSubDomains: true } : false,
       crossOriginEmbedderPolicy: false,
     });
+    app.addHook('onRequest', (req, reply, done) => secureHeaders(req.raw, reply.raw, (err?: unknown) => done(err as Error | undefined)));
 
     await app.register(formbody, { bodyLimit: 256 * 1024 });
 

@@ -1,6 +1,6 @@
 // Cookies, sessions stored in PostgreSQL, and `request.viewer` (the signed-in member or null).
 // A guest gets no session row until something is stored in it (signing in).
-import fastifyCookie from '@fastify/cookie';
+import fastifyCookie, { Signer, type UnsignResult } from '@fastify/cookie';
 import fastifySession from '@fastify/session';
 import type { onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
@@ -19,6 +19,40 @@ declare module 'fastify' {
 }
 
 export const SESSION_COOKIE = 'hearth_session';
+
+/**
+ * @fastify/cookie's signer for the session cookie, remembering what it worked out: a signed-in
+ * page checks the cookie's signature and signs the id again, two HMACs for the same answer on
+ * every page. Only good signatures are remembered, a bounded number of them.
+ */
+class RememberingSigner {
+  private signer: Signer;
+  private signed = new Map<string, string>();
+  private checked = new Map<string, UnsignResult>();
+
+  constructor(secret: string) {
+    this.signer = new Signer(secret, 'sha256');
+  }
+
+  private static remember<T>(map: Map<string, T>, key: string, value: T) {
+    if (map.size >= 10_000) map.delete(map.keys().next().value!);
+    map.set(key, value);
+  }
+
+  sign(value: string): string {
+    let signed = this.signed.get(value);
+    if (signed === undefined) RememberingSigner.remember(this.signed, value, (signed = this.signer.sign(value)));
+    return signed;
+  }
+
+  unsign(input: string): UnsignResult {
+    const known = this.checked.get(input);
+    if (known) return known;
+    const result = this.signer.unsign(input);
+    if (result.valid && !result.renew) RememberingSigner.remember(this.checked, input, Object.freeze(result));
+    return result;
+  }
+}
 const THIRTY_DAYS = 30 * 24 * 60 * 60 * 1000;
 
 export const sessions = fp(
@@ -27,7 +61,7 @@ export const sessions = fp(
     // Between reading the cookies and loading the session: the guest page cache (server/views).
     if (opts.beforeSession) app.addHook('onRequest', opts.beforeSession);
     await app.register(fastifySession, {
-      secret: opts.secret,
+      secret: new RememberingSigner(opts.secret),
       cookieName: SESSION_COOKIE,
       store: new SessionStore(app.db, app.pageCache),
       saveUninitialized: false,
