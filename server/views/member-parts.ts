@@ -110,6 +110,12 @@ export class PartCollector {
   }
 }
 
+/**
+ * The account part as last rendered for a member: the member object is kept with their session
+ * (server/sessions/store.ts) and replaced when anything on it changes, so it is a fair key.
+ */
+const accounts = new WeakMap<object, { token: string; html: string }>();
+
 export class SharedPage {
   constructor(private pieces: (Piece | Part)[]) {}
 
@@ -126,7 +132,11 @@ export class SharedPage {
       else if (piece.kind === 'post') put(piece.authorId === m.viewer.id ? piece.own : m.liked.has(piece.postId) ? piece.liked : piece.other);
       else if (piece.kind === 'divider') put(piece.postId === m.firstUnread ? piece.on : piece.off);
       else if (piece.kind === 'watch') put(piece.levels[m.watch] ?? piece.levels.normal);
-      else out.push(piece.render({ viewer: m.viewer, csrfToken: m.token }));
+      else {
+        let account = accounts.get(m.viewer);
+        if (account?.token !== m.token) accounts.set(m.viewer, (account = { token: m.token, html: piece.render({ viewer: m.viewer, csrfToken: m.token }) }));
+        out.push(account.html);
+      }
     }
     return out.join('');
   }
