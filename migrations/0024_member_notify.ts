@@ -38,9 +38,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     await sql`create trigger ${sql.raw(table)}_notify_members after insert or update or delete on ${sql.table(table)}
       for each row execute function hearth_notify_members()`.execute(db);
   }
-  // Signing in stamps last_seen_at, which no kept page shows.
+  // Signing in stamps last_seen_at, and posting moves the member's counts (migrations/0023):
+  // nothing kept of a member shows them.
   await sql`create trigger users_notify_members after update on users
-    for each row when ((to_jsonb(old) - 'last_seen_at') is distinct from (to_jsonb(new) - 'last_seen_at'))
+    for each row when ((to_jsonb(old) - 'last_seen_at' - 'post_count' - 'thread_count')
+      is distinct from (to_jsonb(new) - 'last_seen_at' - 'post_count' - 'thread_count'))
     execute function hearth_notify_members()`.execute(db);
   await sql`create trigger users_delete_notify_members after delete on users
     for each row execute function hearth_notify_members()`.execute(db);

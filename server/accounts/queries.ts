@@ -1,10 +1,9 @@
 import { sql } from 'kysely';
-import { isUniqueViolation, type Db } from '../db/index.ts';
+import { isUniqueViolation, planEachCall, type Db } from '../db/index.ts';
 import type { Role } from '../db/schema.ts';
 import { HttpError, invalid } from '../errors.ts';
 import type { Viewer } from '../permissions.ts';
 import { visibleThreads } from '../threads/access.ts';
-import { publicPost, publicThread } from '../moderation/visibility.ts';
 import { hashPassword, type PasswordCost } from './passwords.ts';
 import { registrationErrors, type Registration } from './rules.ts';
 
@@ -77,7 +76,7 @@ export async function markSeen(db: Db, userId: number) {
 export function profile(db: Db, username: string) {
   return db
     .selectFrom('users as u')
-    .select((eb) => [
+    .select([
       'u.id',
       'u.username',
       'u.role',
@@ -86,27 +85,29 @@ export function profile(db: Db, username: string) {
       'u.created_at',
       'u.last_seen_at',
       // Counts shown to everyone count what everyone may read: hidden, held and deleted posts
-      // (and posts in such threads) are left out, for their author too.
-      eb
-        .selectFrom('posts as p')
-        .innerJoin('threads as t', 't.id', 'p.thread_id')
-        .select(eb.fn.countAll<number>().as('n'))
-        .whereRef('p.user_id', '=', 'u.id')
-        .where(publicPost)
-        .where(publicThread)
-        .as('post_count'),
-      eb.selectFrom('threads as t').select(eb.fn.countAll<number>().as('n')).whereRef('t.user_id', '=', 'u.id').where(publicThread).as('thread_count'),
+      // (and posts in such threads) are left out, for their author too. Triggers keep them on
+      // the member's row (migrations/0023_member_counts.ts): counting here would read every
+      // post the member wrote.
+      'u.post_count',
+      'u.thread_count',
     ])
     .where(sql`lower(u.username)`, '=', username.toLowerCase())
     .executeTakeFirst();
 }
 
-/** A member's latest threads, among those the viewer may see. */
+/**
+ * A member's latest threads, among those the viewer may see: the first few entries of
+ * threads_user_listed (migrations/0023_member_counts.ts), whatever the member's number of threads.
+ * Planned on each call: a kept generic plan guesses any member has a few threads, and reads and
+ * sorts all of them (thousands for the busiest).
+ */
 export function recentThreadsBy(db: Db, userId: number, viewer: Viewer | null, limit = 10) {
   return visibleThreads(db, viewer)
     .select(['t.id', 't.title', 't.slug', 't.created_at', 't.reply_count'])
     .where('t.user_id', '=', userId)
     .orderBy('t.created_at', 'desc')
+    .orderBy('t.id', 'desc')
     .limit(limit)
+    .modifyEnd(planEachCall)
     .execute();
 }

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fp from 'fastify-plugin';
-import { FileMigrationProvider, Kysely, Migrator, PostgresDialect, type MigrationResult } from 'kysely';
+import { FileMigrationProvider, Kysely, Migrator, PostgresDialect, sql, type MigrationResult } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -27,19 +27,29 @@ export interface DbOptions {
   onQuery?: (sql: string) => void;
 }
 
+const PLAN_EACH_CALL = '/* plan each call */';
+
+/**
+ * Ends a query (`.modifyEnd(planEachCall)`) whose best plan depends on its values, so that it is
+ * planned for them on every call instead of kept as a named statement. A member's threads are a
+ * handful or thousands: the generic plan guesses a few, fetches them all and sorts them.
+ */
+export const planEachCall = sql.raw(PLAN_EACH_CALL);
+
 /**
  * Statements are named by their text, so each connection prepares a query once and PostgreSQL
  * keeps its plan, instead of planning it anew on every page (a list query's planning cost more
  * than running it). Full-text searches stay unnamed: a generic plan can skip the GIN index, and
- * each search should be planned for its own words. PostgreSQL re-plans a prepared statement
- * when a table it reads changes, so a migration run while the app is up costs a re-plan.
+ * each search should be planned for its own words; so do queries ended by planEachCall.
+ * PostgreSQL re-plans a prepared statement when a table it reads changes, so a migration run
+ * while the app is up costs a re-plan.
  */
 function prepareByName(client: pg.PoolClient) {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   const names = new Map<string, string>();
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
     // Parameterless statements (migrations, DDL) are left alone: a kept plan must never outlive a schema change.
-    if (typeof text !== 'string' || !Array.isArray(values) || !values.length || text.includes('@@')) return query(text, values, ...rest);
+    if (typeof text !== 'string' || !Array.isArray(values) || !values.length || text.includes('@@') || text.endsWith(PLAN_EACH_CALL)) return query(text, values, ...rest);
     let name = names.get(text);
     if (!name) {
       name = 'h' + createHash('sha1').update(text).digest('base64url').slice(0, 20);

@@ -23,6 +23,9 @@ export interface UsersTable {
   banned_at: NullableTimestamp;
   flags_agreed: ColumnType<number, number | undefined, number>;
   flags_disagreed: ColumnType<number, number | undefined, number>;
+  /** Public posts and threads (migrations/0023_member_counts.ts): kept by triggers, never written by the app. */
+  post_count: ColumnType<number, never, never>;
+  thread_count: ColumnType<number, never, never>;
 }
 
 export interface SessionsTable {

@@ -89,6 +89,18 @@ async function checkConsistent(t: Test, db: Db) {
     0,
     'tags count their threads',
   );
+  t.equal(
+    await n(sql`
+      select count(*) from users u
+      where u.post_count <> (select count(*) from posts p join threads t on t.id = p.thread_id
+                             where p.user_id = u.id and p.deleted_at is null and p.hidden_at is null and p.pending_at is null
+                               and t.deleted_at is null and t.hidden_at is null and t.pending_at is null)
+         or u.thread_count <> (select count(*) from threads t
+                               where t.user_id = u.id and t.deleted_at is null and t.hidden_at is null and t.pending_at is null)`),
+    0,
+    'members count their public posts and threads',
+  );
+  t.ok(await n(sql`select sum(post_count) from users`), 'members have posts counted');
   t.ok(await n(sql`select count(*) from thread_tags`), 'threads carry tags');
   t.ok((await n(sql`select max(k) from (select count(*) as k from thread_tags group by thread_id) x`)) <= 3, 'at most 3 per thread');
   t.equal(
