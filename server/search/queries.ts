@@ -3,15 +3,20 @@
 // About plans: PostgreSQL may replace the plan of a prepared statement run many times with a
 // generic one that ignores the parameter's value, and for `search_vector @@ $1` that plan can
 // skip the GIN index. node-postgres only prepares named statements (a query config with a
-// `name`); Kysely sends text and values without one, so every search is parsed into the
-// unnamed statement and planned for its own query (node_modules/pg/lib/query.js, prepare()).
-// test/search/plan.test.ts runs a search many times on one connection and checks that the
-// index is still used.
-import { sql } from 'kysely';
+// `name`), and server/db/index.ts names every statement with parameters except those whose
+// text holds `@@`: every search slice is parsed into the unnamed statement and planned for its
+// own words and its own range of post ids (node_modules/pg/lib/query.js, prepare()), which a
+// slice needs as much as the words (the same statement walks the primary key for a common word
+// and intersects indexes for a rare one). The page's headlines are looked up by id, a plan
+// that suits every value. test/search/plan.test.ts runs searches many times on one connection
+// and checks that the index is still used.
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { visiblePosts } from '../threads/access.ts';
+import type { Database } from '../db/schema.ts';
+import { publicPost } from '../moderation/visibility.ts';
+import { visiblePosts, visibleThreads } from '../threads/access.ts';
 import type { Viewer } from '../permissions.ts';
-import { LT, MARK_END, MARK_START, RESULTS_PAGE, type Search } from './rules.ts';
+import { LT, MARK_END, MARK_START, mayWalk, nextSlice, ONE_STEP, pageOfCandidates, SEARCH_CANDIDATES, type Candidate, type Search } from './rules.ts';
 
 export function memberIdByUsername(db: Db, username: string) {
   return db
@@ -34,41 +39,193 @@ export interface SearchFilters extends Search {
   authorId?: number;
 }
 
-/**
- * One page of matching posts, best first, plus one more row to tell whether there is a next
- * page. Ranked and paged in an inner query, so ts_headline (costly) runs only for the page.
- */
-export function searchQuery(db: Db, viewer: Viewer | null, s: SearchFilters) {
-  const query = () => sql`websearch_to_tsquery('english', ${s.q})`;
-  const matches = visiblePosts(db, viewer)
-    .select(['p.id', sql<number>`ts_rank_cd(p.search_vector, ${query()})`.as('rank')])
-    .where(sql<boolean>`p.search_vector @@ ${query()}`)
-    .$if(s.categoryId !== undefined, (q) => q.where('t.category_id', '=', s.categoryId!))
-    .$if(s.authorId !== undefined, (q) => q.where('p.user_id', '=', s.authorId!))
-    .$if(s.kind !== undefined, (q) => q.where('t.kind', '=', s.kind!))
-    .$if(s.from !== undefined, (q) => q.where('p.created_at', '>=', s.from!))
-    .$if(s.before !== undefined, (q) => q.where('p.created_at', '<', s.before!))
-    .orderBy('rank', 'desc')
-    .orderBy('p.id', 'desc')
-    .limit(RESULTS_PAGE + 1)
-    .offset((s.page - 1) * RESULTS_PAGE);
+const tsquery = (q: string) => sql`websearch_to_tsquery('english', ${q})`;
+type PostsEb = ExpressionBuilder<Database & { p: Database['posts'] }, 'p'>;
 
+/** What a matching post (as `p`) is in itself: the words, and the filters on the post. */
+const postMatches = (s: SearchFilters) => (eb: PostsEb) =>
+  eb.and([
+    sql<boolean>`p.search_vector @@ ${tsquery(s.q)}`,
+    ...(s.authorId !== undefined ? [eb('p.user_id', '=', s.authorId)] : []),
+    ...(s.from !== undefined ? [eb('p.created_at', '>=', s.from)] : []),
+    ...(s.before !== undefined ? [eb('p.created_at', '<', s.before)] : []),
+  ]);
+
+/** Whether the search is narrowed by something of the thread (its category, its kind). */
+const byThread = (s: SearchFilters) => s.categoryId !== undefined || s.kind !== undefined;
+
+/** Posts the viewer may find in the threads the search is narrowed to, matching it. */
+function matchingInThreads(db: Db, viewer: Viewer | null, s: SearchFilters) {
+  return visiblePosts(db, viewer)
+    .where(postMatches(s))
+    .$if(s.categoryId !== undefined, (q) => q.where('t.category_id', '=', s.categoryId!))
+    .$if(s.kind !== undefined, (q) => q.where('t.kind', '=', s.kind!));
+}
+
+/**
+ * How many posts PostgreSQL's statistics expect to match, for the price of planning the query:
+ * ANALYZE keeps the frequency of the most common words of the vectors, and a word it does not
+ * list is taken for a rare one. It sizes a search's first slice. Dates are left out: the
+ * statistics take them for independent of the words, while the newest posts are the ones of the
+ * latest dates, which the slices reach first (a search from last week would look rare).
+ */
+export async function estimatedMatches(db: Db, viewer: Viewer | null, s: SearchFilters) {
+  const words = { ...s, from: undefined, before: undefined };
+  const query = byThread(s)
+    ? matchingInThreads(db, viewer, words)
+    : db.selectFrom('posts as p').where(publicPost).where(postMatches(words));
+  const [row] = await query.select('p.id').explain('json');
+  const plan = row['QUERY PLAN'] as unknown as [{ Plan: { 'Plan Rows': number } }];
+  return plan[0].Plan['Plan Rows'];
+}
+
+/** The highest post id: searches count their slices of ids down from it. */
+export async function newestPostId(db: Db) {
+  const row = await db.selectFrom('posts').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  return row?.id ?? 0;
+}
+
+export interface Slice {
+  /** Post ids above this one (0: down to the first post)… */
+  after: number;
+  /** …up to this one. */
+  upTo: number;
+  /** The newest this many matches of the slice. */
+  limit: number;
+  /** May PostgreSQL find them by walking the primary key down (see searchSlice)? */
+  walk: boolean;
+}
+
+/**
+ * The newest matching posts of one slice of post ids, newest first, each with its rank and
+ * whether the viewer may see it (its thread listed, its category readable).
+ *
+ * The id range lets PostgreSQL visit only the slice's matches: for most words it intersects
+ * the text index with a range of the primary key (BitmapAnd); for the most common ones it
+ * walks the primary key down from `upTo` and stops at `limit` (a word in one post of eight
+ * gives its newest thousand within 8,000 posts, where its text index entry lists 130,000
+ * posts in a million). The key is walked only where that reads fewer posts than the index
+ * lists (`walk`, rules.ts mayWalk); elsewhere the order is by `p.id + 0`, which no index gives.
+ * The planner reckons that a walk stops early, as if matches were spread evenly through the
+ * key, and a rarer word or a narrower search then walks through far more posts than it finds
+ * ("sort", in 5,500 posts of a million, took 390 ms; a date range that starts far down the
+ * key, longer still).
+ *
+ * Without a category or kind, the newest matches are chosen among posts alone and their
+ * threads read for those only: joined before the limit, the thread of every match in the
+ * slice is read (past ~1,500 of them the planner reads all threads into a hash). Nearly every
+ * public post is in a visible thread; the few that are not come back as not visible, so that
+ * the caller looks further for others. With a category or kind, the thread decides whether a
+ * post matches at all, so it is joined first and every row is visible. Ranks are computed in
+ * the outer query, for the kept rows only.
+ */
+export function searchSlice(db: Db, viewer: Viewer | null, s: SearchFilters, slice: Slice) {
+  const inSlice = (eb: PostsEb) =>
+    eb.and([eb('p.id', '<=', slice.upTo), ...(slice.after > 0 ? [eb('p.id', '>', slice.after)] : [])]);
+  const rank = sql<number>`ts_rank_cd(n.search_vector, ${tsquery(s.q)})`.as('rank');
+  const newestFirst = slice.walk ? sql`p.id` : sql`p.id + 0`;
+
+  if (byThread(s)) {
+    const newest = matchingInThreads(db, viewer, s)
+      .where(inSlice)
+      .select('p.id')
+      .orderBy(newestFirst, 'desc')
+      .limit(slice.limit);
+    // Only ids are carried through the join and the sort, where a slice can hold thousands of
+    // matches; the vectors of the kept ones are read again by id.
+    return db
+      .selectFrom(newest.as('k'))
+      .innerJoin('posts as n', 'n.id', 'k.id')
+      .select(['n.id', rank, sql<boolean>`true`.as('visible')]);
+  }
+  const newest = db
+    .selectFrom('posts as p')
+    .where(publicPost)
+    .where(postMatches(s))
+    .where(inSlice)
+    .select(['p.id', 'p.thread_id', 'p.search_vector'])
+    .orderBy(newestFirst, 'desc')
+    .limit(slice.limit);
   return db
-    .selectFrom(matches.as('m'))
-    .innerJoin('posts as p', 'p.id', 'm.id')
-    .innerJoin('threads as t', 't.id', 'p.thread_id')
+    .selectFrom(newest.as('n'))
+    .leftJoin(visibleThreads(db, viewer).select('t.id').as('v'), 'v.id', 'n.thread_id')
+    .select(['n.id', rank, sql<boolean>`v.id is not null`.as('visible')]);
+}
+
+/** The posts of one page of results with their highlighted title and snippet, in no order. */
+export function searchResults(db: Db, viewer: Viewer | null, q: string, ids: readonly number[]) {
+  return visiblePosts(db, viewer)
     .innerJoin('categories as c', 'c.id', 't.category_id')
     .innerJoin('users as u', 'u.id', 'p.user_id')
     .select([
       'p.id', 'p.post_number', 'p.created_at', 't.id as thread_id', 't.kind', 'c.name as category_name', 'c.slug as category_slug',
       'u.username',
-      sql<string>`ts_headline('english', ${plain('t.title')}, ${query()}, ${titleOptions})`.as('title_marked'),
-      sql<string>`ts_headline('english', ${plain('p.raw')}, ${query()}, ${snippetOptions})`.as('snippet_marked'),
+      sql<string>`ts_headline('english', ${plain('t.title')}, ${tsquery(q)}, ${titleOptions})`.as('title_marked'),
+      sql<string>`ts_headline('english', ${plain('p.raw')}, ${tsquery(q)}, ${snippetOptions})`.as('snippet_marked'),
     ])
-    .orderBy('m.rank', 'desc')
-    .orderBy('m.id', 'desc');
+    .where(sql<boolean>`p.id = any(${[...ids]})`);
 }
 
-export function searchPosts(db: Db, viewer: Viewer | null, s: SearchFilters) {
-  return searchQuery(db, viewer, s).execute();
+/**
+ * One page of results, best first, among the newest SEARCH_CANDIDATES matching posts: slices
+ * of post ids are searched from the newest down (nextSlice), until that many are found or the
+ * first post is reached; those are ranked, and ts_headline (costly) runs for the page only.
+ * `limited` tells whether the limit was reached, so that older matches may exist.
+ */
+export async function searchPosts(
+  db: Db,
+  viewer: Viewer | null,
+  s: SearchFilters,
+  limits: { candidates: number; oneStep: number } = { candidates: SEARCH_CANDIDATES, oneStep: ONE_STEP },
+) {
+  const newest = await newestPostId(db);
+  // A small forum is searched in one step, all its matches visited, as it can afford.
+  const candidates = newest <= limits.oneStep
+    ? await newestCandidates(db, viewer, s, limits.candidates, newest, 0)
+    : db.isTransaction
+      ? await slicedCandidates(db, viewer, s, limits.candidates, newest)
+      : await db.transaction().execute((tx) => slicedCandidates(tx, viewer, s, limits.candidates, newest));
+  const { ids, more } = pageOfCandidates(candidates, s.page);
+  const rows = ids.length ? await searchResults(db, viewer, s.q, ids).execute() : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return {
+    results: ids.flatMap((id) => byId.get(id) ?? []),
+    more,
+    limited: candidates.length >= limits.candidates,
+  };
+}
+
+/** The newest candidates of a large forum, in `tx`, a transaction. */
+async function slicedCandidates(tx: Db, viewer: Viewer | null, s: SearchFilters, wanted: number, newest: number) {
+  // The pages a search visits are read again and again and stay in memory, where a page out of
+  // order costs about what the next one does. At the default cost (4 for 1) the planner reads a
+  // slice of 30,000 posts in key order (40 ms) for a word in one post of 36, rather than visit
+  // the 800 pages its matches are on (10 ms). For this transaction only: in a caller's, to its end.
+  await sql`set local random_page_cost = 1.1`.execute(tx);
+  const estimate = Math.min(await estimatedMatches(tx, viewer, s), newest);
+  return newestCandidates(tx, viewer, s, wanted, newest, estimate);
+}
+
+/**
+ * The newest visible matches, at most `wanted`, slice after slice down from `newest`, for a
+ * search that `estimate` posts match in all (0: search all posts at once).
+ */
+async function newestCandidates(db: Db, viewer: Viewer | null, s: SearchFilters, wanted: number, newest: number, estimate: number) {
+  const candidates: Candidate[] = [];
+  let upTo = newest;
+  while (upTo > 0 && candidates.length < wanted) {
+    const searched = newest - upTo;
+    // Before the first slice, the density the statistics expect; then the one found.
+    const density = searched > 0 ? candidates.length / searched : estimate / newest;
+    const missing = wanted - candidates.length;
+    const walkable = mayWalk(density, missing, estimate);
+    const after = upTo - nextSlice(density, missing, upTo, searched, walkable);
+    // A walk goes no further than its slice: the last one, down to the first post, is not walked.
+    const walk = after > 0 && walkable;
+    const rows = await searchSlice(db, viewer, s, { after, upTo, limit: missing, walk }).execute();
+    for (const r of rows) if (r.visible) candidates.push({ id: r.id, rank: r.rank });
+    // A full slice whose newest matches were not all visible goes on below the oldest of them.
+    upTo = rows.length === missing ? rows.reduce((low, r) => Math.min(low, r.id), upTo) - 1 : after;
+  }
+  return candidates;
 }

@@ -4,7 +4,7 @@ import Handlebars from 'handlebars';
 import { text } from '../schemas.ts';
 import { categories } from '../threads/queries.ts';
 import { memberIdByUsername, searchPosts } from './queries.ts';
-import { highlight, MAX_PAGE, QUERY_MAX, readSearch, RESULTS_PAGE, searchKinds, searchUrl, type SearchParams } from './rules.ts';
+import { highlight, MAX_PAGE, QUERY_MAX, readSearch, RESULTS_PAGE, SEARCH_CANDIDATES, searchKinds, searchUrl, type SearchParams } from './rules.ts';
 
 // Generous bounds: the rules give the real limits with a message beside the field, and the
 // form comes back with what was typed (a schema error could only answer with an error page).
@@ -38,20 +38,21 @@ export const search: FastifyPluginAsync = async (app) => {
     if (!search.q) return reply.page('search/index', form);
 
     const categoryId = cats.find((c) => c.slug === search.categorySlug)?.id;
-    const rows = await searchPosts(app.db, req.viewer, { ...search, categoryId, authorId: author?.id });
-    const results = rows.slice(0, RESULTS_PAGE).map((r) => ({
+    const found = await searchPosts(app.db, req.viewer, { ...search, categoryId, authorId: author?.id });
+    const results = found.results.map((r) => ({
       ...r,
       // Escaped text with <mark> added by highlight(); the only HTML built from member text.
       titleHtml: new Handlebars.SafeString(highlight(r.title_marked)),
       snippetHtml: new Handlebars.SafeString(highlight(r.snippet_marked)),
     }));
-    const more = rows.length > RESULTS_PAGE;
     return reply.page('search/index', {
       ...form,
       searched: true,
       results,
-      next: more && search.page < MAX_PAGE ? searchUrl(values, search.page + 1) : null,
-      capped: more && search.page >= MAX_PAGE,
+      next: found.more && search.page < MAX_PAGE ? searchUrl(values, search.page + 1) : null,
+      capped: found.more && search.page >= MAX_PAGE,
+      // Only the newest matches were ranked: say so, and how to reach older ones.
+      newestOnly: found.limited ? SEARCH_CANDIDATES.toLocaleString('en') : null,
       prev: search.page > 1 ? searchUrl(values, search.page - 1) : null,
       firstNumber: (search.page - 1) * RESULTS_PAGE + 1,
     });

@@ -4,8 +4,68 @@ import type { ThreadKind } from '../db/schema.ts';
 
 export const QUERY_MAX = 200;
 export const RESULTS_PAGE = 20;
-/** Results are ranked, so paging is by LIMIT/OFFSET: capped, so the offset never grows large. */
+/** Results are ranked, so paging is by position in the ranking: capped, so it never grows large. */
 export const MAX_PAGE = 10;
+
+/**
+ * Search ranks the newest matching posts only, at most this many. Ranking every match of a
+ * common word costs in proportion to the size of the forum (77,000 posts hold "preference" in
+ * a million); finding and ranking the newest thousand costs about the same on any forum. The
+ * page says so when the limit was reached, and the filters (category, author, kind, dates)
+ * reach older posts, since the limit counts the posts that pass them.
+ */
+export const SEARCH_CANDIDATES = 1000;
+/**
+ * A forum of at most this many posts is searched in one step, all its matches visited, as a
+ * small forum can afford; a larger one in slices of post ids from the newest down.
+ */
+export const ONE_STEP = 16_000;
+
+/**
+ * How many more post ids to search, older than the `searched` newest ones, to find `missing`
+ * more matches among the `remaining` older ids, at `density` matches per post (as found so
+ * far, or as PostgreSQL's statistics estimate before the first slice): enough at that density,
+ * with a margin, and at least as many as were searched. A slice that holds more matches than
+ * are wanted costs little more (the newest ones are kept); one that holds too few costs another
+ * step. A slice to `walk` (mayWalk) has twice the margin, as the walk stops at its last match:
+ * the density of the newest posts may be below the statistics'. A word missing from the posts
+ * searched, or a slice reaching over much of what remains, takes all the rest at once: the
+ * text index then finds its few matches more cheaply than a range of the primary key marks
+ * them out.
+ */
+export function nextSlice(density: number, missing: number, remaining: number, searched: number, walk = false): number {
+  if (density <= 0) return remaining;
+  const size = Math.max(searched, Math.ceil((missing * (walk ? 2.5 : 1.25)) / density));
+  return size * 8 >= remaining ? remaining : size;
+}
+
+/**
+ * Whether the newest matches of a slice may be found by walking the primary key down from its
+ * top (see searchSlice), reading each post in turn, rather than by the text index, whose entry
+ * for the word lists every post that holds it, however old (`listed` of them, as PostgreSQL's
+ * statistics estimate). At `density` matches per post, a walk reads about missing / density
+ * posts; a post read costs about what six entries of the index do (measured on a million
+ * posts). A walk goes no further than its slice.
+ */
+export function mayWalk(density: number, missing: number, listed: number): boolean {
+  return density > 0 && (missing / density) * 6 <= listed;
+}
+
+/** A post found by search, with its rank (ts_rank_cd). */
+export interface Candidate {
+  id: number;
+  rank: number;
+}
+
+/**
+ * The ids on one page of results: best rank first, the newer post first among equals, and
+ * whether another page follows.
+ */
+export function pageOfCandidates(candidates: readonly Candidate[], page: number, size = RESULTS_PAGE) {
+  const ranked = [...candidates].sort((a, b) => b.rank - a.rank || b.id - a.id);
+  const from = (page - 1) * size;
+  return { ids: ranked.slice(from, from + size).map((c) => c.id), more: ranked.length > from + size };
+}
 
 export const searchKinds: readonly { value: ThreadKind; label: string }[] = [
   { value: 'discussion', label: 'Discussions' },

@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import t from 'tap';
 import { up as backfill } from '../../migrations/0008_search_backfill.ts';
+import { createDb } from '../../server/db/index.ts';
+import { searchPosts } from '../../server/search/queries.ts';
+import { SEARCH_CANDIDATES } from '../../server/search/rules.ts';
 import { createReply, createThread } from '../../server/threads/queries.ts';
 import { testApp } from '../helpers/app.ts';
 import type { Page } from '../helpers/html.ts';
@@ -218,4 +221,80 @@ t.test('the navigation carries a labelled search box', async (t) => {
   const input = form?.querySelector('input[name=q]');
   t.ok(input);
   t.ok(page.querySelector(`label[for=${input?.getAttribute('id')}]`)?.text.trim(), 'a label');
+});
+
+t.test('only the newest matches are ranked: the page says so, and a filter reaches older ones', async (t) => {
+  const { make, db } = await testApp(t);
+  const ann = await make.member({ username: 'ann' });
+  await make.thread({ by: ann, title: 'Lantern making guide', body: 'How to fold a paper lantern.' });
+  const chatter = await make.thread({ title: 'Evening chatter', body: 'Hello all.' });
+  // More newer matches than search ranks, each a reply in the body only: the guide's title
+  // match would rank first among all of them.
+  await sql`
+    insert into posts (thread_id, user_id, post_number, raw, cooked)
+    select t.id, t.user_id, n + 1, 'Another lantern lit, number ' || n, '<p>Another lantern</p>'
+    from threads t cross join generate_series(1, ${SEARCH_CANDIDATES}) as n where t.id = ${chatter.id}`.execute(db);
+  const guest = make.guest();
+
+  const page = await guest.page(url({ q: 'lantern' }));
+  const found = results(page);
+  t.equal(found.length, 20);
+  t.same([...new Set(found.map((r) => r.title))], ['Evening chatter'], 'the older guide is not among the newest matches');
+  t.match(page.querySelector('.search-newest')?.text ?? '', /best matches among the latest 1,000 posts that match/);
+  t.equal(found[0].snippet, `Another lantern lit, number ${SEARCH_CANDIDATES}`, 'equal ranks: the newest first');
+
+  const byAuthor = await guest.page(url({ q: 'lantern', author: 'ann' }));
+  t.same(results(byAuthor).map((r) => r.title), ['Lantern making guide'], 'a filter reaches the older post');
+  t.equal(byAuthor.querySelector('.search-newest'), null, 'and says nothing of a limit it did not reach');
+  const guide = await db.selectFrom('threads as t').innerJoin('categories as c', 'c.id', 't.category_id')
+    .select('c.slug').where('t.title', '=', 'Lantern making guide').executeTakeFirstOrThrow();
+  t.same(results(await guest.page(url({ q: 'lantern', category: guide.slug }))).map((r) => r.title), ['Lantern making guide']);
+});
+
+t.test('slices of posts are searched from the newest down, visible matches only', async (t) => {
+  const { make, db, databaseUrl } = await testApp(t);
+  const member = await make.member();
+  const open = await make.thread({ by: member, title: 'Orchard notes', body: 'Nothing yet.' });
+  const unlisted = await make.thread({ by: member, title: 'Orchard drafts', body: 'Nothing either.' });
+  const say = async (threadId: number, body: string) => (await createReply(db, { threadId, userId: member.id, body })).id;
+  const fillers = async (n: number) => { for (let i = 0; i < n; i++) await say(open.id, `Pruning day ${i}.`); };
+
+  const first = await say(open.id, 'A quince tree, the first.');
+  await fillers(6);
+  const second = await say(open.id, 'Quince jelly.');
+  await fillers(6);
+  const third = await say(open.id, 'Quince paste.');
+  await say(unlisted.id, 'Quince in a thread nobody lists.');
+  await say(unlisted.id, 'Quince again, unlisted.');
+  const fourth = await say(open.id, 'Quince and apples.');
+  const deleted = await say(open.id, 'Quince, deleted.');
+  await db.updateTable('posts').set({ deleted_at: new Date() }).where('id', '=', deleted).execute();
+  await db.updateTable('threads').set({ unlisted_at: new Date() }).where('id', '=', unlisted.id).execute();
+
+  const search = (q: string, limits: { candidates: number; oneStep: number }, more = {}) =>
+    searchPosts(db, null, { q, page: 1, ...more }, limits);
+  const ids = (found: Awaited<ReturnType<typeof search>>) => found.results.map((r) => r.id).sort((a, b) => a - b);
+
+  // Three wanted, two ids a slice to begin with: the unlisted thread's two matches take places
+  // in a slice, and the search goes on below them for a visible one.
+  const newest3 = await search('quince', { candidates: 3, oneStep: 2 });
+  t.same(ids(newest3), [second, third, fourth], 'the newest three visible matches, the oldest left out');
+  t.equal(newest3.limited, true);
+  const all = await search('quince', { candidates: 10, oneStep: 2 });
+  t.same(ids(all), [first, second, third, fourth]);
+  t.equal(all.limited, false, 'every match was ranked');
+  const everyPost = await search('quince', { candidates: 10, oneStep: 1000 });
+  t.same(ids(everyPost), ids(all), 'the same in one slice');
+  const byCategory = await search('quince', { candidates: 2, oneStep: 2 }, { categoryId: (await db.selectFrom('threads').select('category_id').where('id', '=', open.id).executeTakeFirstOrThrow()).category_id });
+  t.same(ids(byCategory), [third, fourth], 'with a category: the newest two in it');
+
+  // A word only the first post holds: the statistics know it for a rare one, and all posts are
+  // searched at once.
+  await sql`analyze posts`.execute(db);
+  const sent: string[] = [];
+  const counting = createDb({ url: databaseUrl, max: 1, onQuery: (text) => sent.push(text) });
+  t.teardown(() => counting.destroy());
+  const rare = await searchPosts(counting, null, { q: 'tree', page: 1 }, { candidates: 3, oneStep: 2 });
+  t.same(ids(rare), [first]);
+  t.equal(sent.filter((text) => text.includes('@@') && !text.startsWith('explain')).length, 1, 'one slice');
 });
