@@ -40,38 +40,47 @@ if (!serverUrl) {
 
 const template = `hearth_tpl_${randomBytes(4).toString('hex')}`;
 const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-const { rows } = await admin.query('show server_version');
-console.log(`# PostgreSQL ${rows[0].server_version}${process.env.TEST_DATABASE_URL ? ' (TEST_DATABASE_URL)' : ' (embedded)'}`);
-await admin.query(`create database ${template}`);
-const db = createDb({ url: withDatabase(serverUrl, template), max: 1 });
-await migrate(db);
-await db.destroy();
+let code = 1;
+// Whatever fails (a migration that does not run, say), the embedded server stops and its folder goes.
+try {
+  await admin.connect();
+  const { rows } = await admin.query('show server_version');
+  console.log(`# PostgreSQL ${rows[0].server_version}${process.env.TEST_DATABASE_URL ? ' (TEST_DATABASE_URL)' : ' (embedded)'}`);
+  await admin.query(`create database ${template}`);
+  const db = createDb({ url: withDatabase(serverUrl, template), max: 1 });
+  try {
+    await migrate(db);
+  } finally {
+    await db.destroy();
+  }
 
-const files = passThrough.filter((a) => !a.startsWith('-'));
-const flags = passThrough.filter((a) => a.startsWith('-'));
-function testFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const full = path.join(dir, d.name);
-    if (d.isDirectory()) return full === path.join('test', 'e2e') && !e2e ? [] : testFiles(full);
-    return d.name.endsWith('.test.ts') ? [full] : [];
+  const files = passThrough.filter((a) => !a.startsWith('-'));
+  const flags = passThrough.filter((a) => a.startsWith('-'));
+  const testFiles = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+      const full = path.join(dir, d.name);
+      if (d.isDirectory()) return full === path.join('test', 'e2e') && !e2e ? [] : testFiles(full);
+      return d.name.endsWith('.test.ts') ? [full] : [];
+    });
+  const tapArgs = [...flags, ...(files.length ? files : testFiles(e2e ? path.join('test', 'e2e') : 'test'))];
+  code = await new Promise<number>((resolve) => {
+    const child = spawn(tap, tapArgs, {
+      stdio: 'inherit',
+      env: { ...process.env, HEARTH_TEST_SERVER_URL: serverUrl, HEARTH_TEST_TEMPLATE: template, NODE_ENV: 'test' },
+    });
+    child.on('close', (c) => resolve(c ?? 1));
   });
+
+  // Leftover databases of this run (a file that crashed before its teardown), then the template.
+  const leftovers = await admin.query('select datname from pg_database where datname like $1', [`${template.replace('tpl', 't')}%`]);
+  for (const r of leftovers.rows) await admin.query(`drop database if exists ${r.datname} with (force)`);
+  await admin.query(`drop database if exists ${template} with (force)`);
+} catch (err) {
+  console.error(err);
+} finally {
+  await admin.end().catch(() => {});
+  await stopServer();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
 }
-const tapArgs = [...flags, ...(files.length ? files : testFiles(e2e ? path.join('test', 'e2e') : 'test'))];
-const code: number = await new Promise((resolve) => {
-  const child = spawn(tap, tapArgs, {
-    stdio: 'inherit',
-    env: { ...process.env, HEARTH_TEST_SERVER_URL: serverUrl, HEARTH_TEST_TEMPLATE: template, NODE_ENV: 'test' },
-  });
-  child.on('close', (c) => resolve(c ?? 1));
-});
-
-// Leftover databases of this run (a file that crashed before its teardown), then the template.
-const leftovers = await admin.query("select datname from pg_database where datname like $1", [`${template.replace('tpl', 't')}%`]);
-for (const r of leftovers.rows) await admin.query(`drop database if exists ${r.datname} with (force)`);
-await admin.query(`drop database if exists ${template} with (force)`);
-await admin.end();
-await stopServer();
-if (tmp) rmSync(tmp, { recursive: true, force: true });
 console.log(`# test run took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 process.exit(code);
