@@ -53,10 +53,18 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The node arguments `npm start` runs the app with (package.json), so the bench runs it the same way. */
+function startArgs(): string[] {
+  const start: string = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.start;
+  const [command, ...args] = start.split(/\s+/);
+  if (command !== 'node') throw new Error(`the start script does not run node: ${start}`);
+  return args;
+}
+
 /** The app as users run it, in its own process, with the bare route on. */
 async function startApp(config: Config, databaseUrl: string): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import=tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, startArgs(), {
     cwd: root,
     env: {
       PATH: process.env.PATH,
@@ -295,7 +303,11 @@ async function suite(config: Config, serverUrl: string, database: string, opts: 
         rssMb,
         connections,
       });
-      process.stdout.write(`  ${target.name}: ${Math.round(r.requests.average)} req/s\n`);
+      const mem = JSON.parse((await get(base, '/__bench/memory')).body.toString()) as NodeJS.MemoryUsage;
+      const mb = (n: number) => Math.round(n / 2 ** 20);
+      process.stdout.write(
+        `  ${target.name}: ${Math.round(r.requests.average)} req/s (after: RSS ${mb(mem.rss)} MB, heap ${mb(mem.heapUsed)} of ${mb(mem.heapTotal)} MB, external ${mb(mem.external)} MB)\n`,
+      );
     }
     const transfer = await transferSize(base, threadPath);
     return { database, posts: count, pageBytes, rows, transfer };

@@ -31,4 +31,6 @@ export const benchRoutes: FastifyPluginAsync = async (app) => {
     }
     return reply.type('text/html; charset=utf-8').send(body);
   });
+  // Where the process's memory is, for the bench to tell a heap that grows from the rest.
+  app.get('/__bench/memory', async () => process.memoryUsage());
 };
