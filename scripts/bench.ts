@@ -35,6 +35,8 @@ interface Row {
   target: string;
   rps: number;
   p50: number;
+  /** Mean latency, ms: finer than the percentiles, which autocannon keeps in whole milliseconds. */
+  mean: number;
   p975: number;
   p99: number;
   errors: number;
@@ -295,6 +297,7 @@ async function suite(config: Config, serverUrl: string, database: string, opts: 
         target: target.name,
         rps: Math.round(r.requests.average),
         p50: r.latency.p50,
+        mean: r.latency.mean,
         p975: r.latency.p97_5,
         p99: r.latency.p99,
         errors: r.errors + r.timeouts,
@@ -366,11 +369,14 @@ await runScript(async () => {
       const large = await suite(config, serverUrl, 'hearth_bench_1m', { duration, connections, only, readsOnly: true });
       console.log(`\n${small.posts.toLocaleString('en')} posts:\n${table(small.rows)}`);
       console.log(`\n${large.posts.toLocaleString('en')} posts:\n${table(large.rows)}`);
-      console.log('\np50 on the large database ÷ p50 on the small one:');
+      console.log('\np50 on the large database ÷ p50 on the small one (and the same for the mean, which is not rounded to whole ms):');
       // The same targets run in the same order on both (the search words differ, so not by name).
       for (const [i, row] of large.rows.entries()) {
         const base = small.rows[i];
-        if (base && base.p50 > 0) console.log(`  ${row.target.padEnd(32)} ${(row.p50 / base.p50).toFixed(2)}x  (${base.p50} → ${row.p50} ms)`);
+        if (!base || base.p50 <= 0) continue;
+        console.log(
+          `  ${row.target.padEnd(32)} ${(row.p50 / base.p50).toFixed(2)}x  (${base.p50} → ${row.p50} ms)   mean ${(row.mean / base.mean).toFixed(2)}x  (${base.mean.toFixed(2)} → ${row.mean.toFixed(2)} ms)`,
+        );
       }
       writeFileSync(file, JSON.stringify({ at: started, machine: machine(), duration, connections, compare: [small, large] }, null, 2));
     } else {
