@@ -3,7 +3,9 @@ import { sql, type Kysely } from 'kysely';
 // What each app process keeps about a signed-in member — their session with its unread and
 // queue counts, their read position, watch level and likes on a thread page — is announced on
 // the page channel (migrations/0015) when it changes, as pages are:
-// - user:<id>     their account, sessions, notifications, read marks, watches or likes changed;
+// - user:<id>     their account, sessions or notifications changed (what their session carries);
+// - reads:<id>    their read marks, watches or likes changed (what a thread page shows of them):
+//                 apart, so that reading and liking do not make the session be read again;
 // - queue         the moderation queue changed (moderators' count);
 // - viewers       a post or thread became visible or invisible: whose unread notifications
 //                 count may change is not worth working out, so every member's is read again.
@@ -12,6 +14,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     create function hearth_notify_members() returns trigger language plpgsql as $$
     declare
       r record;
+      scope text;
     begin
       if tg_table_name = 'queue_items' then
         perform pg_notify('hearth_pages', 'queue');
@@ -23,12 +26,13 @@ export async function up(db: Kysely<any>): Promise<void> {
       elsif tg_table_name in ('posts', 'threads') then
         perform pg_notify('hearth_pages', 'viewers');
       else
+        if tg_table_name in ('sessions', 'notifications') then scope := 'user:'; else scope := 'reads:'; end if;
         -- A row can change hands (a session signed out keeps its row): both members hear.
         if tg_op <> 'INSERT' and old.user_id is not null then
-          perform pg_notify('hearth_pages', 'user:' || old.user_id);
+          perform pg_notify('hearth_pages', scope || old.user_id);
         end if;
         if tg_op <> 'DELETE' and new.user_id is not null then
-          perform pg_notify('hearth_pages', 'user:' || new.user_id);
+          perform pg_notify('hearth_pages', scope || new.user_id);
         end if;
       end if;
       return null;

@@ -59,7 +59,7 @@ async function memberFacts(db: Db, pageCache: PageCache, userId: number, threadI
   const key = `facts:${userId}:${threadId}:${page}`;
   const kept = pageCache.find<Facts>(key);
   if (kept) return kept;
-  const snapshot = pageCache.snapshot([`user:${userId}`, `thread:${threadId}`]);
+  const snapshot = pageCache.snapshot([`reads:${userId}`, `thread:${threadId}`]);
   const facts = await readFacts(db, userId, threadId, page, postIds);
   pageCache.keep(key, facts, snapshot);
   return facts;
