@@ -215,8 +215,11 @@ async function newestCandidates(db: Db, viewer: Viewer | null, s: SearchFilters,
   let upTo = newest;
   while (upTo > 0 && candidates.length < wanted) {
     const searched = newest - upTo;
-    // Before the first slice, the density the statistics expect; then the one found.
-    const density = searched > 0 ? candidates.length / searched : estimate / newest;
+    // Before the first slice, the density the statistics expect; then the one found. None found
+    // yet says little (the newest posts may hold none of an old word, or of any word: a burst
+    // of short replies): the statistics' density still sizes the next slice, never smaller
+    // than what was searched, so a search goes down in steps that at least double.
+    const density = candidates.length > 0 ? candidates.length / searched : estimate / newest;
     const missing = wanted - candidates.length;
     const walkable = mayWalk(density, missing, estimate);
     const after = upTo - nextSlice(density, missing, upTo, searched, walkable);
