@@ -1,9 +1,11 @@
-// Rendered pages for guests, kept until a write changes them.
+// Rendered pages for guests, kept until a write changes them; and, kept the same way, what the
+// pages of members share (server/views/member-parts.ts) and what is kept of each member
+// (server/sessions/store.ts, server/threads/member-page.ts; migrations/0024).
 //
 // A page depends on scopes (thread:<id>, category:<id>, home). Database triggers announce the
 // scopes a committed write touches on the `hearth_pages` channel (migrations/0015); every app
-// process listens and bumps its version of each scope, so a cached page rendered under an older
-// version is never served again, in any process. A request that wrote waits until its own
+// process listens and notes when each scope last changed, so a page read before a change of one
+// of its scopes is never served again, in any process. A request that wrote waits until its own
 // announcements have come back (sync) before it answers, so the page it leads to is fresh.
 // Pages also expire after a minute, for what they show that no write announces ("5 min ago",
 // a member's rank, a pin's end date).
