@@ -11,6 +11,9 @@ import { sql, type Kysely } from 'kysely';
 // counts stay right whatever order a transaction changes a post and its thread in (a first post
 // and then its thread, say). One statement must not change both a post and its thread, though
 // (a data-modifying CTE over both): each trigger would then read the other's new state.
+/** Whether the row `r` (old, new, or an alias) is public: neither deleted, hidden nor held. */
+const isPublic = (r: string) => sql.raw(`${r}.deleted_at is null and ${r}.hidden_at is null and ${r}.pending_at is null`);
+
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`alter table users
     add column post_count integer not null default 0 constraint users_post_count_check check (post_count >= 0),
@@ -27,12 +30,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       counted_before boolean := false;
       counted_now boolean := false;
     begin
-      if tg_op <> 'INSERT' and old.deleted_at is null and old.hidden_at is null and old.pending_at is null then
-        select t.deleted_at is null and t.hidden_at is null and t.pending_at is null into counted_before
+      if tg_op <> 'INSERT' and ${isPublic('old')} then
+        select ${isPublic('t')} into counted_before
           from threads t where t.id = old.thread_id for no key update;
       end if;
-      if tg_op <> 'DELETE' and new.deleted_at is null and new.hidden_at is null and new.pending_at is null then
-        select t.deleted_at is null and t.hidden_at is null and t.pending_at is null into counted_now
+      if tg_op <> 'DELETE' and ${isPublic('new')} then
+        select ${isPublic('t')} into counted_now
           from threads t where t.id = new.thread_id for no key update;
       end if;
       if counted_before and counted_now and old.user_id = new.user_id then
@@ -48,17 +51,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     end $$`.execute(db);
   // Only what can change a count fires it: likes, edits, flag scores and search vectors do not.
   await sql`create trigger posts_member_counts_insert after insert on posts for each row
-    when (new.deleted_at is null and new.hidden_at is null and new.pending_at is null)
+    when (${isPublic('new')})
     execute function hearth_member_post_counts()`.execute(db);
   await sql`create trigger posts_member_counts_update after update of deleted_at, hidden_at, pending_at, user_id, thread_id on posts
     for each row when (
-      (old.deleted_at is null and old.hidden_at is null and old.pending_at is null)
-        is distinct from (new.deleted_at is null and new.hidden_at is null and new.pending_at is null)
-      or ((old.deleted_at is null and old.hidden_at is null and old.pending_at is null)
+      (${isPublic('old')})
+        is distinct from (${isPublic('new')})
+      or ((${isPublic('old')})
           and (old.user_id <> new.user_id or old.thread_id <> new.thread_id)))
     execute function hearth_member_post_counts()`.execute(db);
   await sql`create trigger posts_member_counts_delete after delete on posts for each row
-    when (old.deleted_at is null and old.hidden_at is null and old.pending_at is null)
+    when (${isPublic('old')})
     execute function hearth_member_post_counts()`.execute(db);
 
   // A thread enters or leaves its author's thread count, and its public posts their authors'
@@ -69,8 +72,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     create function hearth_member_thread_counts() returns trigger language plpgsql as $$
     declare
-      counted_before boolean := tg_op <> 'INSERT' and old.deleted_at is null and old.hidden_at is null and old.pending_at is null;
-      counted_now boolean := tg_op <> 'DELETE' and new.deleted_at is null and new.hidden_at is null and new.pending_at is null;
+      counted_before boolean := tg_op <> 'INSERT' and ${isPublic('old')};
+      counted_now boolean := tg_op <> 'DELETE' and ${isPublic('new')};
       posts_move boolean := tg_op = 'UPDATE' and counted_before <> counted_now;
     begin
       perform 1 from users
@@ -78,7 +81,7 @@ export async function up(db: Kysely<any>): Promise<void> {
           select old.user_id where counted_before
           union all select new.user_id where counted_now
           union all select p.user_id from posts p
-            where posts_move and p.thread_id = new.id and p.deleted_at is null and p.hidden_at is null and p.pending_at is null)
+            where posts_move and p.thread_id = new.id and ${isPublic('p')})
         order by id
         for no key update;
       if counted_before then
@@ -90,23 +93,23 @@ export async function up(db: Kysely<any>): Promise<void> {
       if posts_move then
         update users u set post_count = u.post_count + case when counted_now then c.n else -c.n end
         from (select p.user_id, count(*)::int as n from posts p
-              where p.thread_id = new.id and p.deleted_at is null and p.hidden_at is null and p.pending_at is null
+              where p.thread_id = new.id and ${isPublic('p')}
               group by p.user_id) c
         where u.id = c.user_id;
       end if;
       return null;
     end $$`.execute(db);
   await sql`create trigger threads_member_counts_insert after insert on threads for each row
-    when (new.deleted_at is null and new.hidden_at is null and new.pending_at is null)
+    when (${isPublic('new')})
     execute function hearth_member_thread_counts()`.execute(db);
   await sql`create trigger threads_member_counts_update after update of deleted_at, hidden_at, pending_at, user_id on threads
     for each row when (
-      (old.deleted_at is null and old.hidden_at is null and old.pending_at is null)
-        is distinct from (new.deleted_at is null and new.hidden_at is null and new.pending_at is null)
-      or ((old.deleted_at is null and old.hidden_at is null and old.pending_at is null) and old.user_id <> new.user_id))
+      (${isPublic('old')})
+        is distinct from (${isPublic('new')})
+      or ((${isPublic('old')}) and old.user_id <> new.user_id))
     execute function hearth_member_thread_counts()`.execute(db);
   await sql`create trigger threads_member_counts_delete after delete on threads for each row
-    when (old.deleted_at is null and old.hidden_at is null and old.pending_at is null)
+    when (${isPublic('old')})
     execute function hearth_member_thread_counts()`.execute(db);
 
   // The profile's recent threads: a member's listed threads, newest first, read from the top of

@@ -80,8 +80,10 @@ async function readFacts(db: Db, userId: number, threadId: number, page: number,
 }
 
 /**
- * Renders and keeps the shared page, or answers undefined when this thread's page cannot be
- * shared (not public, merged, closing at a set time, a poll on it, an old slug, no such page).
+ * Renders and keeps the shared page, or keeps and answers 'alone' when this thread's page cannot
+ * be shared (not public, merged, closing at a set time, a poll on it, an old slug, no such
+ * page): the next request for it goes straight to the page rendered alone, without reading the
+ * thread twice.
  */
 async function keepPage(
   db: Db,
@@ -89,13 +91,19 @@ async function keepPage(
   reply: FastifyReply,
   at: { key: string; id: number; slug?: string; page: number; now: Date },
   threadPage: (thread: Thread, page: number, viewer: Viewer) => Promise<Record<string, unknown> & { posts: { id: number; post_number: number }[] }>,
-): Promise<Kept | undefined> {
+): Promise<Kept | 'alone'> {
   const snapshot = pageCache.snapshot([`thread:${at.id}`]);
   const thread = await threadById(db, at.id);
-  if (!thread || thread.merged_into || thread.hidden_at || thread.pending_at || thread.slug !== at.slug) return undefined;
-  // A page with a poll shows the member's vote; a closing time changes the page without a write.
-  if ((at.page === 1 && thread.poll_id !== null) || (thread.closes_at !== null && thread.closes_at > at.now)) return undefined;
-  if (at.page > 1 && at.page > pageOf(thread.last_post_number)) return undefined;
+  const shareable =
+    thread &&
+    !thread.merged_into && !thread.hidden_at && !thread.pending_at && thread.slug === at.slug &&
+    // A page with a poll shows the member's vote; a closing time changes the page without a write.
+    !(at.page === 1 && thread.poll_id !== null) && !(thread.closes_at !== null && thread.closes_at > at.now) &&
+    !(at.page > 1 && at.page > pageOf(thread.last_post_number));
+  if (!shareable) {
+    pageCache.keep(at.key, 'alone', snapshot);
+    return 'alone';
+  }
   const data = await threadPage(thread, at.page, anyMember);
   const parts = new PartCollector();
   const html = await reply.render('threads/thread', {
@@ -135,8 +143,8 @@ export async function memberThreadPage(
   const { page: asked } = req.query as { page?: number };
   const page = asked ?? 1;
   const key = `member:${req.url}`;
-  const kept = env.pageCache.find<Kept>(key) ?? (await keepPage(env.db, env.pageCache, reply, { key, id, slug, page, now: env.now }, env.threadPage));
-  if (!kept) return false;
+  const kept = env.pageCache.find<Kept | 'alone'>(key) ?? (await keepPage(env.db, env.pageCache, reply, { key, id, slug, page, now: env.now }, env.threadPage));
+  if (kept === 'alone') return false;
   assertCanRead(viewer, kept.thread);
   const facts = await memberFacts(env.db, env.pageCache, viewer.id, id, page, kept.posts.map((p) => p.id));
   // Their own held or hidden post belongs on the page: rendered for them alone.
