@@ -1,7 +1,7 @@
 // Builds the app from a Config: no listening, no globals, so tests can build many.
 // This file is the table of contents: every plugin, in order.
 import compress from '@fastify/compress';
-import Fastify, { LogController, type FastifyPluginAsync } from 'fastify';
+import Fastify, { LogController, type FastifyPluginAsync, type RouteOptions } from 'fastify';
 import { accounts } from './accounts/routes.ts';
 import { productionCost, testCost, type PasswordCost } from './accounts/passwords.ts';
 import { admin } from './admin/routes.ts';
@@ -41,6 +41,8 @@ export interface AppConfig extends Pick<Config, 'nodeEnv' | 'baseUrl' | 'session
   now?: () => Date;
   /** More feature plugins, registered with the pages (sessions, CSRF, views apply to them). */
   plugins?: FastifyPluginAsync[];
+  /** Told of every route as it is registered (the route × role table collects them). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 declare module 'fastify' {
@@ -63,6 +65,7 @@ export async function buildApp(config: AppConfig) {
     // A log line per request costs more than a cached page; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
   });
+  if (config.onRoute) app.addHook('onRoute', config.onRoute);
   const passwordCost = config.passwordCost ?? (config.nodeEnv === 'test' ? testCost : productionCost);
 
   await app.register(database, { url: config.databaseUrl, poolSize: config.poolSize });
