@@ -7,6 +7,7 @@ import { forbidden, HttpError, notFound } from '../errors.ts';
 import { can } from '../permissions.ts';
 import { csrfField, idParams, text } from '../schemas.ts';
 import { requireViewer } from '../sessions/guards.ts';
+import { assertCanOpenThread, assertCanRead } from '../threads/access.ts';
 import { threadById } from '../threads/queries.ts';
 import { threadPage } from '../threads/routes.ts';
 import { threadUrl, TITLE_MAX, TITLE_MIN } from '../threads/rules.ts';
@@ -27,8 +28,8 @@ const fieldError = (field: string, message: string) => new HttpError(422, messag
 export const threadActions: FastifyPluginAsync = async (app) => {
   /**
    * A rejected action (an error beside a field) shows the thread's first page again, where the
-   * forms are, with the input kept. Only once the viewer is known to be a moderator and the
-   * thread is there: anything else is the one error handler's page.
+   * forms are, with the input kept. Only to a moderator who may read the thread, and only while
+   * it is there: anything else is the one error handler's page, which shows nothing of it.
    */
   function withForm(handler: (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) {
     return async (req: FastifyRequest, reply: FastifyReply) => {
@@ -37,7 +38,8 @@ export const threadActions: FastifyPluginAsync = async (app) => {
       } catch (err) {
         if (!(err instanceof HttpError) || !Object.keys(err.fieldErrors).length) throw err;
         const thread = await threadById(app.db, (req.params as { id: number }).id, { viewerId: req.viewer?.id });
-        if (!thread) throw err;
+        if (!thread || !can(req.viewer, 'manage threads')) throw err;
+        assertCanOpenThread(req.viewer, thread);
         const { _csrf, ...values } = req.body as Record<string, string>;
         const data = await threadPage(app.db, thread, 1, req.viewer, app.now());
         return reply.page('threads/thread', { ...data, values, errors: err.fieldErrors, error: err.message }, err.statusCode);
@@ -45,12 +47,16 @@ export const threadActions: FastifyPluginAsync = async (app) => {
     };
   }
 
-  /** Moderators only (members get 403), and the thread must be there. */
+  /**
+   * Moderators only (members get 403), and the thread must be there for them to read, before
+   * anything of the form is looked at: an action answers no more than the thread's page would.
+   */
   async function loadFor(req: FastifyRequest) {
     const viewer = requireViewer(req);
     if (!can(viewer, 'manage threads')) throw forbidden('Thread actions are for moderators.');
     const thread = await threadById(app.db, (req.params as { id: number }).id);
     if (!thread) throw notFound('That thread');
+    assertCanOpenThread(viewer, thread);
     return { viewer, thread };
   }
 
@@ -111,6 +117,8 @@ export const threadActions: FastifyPluginAsync = async (app) => {
     const { viewer, thread } = await loadFor(req);
     const category = await categoryByRef(app.db, (req.body as { category: string }).category);
     if (!category) throw fieldError('category', 'There is no such category: give its slug (as in /c/slug) or its id.');
+    // Nor into a category the moderator may not read: the thread would leave their reach.
+    assertCanRead(viewer, category);
     const now = app.now();
     await app.db.transaction().execute(async (tx) => {
       await moveThread(tx, thread.id, category.id);
@@ -127,6 +135,9 @@ export const threadActions: FastifyPluginAsync = async (app) => {
     // The target's number, or its address (/t/12/slug), as a moderator may paste either.
     const into = /^\s*(?:.*\/t\/)?(\d{1,15})(?:[/?#].*)?\s*$/.exec((req.body as { into: string }).into);
     if (!into) throw fieldError('into', 'Give the number of the thread to merge into (as in /t/12), or its address.');
+    // The thread merged into is read as this one is; one that is not there, mergeThread refuses.
+    const targetThread = await threadById(app.db, Number(into[1]));
+    if (targetThread) assertCanOpenThread(viewer, targetThread);
     const now = app.now();
     const merged = await app.db.transaction().execute(async (tx) => {
       const result = await mergeThread(tx, { sourceId: thread.id, targetId: Number(into[1]), by: viewer.id, at: now });
@@ -154,8 +165,11 @@ export const threadActions: FastifyPluginAsync = async (app) => {
       if ('error' in list) throw fieldError('posts', list.error);
       const title = input.title.trim();
       if (title.length < TITLE_MIN || title.length > TITLE_MAX) throw fieldError('title', `Titles are ${TITLE_MIN} to ${TITLE_MAX} characters.`);
-      const category = input.category?.trim() ? await categoryByRef(app.db, input.category) : { id: thread.category_id, slug: thread.category_slug };
+      const category = input.category?.trim() ? await categoryByRef(app.db, input.category) : {
+        id: thread.category_id, slug: thread.category_slug, read_role: thread.read_role, read_rank: thread.read_rank,
+      };
       if (!category) throw fieldError('category', 'There is no such category: give its slug (as in /c/slug) or its id, or leave it empty.');
+      assertCanRead(viewer, category);
       const now = app.now();
       const split = await app.db.transaction().execute(async (tx) => {
         const result = await splitThread(tx, { threadId: thread.id, ...list, title, categoryId: category.id, by: viewer.id, at: now });

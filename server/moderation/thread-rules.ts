@@ -1,5 +1,6 @@
-// Pure rules of the moderators' thread actions: when a thread closes, which posts a split
-// takes, how long slow mode makes a member wait.
+// Pure rules of the moderators' thread actions: who is offered them, when a thread closes, which
+// posts a split takes, how long slow mode makes a member wait.
+import { can, canReadCategory, type CategoryAccess, type Viewer } from '../permissions.ts';
 import { parseMoment } from './sanction-rules.ts';
 
 /** At most a year ahead: a closing time further than that is surely a typo. */
@@ -72,4 +73,14 @@ export function waitText(seconds: number): string {
   if (seconds < 2 * 3600) return unit(Math.ceil(seconds / 60), 'minute');
   if (seconds < 2 * 86400) return unit(Math.ceil(seconds / 3600), 'hour');
   return unit(Math.ceil(seconds / 86400), 'day');
+}
+
+/**
+ * Which thread actions the thread page offers. Each needs its role and also that the actor may
+ * read the thread's category: a moderator outside a staff-only category may not touch its
+ * threads, and the routes refuse what is not offered here (server/threads/access.ts).
+ */
+export function threadActionsFor(viewer: Viewer | null, category: Pick<CategoryAccess, 'read_role' | 'read_rank'>) {
+  const reads = canReadCategory(viewer, category);
+  return { canManage: reads && can(viewer, 'manage threads'), canPin: reads && can(viewer, 'pin'), canLock: reads && can(viewer, 'lock') };
 }

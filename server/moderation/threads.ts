@@ -20,10 +20,10 @@ export function lastPostIn(db: Db, threadId: number, userId: number) {
     .executeTakeFirst();
 }
 
-/** A category named by its slug or its id (the move and split forms take either). */
+/** A category named by its slug or its id (the move and split forms take either), with who may read it. */
 export function categoryByRef(db: Db, ref: string) {
   const key = ref.trim();
-  const q = db.selectFrom('categories').select(['id', 'slug', 'name']);
+  const q = db.selectFrom('categories').select(['id', 'slug', 'name', 'read_role', 'read_rank']);
   return (/^\d{1,15}$/.test(key) ? q.where('id', '=', Number(key)) : q.where('slug', '=', key.toLowerCase())).executeTakeFirst();
 }
 

@@ -3,9 +3,9 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Database } from '../db/schema.ts';
-import { forbidden, HttpError } from '../errors.ts';
+import { forbidden, HttpError, notFound } from '../errors.ts';
 import { canReadCategory, hasRole, rolesHeld, type Viewer } from '../permissions.ts';
-import { listedThread, publicPost } from '../moderation/visibility.ts';
+import { canOpenThread, listedThread, publicPost } from '../moderation/visibility.ts';
 
 /** The ids of the categories the viewer may read, as a subquery. */
 export function readableCategoryIds(db: Db, viewer: Viewer | null) {
@@ -47,6 +47,19 @@ export function assertCanRead(viewer: Viewer | null, c: Parameters<typeof canRea
   if (canReadCategory(viewer, c)) return;
   if (!viewer) throw new HttpError(401, 'Please sign in to read this.');
   throw forbidden('This category is open to some members only.');
+}
+
+/**
+ * Stops here unless the viewer may open the thread where it is, as its page decides: a thread
+ * they may not open is not there (404); one in a category they may not read, as assertCanRead.
+ * For what acts on a thread (staff and moderators' actions), which must show no more than its page.
+ */
+export function assertCanOpenThread(
+  viewer: Viewer | null,
+  thread: Parameters<typeof canOpenThread>[1] & Parameters<typeof canReadCategory>[1],
+) {
+  if (!canOpenThread(viewer, thread)) throw notFound('That thread');
+  assertCanRead(viewer, thread);
 }
 
 /** The columns a route needs to decide access, selected with a category joined as `c`. */

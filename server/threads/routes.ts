@@ -3,7 +3,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
 import { canOpenThread } from '../moderation/visibility.ts';
 import { afterNewPost, decideNewPost } from '../moderation/posting.ts';
-import { waitText } from '../moderation/thread-rules.ts';
+import { threadActionsFor, waitText } from '../moderation/thread-rules.ts';
 
 /** What a member is told when their post waits for a moderator. */
 const heldMessage = 'Thanks! Your post is waiting for a moderator to approve it; until then only you and the moderators can see it.';
@@ -88,9 +88,7 @@ export async function threadPage(db: Db, thread: Thread, page: number, viewer: V
     closed,
     slowMode: thread.slow_mode_seconds ? waitText(thread.slow_mode_seconds) : null,
     slowModeMinutes: thread.slow_mode_seconds / 60,
-    canManage: can(viewer, 'manage threads'),
-    canPin: can(viewer, 'pin'),
-    canLock: can(viewer, 'lock'),
+    ...threadActionsFor(viewer, thread),
     watch: level ? { action: `/t/${thread.id}/watch`, level } : null,
     // A poll takes votes once its thread is public (server/polls/routes.ts).
     poll: poll ? pollView(poll, viewer !== null && !thread.hidden_at && !thread.pending_at, new Date()) : null,

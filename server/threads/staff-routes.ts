@@ -6,6 +6,7 @@ import { can, type Action } from '../permissions.ts';
 import { csrfField, emptyForm, idParams } from '../schemas.ts';
 import { requireViewer } from '../sessions/guards.ts';
 import { answer } from '../views/index.ts';
+import { assertCanOpenThread } from './access.ts';
 import { lockThread, pinThread, unpinThread } from './pins.ts';
 import { threadById } from './queries.ts';
 import { threadUrl } from './rules.ts';
@@ -16,6 +17,8 @@ export const threadStaff: FastifyPluginAsync = async (app) => {
     if (!can(viewer, action)) throw forbidden(action === 'pin' ? 'Pinning is for staff.' : 'Locking is for moderators.');
     const thread = await threadById(app.db, (req.params as { id: number }).id);
     if (!thread) throw notFound('That thread');
+    // Staff and moderators act only on threads they may read (staff-only, admin-only categories).
+    assertCanOpenThread(viewer, thread);
     return { viewer, thread };
   }
 
