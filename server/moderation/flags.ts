@@ -9,6 +9,7 @@ import { notice } from '../notifications/queries.ts';
 import type { Viewer } from '../permissions.ts';
 import { categoryAccessColumns } from '../threads/access.ts';
 import { openPostItem } from './items.ts';
+import { lockMemberLimit } from './member-lock.ts';
 import { dailyFlagLimit, flagWeight, hidesAtOnce, hidesByScore } from './rules.ts';
 import { loadSetting } from './settings.ts';
 import { hidePost } from './visibility.ts';
@@ -41,13 +42,15 @@ export interface NewFlag {
 }
 
 /**
- * Raises a flag, in one transaction: the post's row is locked first, so that many flags at once
- * are counted one after the other: the post hides exactly once, one queue item opens, and its
- * author hears of it once. Answers whether this flag hid the post.
+ * Raises a flag, in one transaction. The flagger's flagging lock is taken first, so that their
+ * flags sent at once are counted against the daily cap one after the other; then the post's row,
+ * so that many members' flags on it are counted one after the other: the post hides exactly once,
+ * one queue item opens, and its author hears of it once. Answers whether this flag hid the post.
  */
 export async function raiseFlag(db: Db, f: NewFlag): Promise<{ hid: boolean; flagId: number }> {
   try {
     return await db.transaction().execute(async (tx) => {
+      await lockMemberLimit(tx, 'flagging', f.flagger.id);
       const post = await tx
         .selectFrom('posts')
         .select(['id', 'user_id', 'thread_id', 'deleted_at', 'pending_at', 'hidden_at'])

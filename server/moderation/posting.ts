@@ -6,6 +6,7 @@ import type { Db } from '../db/index.ts';
 import type { PendingReason, QueueKind } from '../db/schema.ts';
 import type { Viewer } from '../permissions.ts';
 import { openPostItem } from './items.ts';
+import { lockMemberLimit } from './member-lock.ts';
 import type { PostingRules } from './posting-rules.ts';
 import { checkSpam } from './spam.ts';
 import { checkStanding } from './standing.ts';
@@ -34,10 +35,36 @@ export interface PostDecision {
   queue: { kind: Exclude<QueueKind, 'appeal'>; detail: string } | null;
 }
 
-/** Refuses the post (throws an HttpError) or decides how it is written. */
+/**
+ * Refuses the post (throws an HttpError) or decides how it is written. The limits count the
+ * member's posts already written: run it through writeNewPost, so that posts sent at once are
+ * decided one after the other.
+ */
 export async function decideNewPost(db: Db, post: NewPost): Promise<PostDecision> {
   await checkStanding(db, post);
   return checkSpam(db, post);
+}
+
+/**
+ * Decides a new post and writes it (`write`, given the decision and the post's time) in one
+ * transaction holding the member's posting lock: a second post of theirs sent at the same moment
+ * is checked once this one is written, against it. A refused post writes nothing.
+ */
+export async function writeNewPost<T>(
+  db: Db,
+  post: Omit<NewPost, 'now'>,
+  clock: () => Date,
+  write: (tx: Db, decision: PostDecision, now: Date) => Promise<T>,
+): Promise<{ decision: PostDecision; written: T }> {
+  return db.transaction().execute(async (tx) => {
+    await lockMemberLimit(tx, 'posting', post.viewer.id);
+    // The time is read once the lock is held, so the member's posts are written in the order of
+    // their times: one that waited is never dated before the post it waited for (the limits do
+    // not count posts from their future).
+    const now = clock();
+    const decision = await decideNewPost(tx, { ...post, now });
+    return { decision, written: await write(tx, decision, now) };
+  });
 }
 
 /** After the post is written: a held or caught post opens its queue item. */

@@ -77,47 +77,49 @@ function waitMessage(wait: { seconds: number; reason: 'interval' | 'hourly' }, r
     : `You have posted ${perHour} times in the last hour, as many as ${who} may: ${when}.`;
 }
 
-/** Times of the member's posts in the last hour, newest first (deleting a post gives none back). */
-function recentPostTimes(db: Db, userId: number, now: Date, limit: number) {
-  return db
-    .selectFrom('posts')
-    .select('created_at')
-    .where('user_id', '=', userId)
-    .where('created_at', '>', new Date(now.getTime() - HOUR))
-    // A clock moved back (tests, a corrected server time) must not count posts "from the future".
-    .where('created_at', '<=', now)
-    .orderBy('created_at', 'desc')
-    .limit(Math.max(1, limit))
-    .execute();
-}
-
-/** Whether the member wrote the same body (trimmed, spaces collapsed, any case) within the window. */
-async function postedAlready(db: Db, userId: number, body: string, now: Date, minutes: number): Promise<boolean> {
-  if (minutes <= 0) return false;
+/**
+ * What the limits of a new post are checked against, in one statement: whether the member wrote
+ * the same body (trimmed, spaces collapsed, any case) within the duplicate window; the times of
+ * their posts in the last hour, newest first (deleting a post gives none back); and, for a
+ * newcomer, their public or hidden posts (not held, not deleted) counted up to `approvalUpTo`.
+ * One statement rather than three, because it runs inside the post's transaction, after the
+ * member's posting lock, where queries cannot run side by side.
+ */
+async function postingHistory(
+  db: Db,
+  userId: number,
+  q: { body: string; now: Date; duplicateMinutes: number; perHour: number; approvalUpTo: number },
+): Promise<{ duplicate: boolean; recent: Date[]; approved: number }> {
+  const { now } = q;
+  const mine = () => db.selectFrom('posts').where('user_id', '=', userId);
   const same = (v: ReturnType<typeof sql>) => sql<string>`lower(btrim(regexp_replace(${v}, '\\s+', ' ', 'g')))`;
-  const row = await db
-    .selectFrom('posts')
-    .select('id')
-    .where('user_id', '=', userId)
-    .where('created_at', '>', new Date(now.getTime() - minutes * 60 * 1000))
-    .where('created_at', '<=', now)
-    .where('deleted_at', 'is', null)
-    .where(same(sql.ref('raw')), '=', same(sql`${body}::text`))
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-/** The member's public or hidden posts (not held, not deleted), counted up to `upTo`. */
-async function approvedPosts(db: Db, userId: number, upTo: number): Promise<number> {
-  if (upTo <= 0) return 0;
-  const row = await db
-    .selectFrom((eb) =>
-      eb.selectFrom('posts').select('id').where('user_id', '=', userId).where('pending_at', 'is', null).where('deleted_at', 'is', null).limit(upTo).as('p'),
-    )
-    .select(sql<number>`count(*)::int`.as('n'))
+  return db
+    .selectNoFrom((eb) => [
+      q.duplicateMinutes > 0
+        ? eb
+            .exists(
+              mine()
+                .select('id')
+                .where('created_at', '>', new Date(now.getTime() - q.duplicateMinutes * 60 * 1000))
+                .where('created_at', '<=', now)
+                .where('deleted_at', 'is', null)
+                .where(same(sql.ref('raw')), '=', same(sql`${q.body}::text`)),
+            )
+            .$castTo<boolean>()
+            .as('duplicate')
+        : sql<boolean>`false`.as('duplicate'),
+      sql<Date[]>`array(${mine()
+        .select('created_at')
+        .where('created_at', '>', new Date(now.getTime() - HOUR))
+        // A clock moved back (tests, a corrected server time) must not count posts "from the future".
+        .where('created_at', '<=', now)
+        .orderBy('created_at', 'desc')
+        .limit(Math.max(1, q.perHour))})`.as('recent'),
+      q.approvalUpTo > 0
+        ? sql<number>`(select count(*)::int from (${mine().select('id').where('pending_at', 'is', null).where('deleted_at', 'is', null).limit(q.approvalUpTo)}) p)`.as('approved')
+        : sql<number>`0`.as('approved'),
+    ])
     .executeTakeFirstOrThrow();
-  return row.n;
 }
 
 const isNewcomer = (viewer: Viewer) => viewer.rank === 0 && !hasRole(viewer, 'moderator');
@@ -150,17 +152,18 @@ export async function checkSpam(db: Db, post: NewPost): Promise<PostDecision> {
   if (hasRole(viewer, 'moderator')) return decision;
 
   const perHour = forRank(settings.posts_per_hour, viewer.rank);
-  const [duplicate, recent, approved] = await Promise.all([
-    postedAlready(db, viewer.id, post.body, now, settings.duplicate_window_minutes),
-    recentPostTimes(db, viewer.id, now, perHour),
-    isNewcomer(viewer) ? approvedPosts(db, viewer.id, settings.approval_posts) : Infinity,
-  ]);
+  const newcomer = isNewcomer(viewer);
+  const history = await postingHistory(db, viewer.id, {
+    body: post.body, now, duplicateMinutes: settings.duplicate_window_minutes, perHour, approvalUpTo: newcomer ? settings.approval_posts : 0,
+  });
+  const { duplicate, recent } = history;
+  const approved = newcomer ? history.approved : Infinity;
   // Said before the rate: a post sent twice is a duplicate, not a member in a hurry.
   if (duplicate) {
     const message = `You posted this already, in the last ${plural(settings.duplicate_window_minutes, 'minute', 'minutes')}. If you meant to post it again, please say something new.`;
     throw new HttpError(422, message, { body: message });
   }
-  const wait = postingWait(recent.map((r) => r.created_at), now, viewer.rank, settings);
+  const wait = postingWait(recent, now, viewer.rank, settings);
   if (wait) throw tooSoon(waitMessage(wait, viewer.rank, perHour), wait.seconds);
 
   const { require_approval: toApprove, flag: toFlag } = screened.found;

@@ -66,6 +66,9 @@ export async function createCategory(
   return db.insertInto('categories').values(c).returning(['id', 'slug']).executeTakeFirstOrThrow();
 }
 
+/** In the caller's transaction when given one (a new post's checks share the write's), else in a new one. */
+const inTransaction = <T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> => (db.isTransaction ? work(db) : db.transaction().execute(work));
+
 /** A thread and its first post, with the category's counter, in one transaction. */
 export async function createThread(
   db: Db,
@@ -86,7 +89,7 @@ export async function createThread(
 ) {
   const at = t.at ?? new Date();
   const held = t.hold ?? null;
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const thread = await tx
       .insertInto('threads')
       .values({
@@ -145,7 +148,7 @@ export async function createReply(
 ) {
   const at = r.at ?? new Date();
   const held = r.hold ?? null;
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     // A held reply takes its number now but enters the counts and the activity when approved.
     const thread = await tx
       .updateTable('threads')

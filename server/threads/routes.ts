@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
 import { canOpenThread } from '../moderation/visibility.ts';
-import { afterNewPost, decideNewPost } from '../moderation/posting.ts';
+import { afterNewPost, writeNewPost } from '../moderation/posting.ts';
 import { threadActionsFor, waitText } from '../moderation/thread-rules.ts';
 
 /** What a member is told when their post waits for a moderator. */
@@ -285,12 +285,12 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
       Object.assign(errors, poll.errors);
       // The form has no kind chooser yet (one kind), so a wrong kind is said in the summary.
       if (Object.keys(errors).length) throw invalid(errors, errors.kind);
-      const now = app.now();
-      const decision = await decideNewPost(app.db, { rules: app.postingRules, viewer, title, body: input.body, categoryId: category.id, now });
-      const thread = await createThread(app.db, {
-        categoryId: category.id, userId: viewer.id, title: decision.title ?? title, body: decision.body, tags: tags.tags, poll: poll.poll, at: now,
-        hold: decision.hold, onWritten: (tx, postId) => afterNewPost(tx, postId, decision, now),
-      });
+      const { decision, written: thread } = await writeNewPost(app.db, { rules: app.postingRules, viewer, title, body: input.body, categoryId: category.id }, app.now, (tx, decision, now) =>
+        createThread(tx, {
+          categoryId: category.id, userId: viewer.id, title: decision.title ?? title, body: decision.body, tags: tags.tags, poll: poll.poll, at: now,
+          hold: decision.hold, onWritten: (tx, postId) => afterNewPost(tx, postId, decision, now),
+        }),
+      );
       const flash = decision.hold ? heldMessage : 'Your thread is posted.';
       return answer(req, reply, { redirect: threadUrl(thread), flash });
     },
@@ -329,12 +329,12 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
       const errors = postErrors(body);
       if (Object.keys(errors).length) throw new HttpError(422, errors.body, errors);
       // Locked, closed and slow threads, sanctions, spam checks: see server/moderation/posting.ts.
-      const now = app.now();
-      const decision = await decideNewPost(app.db, { rules: app.postingRules, viewer, body, thread, categoryId: thread.category_id, now });
-      const created = await createReply(app.db, {
-        threadId: thread.id, userId: viewer.id, body: decision.body, at: now,
-        hold: decision.hold, onWritten: (tx, postId) => afterNewPost(tx, postId, decision, now),
-      });
+      const { decision, written: created } = await writeNewPost(app.db, { rules: app.postingRules, viewer, body, thread, categoryId: thread.category_id }, app.now, (tx, decision, now) =>
+        createReply(tx, {
+          threadId: thread.id, userId: viewer.id, body: decision.body, at: now,
+          hold: decision.hold, onWritten: (tx, postId) => afterNewPost(tx, postId, decision, now),
+        }),
+      );
       const url = postUrl(thread, created);
       if (req.headers['hx-request'] === 'true') {
         // htmx appends the new post in place of the form's target (a held one says so on it).
