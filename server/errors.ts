@@ -5,6 +5,11 @@ export type FieldErrors = Record<string, string>;
 export class HttpError extends Error {
   /** For a 429: seconds until trying again is worth it (sent as Retry-After). */
   retryAfter?: number;
+  /**
+   * The address itself is wrong (a malformed id, a null byte in it): even on a form's route the
+   * answer is an error page, as there is no page around the form to draw again.
+   */
+  wrongAddress?: boolean;
 
   constructor(
     public statusCode: number,
@@ -19,6 +24,8 @@ export class HttpError extends Error {
 export const tooSoon = (message: string, seconds: number) => Object.assign(new HttpError(429, message), { retryAfter: Math.max(1, Math.ceil(seconds)) });
 
 export const notFound = (what = 'That page') => new HttpError(404, `${what} could not be found.`);
+/** An address that names nothing that could exist (see `wrongAddress`). */
+export const wrongAddress = (status: number, message: string) => Object.assign(new HttpError(status, message), { wrongAddress: true });
 export const forbidden = (why = 'You are not allowed to do that.') => new HttpError(403, why);
 export const invalid = (fieldErrors: FieldErrors, message = 'Please correct the marked fields.') =>
   new HttpError(422, message, fieldErrors);

@@ -1,4 +1,4 @@
-// JSON-schema pieces that many routes' inputs are made of.
+// JSON-schema pieces that many routes' inputs are made of, and the list cursor a schema cannot check.
 
 /** A form field: a string of at most `max` characters (the rules give friendlier limits). */
 export const text = (max: number) => ({ type: 'string', maxLength: max }) as const;
@@ -6,12 +6,39 @@ export const text = (max: number) => ({ type: 'string', maxLength: max }) as con
 /** The hidden CSRF field every form carries. */
 export const csrfField = text(200);
 
+/**
+ * A row id. The columns are bigint, but ids are read into JavaScript numbers (server/db), so the
+ * bound is 2^53 - 1: a larger one would no longer be the id it was written as, and one past
+ * bigint would make PostgreSQL fail the query.
+ */
+export const rowId = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
+
 /** `/…/:id` where id is a row id; a malformed one answers 404 (server/views/errors.ts). */
 export const idParams = {
   type: 'object',
-  properties: { id: { type: 'integer', minimum: 1, maximum: 2 ** 53 - 1 }, slug: text(200) },
+  properties: { id: rowId, slug: text(200) },
   required: ['id'],
 } as const;
 
 /** A form whose only field is the CSRF token (toggles, sign-out). */
 export const emptyForm = { type: 'object', properties: { _csrf: csrfField } } as const;
+
+/** The years a date in an address (a list's cursor) may name: what the lists can hold, with room. */
+const CURSOR_YEARS = [1970, 9999] as const;
+
+/**
+ * `<ISO time>_<id>`: the last row of the previous page of a list ordered by a time, then by id.
+ * Undefined when there is none; null when it names no page a list could have (not a time, a
+ * year outside 1970–9999, an id past a row id), which the route answers as not found: such a
+ * date or id would make PostgreSQL fail the query.
+ */
+export function parseTimeCursor(raw: string | undefined): { at: Date; id: number } | undefined | null {
+  if (raw === undefined || raw === '') return undefined;
+  const m = /^(.{1,40})_(\d{1,16})$/.exec(raw);
+  if (!m) return null;
+  const at = new Date(m[1]);
+  const id = Number(m[2]);
+  if (Number.isNaN(at.getTime()) || !Number.isSafeInteger(id) || id < 1) return null;
+  const year = at.getUTCFullYear();
+  return year >= CURSOR_YEARS[0] && year <= CURSOR_YEARS[1] ? { at, id } : null;
+}

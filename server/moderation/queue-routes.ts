@@ -9,7 +9,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { FlagReason, QueueKind, QueueResolution } from '../db/schema.ts';
 import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
 import { can, type Viewer } from '../permissions.ts';
-import { csrfField, idParams, text } from '../schemas.ts';
+import { csrfField, idParams, rowId, text } from '../schemas.ts';
 import { categories } from '../threads/queries.ts';
 import { postErrors, threadUrl } from '../threads/rules.ts';
 import { appealsForQueue, type QueueAppeal } from './appeals.ts';
@@ -42,14 +42,14 @@ const filterQuery = {
     reason: { type: 'string', enum: ['', ...flagReasons] },
     category: text(100),
     status: { type: 'string', enum: ['', 'open', 'resolved'] },
-    after: { type: 'integer', minimum: 1 },
+    after: rowId,
   },
 } as const;
 
 /** Fields every queue form carries: where it came from, and (htmx) the items on screen. */
 const queueForm = {
   back: text(300),
-  shown: { type: 'array', items: { type: 'integer', minimum: 1 }, maxItems: 500 },
+  shown: { type: 'array', items: rowId, maxItems: 500 },
   _csrf: csrfField,
 } as const;
 

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError, notFound } from '../errors.ts';
 import { canOpenThread } from '../moderation/visibility.ts';
-import { csrfField, idParams } from '../schemas.ts';
+import { csrfField, idParams, rowId } from '../schemas.ts';
 import { requireViewer } from '../sessions/guards.ts';
 import { assertCanRead } from '../threads/access.ts';
 import { threadUrl } from '../threads/rules.ts';
@@ -17,7 +17,7 @@ export const polls: FastifyPluginAsync = async (app) => {
         params: idParams,
         body: {
           type: 'object',
-          properties: { option: { type: 'array', items: { type: 'integer', minimum: 1 }, maxItems: 20 }, _csrf: csrfField },
+          properties: { option: { type: 'array', items: rowId, maxItems: 20 }, _csrf: csrfField },
         },
       },
     },

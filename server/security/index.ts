@@ -5,11 +5,42 @@ import formbody from '@fastify/formbody';
 import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
-import { HttpError } from '../errors.ts';
-import { deleteExpiredRateLimits, pgRateLimitStore } from './rate-limit-store.ts';
+import { HttpError, wrongAddress, type FieldErrors } from '../errors.ts';
+import { pgRateLimitStore, sweepExpiredRateLimits } from './rate-limit-store.ts';
 
 export const CSRF_HEADER = 'x-csrf-token';
 export const CSRF_COOKIE = 'hearth_csrf';
+
+const NULL_BYTES = 'Null bytes are not allowed.';
+
+/** Whether a parsed body holds a null byte anywhere (walked without recursion: JSON nests deep). */
+function holdsNullByte(value: unknown): boolean {
+  const stack = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\0')) return true;
+    } else if (v !== null && typeof v === 'object') {
+      for (const [key, inner] of Object.entries(v)) {
+        if (key.includes('\0')) return true;
+        stack.push(inner);
+      }
+    }
+  }
+  return false;
+}
+
+/** The fields of a body that hold a null byte, each with the message shown beside it; null if none. */
+function nullByteFields(body: unknown): FieldErrors | null {
+  if (!holdsNullByte(body)) return null;
+  const fields: FieldErrors = {};
+  if (body !== null && typeof body === 'object') {
+    for (const [key, value] of Object.entries(body)) {
+      if (key.includes('\0') || holdsNullByte(value)) fields[key] = 'This holds a null byte (shown as \uFFFD), which cannot be stored: remove it and send it again.';
+    }
+  }
+  return fields;
+}
 
 export const security = fp(
   async (app, opts: { https: boolean; secret: string }) => {
@@ -62,6 +93,15 @@ export const security = fp(
       );
     });
 
+    // PostgreSQL's text holds no null byte: one in the address or in a field would fail the
+    // query that reads or writes it. Refused here once for every route, once the body is read
+    // (so a form comes back with the member's input kept and the error beside the field).
+    app.addHook('preValidation', async (req) => {
+      if (/%00|\0/.test(req.url)) throw wrongAddress(400, NULL_BYTES);
+      const fields = nullByteFields(req.body);
+      if (fields) throw new HttpError(400, NULL_BYTES, fields);
+    });
+
     await app.register(rateLimit, {
       global: false,
       store: pgRateLimitStore(app.db),
@@ -69,7 +109,7 @@ export const security = fp(
       errorResponseBuilder: (_req, ctx) =>
         new HttpError(429, `Too many attempts. Please wait ${ctx.after} and try again.`),
     });
-    const sweep = setInterval(() => deleteExpiredRateLimits(app.db).catch(() => {}), 10 * 60 * 1000);
+    const sweep = setInterval(() => void sweepExpiredRateLimits(app.db, app.log), 10 * 60 * 1000);
     sweep.unref();
     app.addHook('onClose', async () => clearInterval(sweep));
   },

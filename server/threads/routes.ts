@@ -13,7 +13,7 @@ import { watchLevel } from '../notifications/queries.ts';
 import { excerpt, quoteOf } from '../posts/cook.ts';
 import { previewOf } from '../posts/mentions.ts';
 import { can, canOnPost, canStartThread, type Viewer } from '../permissions.ts';
-import { csrfField, idParams, text } from '../schemas.ts';
+import { csrfField, idParams, parseTimeCursor, rowId, text } from '../schemas.ts';
 import { requireViewer, signInFirst } from '../sessions/guards.ts';
 import { answer } from '../views/index.ts';
 import {
@@ -36,11 +36,11 @@ const CATEGORY_PAGE = 30;
 
 const slugParams = { type: 'object', properties: { slug: text(100) }, required: ['slug'] } as const;
 
-/** `?before=<iso>_<id>`: the last thread of the previous page. */
+/** `?before=<iso>_<id>`: the last thread of the previous page; one naming no page is not found. */
 function parseBefore(raw: string | undefined) {
-  const m = raw ? /^(.+)_(\d+)$/.exec(raw) : null;
-  const at = m ? new Date(m[1]) : null;
-  return m && at && !Number.isNaN(at.getTime()) ? { at, id: Number(m[2]) } : undefined;
+  const cursor = parseTimeCursor(raw);
+  if (cursor === null) throw notFound('That page of threads');
+  return cursor;
 }
 
 type Thread = NonNullable<Awaited<ReturnType<typeof threadById>>>;
@@ -160,7 +160,7 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
         params: idParams,
         querystring: {
           type: 'object',
-          properties: { page: { type: 'integer', minimum: 1, maximum: 1000000 }, quote: { type: 'integer', minimum: 1 } },
+          properties: { page: { type: 'integer', minimum: 1, maximum: 1000000 }, quote: rowId },
         },
       },
     },

@@ -2,7 +2,7 @@
 // limit) renders its form again with the input kept and each error beside its field; other
 // failures render an error page. A 500 shows the request id and is logged.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { HttpError, type FieldErrors } from '../errors.ts';
+import { HttpError, wrongAddress, type FieldErrors } from '../errors.ts';
 
 export interface FormConfig {
   /** The page template that holds the form (views/pages/<template>.hbs). */
@@ -36,7 +36,13 @@ function fieldErrorsOf(error: FastifyError): FieldErrors {
 function toHttpError(error: FastifyError | HttpError): HttpError {
   if (error instanceof HttpError) return error;
   // A malformed id in the path names no page: that is "not found", not a form error.
-  if (error.validation && error.validationContext === 'params') return new HttpError(404, 'That page could not be found.');
+  if (error.validation && error.validationContext === 'params') return wrongAddress(404, 'That page could not be found.');
+  // A page's address with a wrong value (a cursor past any row): no field shows it, so the message names it.
+  if (error.validation && error.validationContext === 'querystring') {
+    const fields = fieldErrorsOf(error);
+    const said = Object.entries(fields).map(([field, message]) => `${field} ${message}`).join('; ');
+    return new HttpError(422, said ? `This address is not valid: ${said}.` : 'This address is not valid.', fields);
+  }
   if (error.validation) {
     const fields = fieldErrorsOf(error);
     return new HttpError(422, Object.keys(fields).length ? 'Please correct the marked fields.' : 'This request is not valid.', fields);
@@ -50,11 +56,20 @@ function toHttpError(error: FastifyError | HttpError): HttpError {
   return new HttpError(500, 'Something went wrong on our side.');
 }
 
+/**
+ * A null byte (refused by server/security) comes back as the replacement character: the member
+ * sees where it was, and the text sent again as shown is taken.
+ */
+function shown(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('\0', '\uFFFD');
+  return Array.isArray(value) ? value.map(shown) : value;
+}
+
 function keptInput(body: unknown, secret: string[]): Record<string, unknown> {
   if (!body || typeof body !== 'object') return {};
   const values: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
-    if (key !== '_csrf' && !secret.includes(key)) values[key] = value;
+    if (key !== '_csrf' && !secret.includes(key)) values[key] = shown(value);
   }
   return values;
 }
@@ -69,7 +84,7 @@ export async function errorHandler(this: unknown, error: FastifyError | HttpErro
   // The form's page is drawn again for any refusal, an expired CSRF token or a 403 included, so
   // that the member's text survives: every form's `load` checks the viewer itself and gives a
   // viewer who may not see the page nothing of it.
-  if (form && http.statusCode < 500 && req.method === 'POST') {
+  if (form && http.statusCode < 500 && req.method === 'POST' && !http.wrongAddress) {
     const context = form.load ? await form.load(req) : {};
     return reply.page(
       form.template,
@@ -89,7 +104,7 @@ export async function errorHandler(this: unknown, error: FastifyError | HttpErro
   return reply.page(
     'errors/error',
     {
-      title: ({ 401: 'Please sign in', 403: 'Not allowed', 404: 'Not found' } as Record<number, string>)[http.statusCode] ?? 'Error',
+      title: ({ 400: 'Bad request', 401: 'Please sign in', 403: 'Not allowed', 404: 'Not found' } as Record<number, string>)[http.statusCode] ?? 'Error',
       status: http.statusCode,
       message: http.message,
       requestId: http.statusCode >= 500 ? req.id : null,
