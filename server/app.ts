@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyPluginAsync, type RouteOptions } fr
 import { accounts } from './accounts/routes.ts';
 import { productionCost, testCost, type PasswordCost } from './accounts/passwords.ts';
 import { admin } from './admin/routes.ts';
+import { ChangeBus, type Retry } from './cache/change-bus.ts';
 import type { Config } from './config.ts';
 import { database } from './db/index.ts';
 import { feeds } from './feeds/routes.ts';
@@ -27,7 +28,7 @@ import { ViewCounter } from './threads/read-state.ts';
 import { threads } from './threads/routes.ts';
 import { threadStaff } from './threads/staff-routes.ts';
 import { serveCachedPage, staticFiles, views } from './views/index.ts';
-import { PageCache } from './views/page-cache.ts';
+import { PageCache, type CacheSwitches } from './views/page-cache.ts';
 
 export interface AppConfig extends Pick<Config, 'nodeEnv' | 'baseUrl' | 'sessionSecret' | 'logger' | 'limits'> {
   benchRoutes?: boolean;
@@ -35,8 +36,12 @@ export interface AppConfig extends Pick<Config, 'nodeEnv' | 'baseUrl' | 'session
   databaseUrl: string;
   poolSize?: number;
   passwordCost?: PasswordCost;
-  /** Cache rendered guest pages (default true); see server/views/page-cache.ts. */
+  /** Which caches keep anything, each true unless set false; see server/views/page-cache.ts. */
+  cache?: Partial<CacheSwitches>;
+  /** false: every cache off, unless `cache` turns one on (what tests compare cached pages with). */
   pageCache?: boolean;
+  /** How soon the change bus listens again after losing its connection (tests slow it down). */
+  changeBusRetry?: Retry;
   /** The clock moderation rules read (sanction ends, slow mode, closing times); tests move it. */
   now?: () => Date;
   /** More feature plugins, registered with the pages (sessions, CSRF, views apply to them). */
@@ -74,11 +79,14 @@ export async function buildApp(config: AppConfig) {
   app.decorate('threadViews', threadViews);
   // Before the pool closes: the last views counted are written.
   app.addHook('preClose', async () => threadViews.close());
-  const pageCache = config.pageCache === false ? null : new PageCache(config.databaseUrl);
-  await pageCache?.start();
+  const stores = cacheSwitches(config);
+  // The bus runs while any store keeps anything: it is what tells them their copies are old.
+  const bus = Object.values(stores).some(Boolean) ? new ChangeBus(config.databaseUrl, app.log, config.changeBusRetry) : null;
+  await bus?.start();
+  app.addHook('preClose', async () => bus?.close());
+  const pageCache = bus && new PageCache(bus, stores);
   app.decorate('pageCache', pageCache);
-  app.decorate('postingRules', new PostingRules(app.db, () => pageCache?.version(POSTING_RULES_SCOPE)));
-  app.addHook('preClose', async () => pageCache?.close());
+  app.decorate('postingRules', new PostingRules(app.db, () => (stores.settings ? bus?.version(POSTING_RULES_SCOPE) : undefined)));
   // Compression for everything above 1 KB (brotli at a quality that costs little CPU); it must
   // come before the static files to cover them.
   await app.register(compress, { threshold: 1024 });
@@ -90,7 +98,7 @@ export async function buildApp(config: AppConfig) {
   await app.register(async (site) => {
     await site.register(sessions, {
       secret: config.sessionSecret,
-      beforeSession: pageCache ? serveCachedPage(pageCache, SESSION_COOKIE) : undefined,
+      beforeSession: pageCache && stores.guestPages ? serveCachedPage(pageCache, SESSION_COOKIE) : undefined,
     });
     await site.register(security, { https, secret: config.sessionSecret });
     await site.register(views, {
@@ -120,4 +128,10 @@ export async function buildApp(config: AppConfig) {
     for (const plugin of config.plugins ?? []) await site.register(plugin);
   });
   return app;
+}
+
+function cacheSwitches(config: AppConfig): CacheSwitches {
+  const on = config.pageCache !== false;
+  const { guestPages = on, memberPages = on, sessions = on, settings = on } = config.cache ?? {};
+  return { guestPages, memberPages, sessions, settings };
 }

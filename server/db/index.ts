@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { FastifyBaseLogger } from 'fastify';
 import fp from 'fastify-plugin';
 import { FileMigrationProvider, Kysely, Migrator, PostgresDialect, sql, type MigrationResult } from 'kysely';
 import pg from 'pg';
@@ -25,7 +26,11 @@ export interface DbOptions {
   max?: number;
   /** Called once for every query sent (tests count a page's queries with it). */
   onQuery?: (sql: string) => void;
+  /** Where a lost idle connection is told (the app's logger); standard error without one. */
+  log?: Pick<FastifyBaseLogger, 'warn'>;
 }
+
+const IDLE_LOST = 'database: an idle database connection was lost; the pool opens another when one is needed';
 
 const PLAN_EACH_CALL = '/* plan each call */';
 
@@ -61,8 +66,12 @@ function prepareByName(client: pg.PoolClient) {
 
 export function createDb(opts: DbOptions): Db {
   const pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 10 });
-  // A connection dropped by the server (restart, fast shutdown) must not crash the process.
-  pool.on('error', () => {});
+  // A connection dropped by the server while idle (restart, failover, fast shutdown) must not
+  // crash the process; the pool has let it go already.
+  pool.on('error', (err) => {
+    if (opts.log) opts.log.warn({ err }, IDLE_LOST);
+    else process.stderr.write(`hearth: ${IDLE_LOST}: ${err.message}\n`);
+  });
   pool.on('connect', prepareByName);
   const onQuery = opts.onQuery;
   return new Kysely<Database>({
@@ -98,7 +107,7 @@ declare module 'fastify' {
 export const database = fp(
   async (app, opts: { url: string; poolSize?: number }) => {
     let count = 0;
-    const db = createDb({ url: opts.url, max: opts.poolSize, onQuery: () => count++ });
+    const db = createDb({ url: opts.url, max: opts.poolSize, onQuery: () => count++, log: app.log });
     app.decorate('db', db);
     app.decorate('queryCount', () => count);
     app.addHook('onClose', async () => db.destroy());

@@ -1,6 +1,6 @@
 // The settings and watched words every new post is checked against, kept in memory per process
-// and read again when a change is announced (migrations/0021). Without a listener (the page
-// cache is off) they are read for every post.
+// and read again when a change is announced (migrations/0021). While nothing is heard (the change
+// bus is down or off, or `cache.settings` is off) they are read for every post.
 import type { Db } from '../db/index.ts';
 import { loadSettings, type Settings } from './settings.ts';
 import { wordsToWatch, type WatchedWord } from './watched-words.ts';
@@ -33,6 +33,7 @@ export class PostingRules {
     const rules = read(this.db);
     const kept = { version, rules };
     this.kept = kept;
+    // The caller gets the error; this copy is only forgotten, so that the next post reads again.
     rules.catch(() => {
       if (this.kept === kept) this.kept = undefined;
     });

@@ -6,7 +6,8 @@
 // A signed-in member's session is kept in memory too, until anything it carries changes: their
 // account, their sessions, their notifications (user:<id>), the queue (moderators), a post's or
 // thread's visibility (the unread count leaves out posts no longer public) — announced on the
-// page channel (migrations/0024) like the pages' changes (server/views/page-cache.ts).
+// page channel (migrations/0024) like the pages' changes (server/views/page-cache.ts). While
+// the change bus is not listening, or with `cache.sessions` off, every page reads its session.
 import { sql } from 'kysely';
 import type { Viewer } from '../permissions.ts';
 import type { Session } from 'fastify';
@@ -36,10 +37,14 @@ const restore = (kept: KeptSession) =>
   ({ ...kept.data, cookie: { ...kept.data.cookie }, [VIEWER_KEY]: kept.viewer }) as unknown as Session;
 
 export class SessionStore {
+  private cache: PageCache | null;
+
   constructor(
     private db: Db,
-    private cache: PageCache | null = null,
-  ) {}
+    cache: PageCache | null = null,
+  ) {
+    this.cache = cache?.stores.sessions ? cache : null;
+  }
 
   get(id: string, cb: Callback<Session | null>) {
     const key = `session:${id}`;

@@ -175,7 +175,7 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
 
   async function showThread(req: FastifyRequest, reply: FastifyReply) {
     // Plain members share one rendering of the page, with their own parts filled in.
-    if (app.pageCache && sharesMemberPage(req)) {
+    if (app.pageCache?.stores.memberPages && sharesMemberPage(req)) {
       const now = app.now();
       const served = await memberThreadPage(req, reply, {
         db: app.db,

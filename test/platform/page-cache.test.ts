@@ -1,6 +1,6 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import t from 'tap';
-import { buildApp } from '../../server/app.ts';
+import { buildApp, type AppConfig } from '../../server/app.ts';
 import { createReply } from '../../server/threads/queries.ts';
 import { Agent } from '../helpers/agent.ts';
 import { testApp, testConfig } from '../helpers/app.ts';
@@ -126,4 +126,48 @@ t.test('a hit served before the session layer is the same page, headers and all'
   // The hit still counts as a view.
   await app.threadViews.flush();
   t.equal(await views(), viewsBefore + 1, 'a view is counted for the hit');
+});
+
+t.test('each cache has its own switch, and pageCache: false turns them all off', async (t) => {
+  const { make, databaseUrl } = await testApp(t);
+  const member = await make.member();
+  const thread = await make.thread({ replies: 1 });
+  const url = `/t/${thread.id}/${thread.slug}`;
+
+  /** What one app with these switches keeps. */
+  async function kept(config: Partial<AppConfig>) {
+    const app = await buildApp(testConfig(databaseUrl, { poolSize: 2, ...config }));
+    t.teardown(() => app.close());
+    // The queries of a third visit: a member's first one marks the page read, which the second reads again.
+    const third = async (agent: Agent, path: string) => {
+      await agent.get(path);
+      await agent.get(path);
+      const q = app.queryCount();
+      await agent.get(path);
+      return app.queryCount() - q;
+    };
+    const reader = new Agent(app);
+    await reader.get('/login');
+    t.equal((await reader.submit('/login', { login: member.username, password: member.password })).statusCode, 303);
+    const rules = await app.postingRules.get();
+    return {
+      guestPages: (await third(new Agent(app), url)) === 0,
+      // A kept session costs no query: the member's search page costs what a guest's does.
+      sessions: (await third(reader, '/search')) === (await third(new Agent(app), '/search')),
+      memberPages: (await third(reader, `${url}?page=1`)) === 0,
+      settings: (await app.postingRules.get()) === rules,
+      bus: app.pageCache !== null,
+    };
+  }
+
+  const all = { guestPages: true, sessions: true, memberPages: true, settings: true, bus: true };
+  t.same(await kept({}), all, 'all on by default');
+  t.same(await kept({ cache: { guestPages: false } }), { ...all, guestPages: false }, 'guest pages off');
+  // A member's thread page reads their session too: with sessions off it always costs a query.
+  t.same(await kept({ cache: { sessions: false } }), { ...all, sessions: false, memberPages: false }, 'sessions off');
+  t.same(await kept({ cache: { memberPages: false } }), { ...all, memberPages: false }, 'member pages off');
+  t.same(await kept({ cache: { settings: false } }), { ...all, settings: false }, 'settings off');
+  const none = { guestPages: false, sessions: false, memberPages: false, settings: false, bus: false };
+  t.same(await kept({ cache: { guestPages: false, sessions: false, memberPages: false, settings: false } }), none, 'all off: no bus either');
+  t.same(await kept({ pageCache: false }), none, 'pageCache: false is all off');
 });
