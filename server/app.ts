@@ -75,7 +75,7 @@ export async function buildApp(config: AppConfig) {
 
   await app.register(database, { url: config.databaseUrl, poolSize: config.poolSize });
   app.decorate('now', config.now ?? (() => new Date()));
-  const threadViews = new ViewCounter(app.db);
+  const threadViews = new ViewCounter(app.db, app.log);
   app.decorate('threadViews', threadViews);
   // Before the pool closes: the last views counted are written.
   app.addHook('preClose', async () => threadViews.close());

@@ -1,4 +1,5 @@
 // How far a member has read a thread, and the thread views counter.
+import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 
@@ -18,7 +19,8 @@ export async function markThreadRead(db: Db, userId: number, threadId: number, u
 
 /**
  * Thread views, counted in memory and written in one statement every few seconds: a view is
- * not worth a write per page, and counts from several processes simply add up.
+ * not worth a write per page, and counts from several processes simply add up. A batch the
+ * database refuses (a connection lost, a failover) stays for the next one.
  */
 export class ViewCounter {
   private counts = new Map<number, number>();
@@ -26,9 +28,10 @@ export class ViewCounter {
 
   constructor(
     private db: Db,
+    private log: Pick<FastifyBaseLogger, 'warn' | 'error'>,
     everyMs = 10_000,
   ) {
-    this.timer = setInterval(() => void this.flush().catch(() => {}), everyMs);
+    this.timer = setInterval(() => void this.flush(), everyMs);
     this.timer.unref();
   }
 
@@ -36,16 +39,25 @@ export class ViewCounter {
     this.counts.set(threadId, (this.counts.get(threadId) ?? 0) + 1);
   }
 
+  /** Writes the views counted so far; on a failure, logs it and keeps them for the next flush. */
   async flush() {
     if (!this.counts.size) return;
-    const batch = [...this.counts];
-    this.counts.clear();
-    const rows = sql.join(batch.map(([id, n]) => sql`(${id}::bigint, ${n}::int)`));
-    await sql`update threads t set view_count = t.view_count + v.n from (values ${rows}) as v(id, n) where t.id = v.id`.execute(this.db);
+    // Views counted while this batch is written go to the next one.
+    const batch = this.counts;
+    this.counts = new Map();
+    const rows = sql.join([...batch].map(([id, n]) => sql`(${id}::bigint, ${n}::int)`));
+    try {
+      await sql`update threads t set view_count = t.view_count + v.n from (values ${rows}) as v(id, n) where t.id = v.id`.execute(this.db);
+    } catch (err) {
+      for (const [id, n] of batch) this.counts.set(id, (this.counts.get(id) ?? 0) + n);
+      const views = [...batch.values()].reduce((a, b) => a + b, 0);
+      this.log.warn({ err, threads: batch.size, views }, 'thread views: the batch could not be written; kept for the next flush');
+    }
   }
 
   async close() {
     clearInterval(this.timer);
     await this.flush();
+    if (this.counts.size) this.log.error({ threads: this.counts.size }, 'thread views: the last batch could not be written before closing; those views are lost');
   }
 }

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { createReply } from '../../server/threads/queries.ts';
 import { testApp } from '../helpers/app.ts';
+import { capturedLog, WARN } from '../helpers/log.ts';
 
 t.test('lists mark new threads and unread posts; opening a thread jumps to the first unread post', async (t) => {
   const { make, signIn, db } = await testApp(t);
@@ -53,4 +54,29 @@ t.test('views are counted and written in one batch', async (t) => {
   await app.threadViews.flush();
   const row = await db.selectFrom('threads').select('view_count').where('id', '=', thread.id).executeTakeFirstOrThrow();
   t.equal(row.view_count, 3);
+});
+
+t.test('views whose write failed are written with the next batch, and the failure is logged', async (t) => {
+  const log = capturedLog();
+  const { make, app, db } = await testApp(t, { logger: log.config });
+  const full = await make.thread();
+  const other = await make.thread();
+  // A count at the column's limit: adding to it fails, in the database, for the whole batch.
+  await db.updateTable('threads').set({ view_count: 2147483647 }).where('id', '=', full.id).execute();
+  await make.guest().get(`/t/${full.id}/${full.slug}`);
+  await make.guest().get(`/t/${other.id}/${other.slug}`);
+  await app.threadViews.flush();
+  const count = async (id: number) => (await db.selectFrom('threads').select('view_count').where('id', '=', id).executeTakeFirstOrThrow()).view_count;
+  t.equal(await count(other.id), 0, 'the failed batch wrote nothing');
+  const logged = log.lines.find((l) => /views/.test(l.msg) && l.level >= WARN);
+  t.match(logged?.msg, /kept for the next/, 'the failure is logged, saying the views are kept');
+  t.match(logged?.err?.message, /out of range/, 'with the database\'s error');
+
+  await make.guest().get(`/t/${other.id}/${other.slug}`);
+  await db.updateTable('threads').set({ view_count: 0 }).where('id', '=', full.id).execute();
+  await app.threadViews.flush();
+  t.equal(await count(full.id), 1, 'the kept view arrives');
+  t.equal(await count(other.id), 2, 'with the one counted meanwhile');
+  await app.threadViews.flush();
+  t.equal(await count(other.id), 2, 'and only once');
 });
