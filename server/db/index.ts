@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
 import fp from 'fastify-plugin';
-import { FileMigrationProvider, Kysely, Migrator, PostgresDialect, sql, type MigrationResult } from 'kysely';
+import { FileMigrationProvider, Kysely, Migrator, PostgresDialect, sql, type MigrationProvider, type MigrationResult } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -84,13 +84,48 @@ export function createDb(opts: DbOptions): Db {
 
 export const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
-/** Runs the pending migrations; a failed one stops with its error. */
-export async function migrate(db: Kysely<any>): Promise<MigrationResult[]> {
+/**
+ * Migrations that may run after one that sorts later. 0023 landed on main after 0024 (numbered
+ * before it), so a database migrated in between has run 0024 and not 0023; 0025 then makes what
+ * 0024 did there, under whichever of its versions, what a fresh migration makes. No other name is
+ * ever added here: a migration that has landed is never inserted before the last one.
+ */
+const LATE_MIGRATIONS = new Set(['0023_member_counts', '0023_member_counts_backfill']);
+
+export interface MigrateOptions {
+  /** Stop once this migration has run (the history test replays the migrations step by step). */
+  to?: string;
+  /** Where the migrations come from: the migrations folder unless a test gives others. */
+  provider?: MigrationProvider;
+}
+
+/**
+ * Runs the pending migrations (up to `to`), in name order; a failed one stops with its error.
+ *
+ * Kysely refuses to run a migration that sorts before one already run (unless
+ * allowUnorderedMigrations), which refuses every database that ran 0024 before 0023 existed.
+ * Kysely's check cannot stay on, even for a moment: it compares the order the database ran its
+ * migrations in (by time) with their names, so such a database, once it has run 0023, would be
+ * refused forever after. So Kysely's check is off, and the same rule is checked here from names
+ * alone, with the one known exception (LATE_MIGRATIONS): a pending migration that sorts before the
+ * newest one run is refused, as Kysely would, rather than run out of order on some databases only.
+ */
+export async function migrate(db: Kysely<any>, opts: MigrateOptions = {}): Promise<MigrationResult[]> {
   const migrator = new Migrator({
     db,
-    provider: new FileMigrationProvider({ fs, path, migrationFolder: migrationsDir }),
+    provider: opts.provider ?? new FileMigrationProvider({ fs, path, migrationFolder: migrationsDir }),
+    allowUnorderedMigrations: true,
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const migrations = await migrator.getMigrations();
+  const newest = migrations.filter((m) => m.executedAt).at(-1)?.name;
+  const early = migrations.find((m) => !m.executedAt && newest !== undefined && m.name < newest && !LATE_MIGRATIONS.has(m.name));
+  if (early) {
+    throw new Error(
+      `migration ${early.name} sorts before ${newest}, which this database has run: a migration that has landed is ` +
+        `never inserted before the last one (give it the next number instead)`,
+    );
+  }
+  const { error, results } = opts.to ? await migrator.migrateTo(opts.to) : await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return results ?? [];
 }
