@@ -78,6 +78,8 @@ export interface LargeSeedOptions {
   now?: Date;
   /** Lets every row trigger run even where the seed could do their work in bulk (slower). */
   runTriggers?: boolean;
+  /** Awaited before each step starts, and once after the last (step null): a look at the database between steps. */
+  betweenSteps?: (next: StepName | null) => Promise<void>;
 }
 
 export interface LargeSeedResult {
@@ -92,21 +94,28 @@ export interface LargeSeedResult {
 }
 
 // Steps in order with the seconds each took at 1,000,000 posts, so that one number can say how
-// far the whole seed is.
+// far the whole seed is, and the tables each one fills.
+//
+// A step analyzes the tables it filled before the next one starts. A table loaded a moment ago
+// has no statistics until autovacuum comes round to it, often after the next statements have
+// been planned; the planner then takes `deleted_at is null and hidden_at is null and pending_at
+// is null` to match almost no thread, and the members' counts (a few hash joins once analyzed)
+// became a loop over every thread that ran for many minutes. ANALYZE reads a sample of 30,000
+// rows, a fraction of a second on the largest table.
 const steps = [
-  ['members', 'members', 0.3],
-  ['categories', 'categories', 0.02],
-  ['threads', 'threads', 1.5],
-  ['posts', 'posts', 53],
-  ['likes', 'likes', 3.4],
-  ['last posts', 'threads', 2.4],
-  ['tags', 'thread tags', 0.4],
-  ['read state', 'reads', 0.6],
-  ['sessions', 'sessions', 0.02],
-  ['counters', 'rows', 2.1],
-  ['analyze', 'tables', 2.2],
+  ['members', 'members', 0.3, ['users']],
+  ['categories', 'categories', 0.02, ['categories', 'tags']],
+  ['threads', 'threads', 1.5, ['threads']],
+  ['posts', 'posts', 53, ['posts']],
+  ['likes', 'likes', 3.4, ['post_likes']],
+  ['last posts', 'threads', 2.4, []],
+  ['tags', 'thread tags', 0.4, ['thread_tags']],
+  ['read state', 'reads', 0.6, ['thread_reads']],
+  ['sessions', 'sessions', 0.02, ['sessions']],
+  ['counters', 'rows', 2.1, []],
+  ['analyze', 'tables', 2.2, []],
 ] as const;
-type StepName = (typeof steps)[number][0];
+export type StepName = (typeof steps)[number][0];
 const totalWeight = steps.reduce((s, [, , w]) => s + w, 0);
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -349,7 +358,8 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
 
   let weightBefore = 0;
   async function step(name: StepName, total: number, body: (advance: (n: number) => void) => Promise<number | void>) {
-    const [, unit, weight] = steps.find(([s]) => s === name)!;
+    const [, unit, weight, filled] = steps.find(([s]) => s === name)!;
+    await opts.betweenSteps?.(name);
     const started = performance.now();
     let done = 0;
     const report = (finished: boolean) =>
@@ -365,6 +375,9 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
     const counted = await body((n) => {
       done += n;
       report(false);
+    });
+    await inParallel(held.conns, [...filled], async (c, table) => {
+      await sql`analyze ${sql.table(table)}`.execute(c);
     });
     done = typeof counted === 'number' ? counted : Math.max(done, total);
     seconds.push([name, (performance.now() - started) / 1000]);
@@ -680,13 +693,14 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
     });
 
     await step('analyze', seededTables.length, async (advance) => {
-      // Statistics for the planner, and a vacuum so that index-only scans work from the start,
-      // as they would on a forum that grew over years.
+      // A vacuum so that index-only scans work from the start, as they would on a forum that grew
+      // over years, and statistics again now that the counters are written.
       await inParallel(held.conns, [...seededTables], async (c, table) => {
         await sql`vacuum (analyze) ${sql.table(table)}`.execute(c);
         advance(1);
       });
     });
+    await opts.betweenSteps?.(null);
   } finally {
     await held.release();
   }
