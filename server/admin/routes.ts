@@ -2,22 +2,19 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { isRole } from '../accounts/rules.ts';
 import type { Role } from '../db/schema.ts';
-import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
+import { HttpError, invalid, notFound } from '../errors.ts';
 import { can, rankNames, roles } from '../permissions.ts';
 import { categories } from '../threads/queries.ts';
 import { categoryErrors, slugify } from '../threads/rules.ts';
 import { csrfField, idParams, text } from '../schemas.ts';
-import { signInFirst } from '../sessions/guards.ts';
+import { requireRight } from '../sessions/guards.ts';
 import { isUniqueViolation } from '../db/index.ts';
 import { answer } from '../views/index.ts';
 import { addCategory, changeRole, communityTotals, members, adminCount } from './queries.ts';
 
 
 export const admin: FastifyPluginAsync = async (app) => {
-  app.addHook('preHandler', async (req, reply) => {
-    if (!req.viewer) return signInFirst(req, reply);
-    if (!can(req.viewer, 'view admin')) throw forbidden('This page is for administrators.');
-  });
+  app.addHook('preValidation', requireRight('view admin', 'This page is for administrators.'));
 
   async function dashboard(req: FastifyRequest) {
     const [totals, list, cats] = await Promise.all([communityTotals(app.db), members(app.db, 100), categories(app.db, req.viewer)]);

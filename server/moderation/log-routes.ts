@@ -2,10 +2,8 @@
 // moderators and above; members are refused, guests asked to sign in. A plain GET form, so a
 // filtered page has an address to share and works with JavaScript off.
 import type { FastifyPluginAsync } from 'fastify';
-import { forbidden } from '../errors.ts';
-import { can } from '../permissions.ts';
 import { text } from '../schemas.ts';
-import { requireViewer, signInFirst } from '../sessions/guards.ts';
+import { requireRight } from '../sessions/guards.ts';
 import { actorByUsername, staffLogLines } from './log-queries.ts';
 import { changeLines, LOG_PAGE, logTargetTypes, logTime, logUrl, readLogQuery, targetHref, type LogQuery } from './log-rules.ts';
 
@@ -16,9 +14,7 @@ const logQuerystring = {
 } as const;
 
 export const staffLog: FastifyPluginAsync = async (app) => {
-  app.get('/', { schema: { querystring: logQuerystring }, preHandler: signInFirst }, async (req, reply) => {
-    const viewer = requireViewer(req);
-    if (!can(viewer, 'see staff log')) throw forbidden('The staff log is open to moderators and above.');
+  app.get('/', { schema: { querystring: logQuerystring }, preValidation: requireRight('see staff log', 'The staff log is open to moderators and above.') }, async (req, reply) => {
     const { values, filters, errors } = readLogQuery(req.query as LogQuery);
     const actor = filters.actor ? await actorByUsername(app.db, filters.actor) : undefined;
     if (filters.actor && !actor) errors.actor = `No member is called "${filters.actor}".`;

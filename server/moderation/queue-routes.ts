@@ -9,6 +9,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { FlagReason, QueueKind, QueueResolution } from '../db/schema.ts';
 import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
 import { can, type Viewer } from '../permissions.ts';
+import { requireRight } from '../sessions/guards.ts';
 import { csrfField, idParams, rowId, text } from '../schemas.ts';
 import { categories } from '../threads/queries.ts';
 import { postErrors, threadUrl } from '../threads/rules.ts';
@@ -107,14 +108,8 @@ function itemView(row: QueueRow, viewer: Viewer, now: Date, threshold: number, a
 }
 
 export const queue: FastifyPluginAsync = async (app) => {
-  // Every route here: moderators and above.
-  app.addHook('preHandler', async (req, reply) => {
-    if (!req.viewer) {
-      if (req.method === 'GET') return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
-      throw new HttpError(401, 'Please sign in first.');
-    }
-    if (!can(req.viewer, 'moderate')) throw forbidden('The review queue is open to moderators only.');
-  });
+  // Every route here: moderators and above, refused before the body is checked.
+  app.addHook('preValidation', requireRight('moderate', 'The review queue is open to moderators only.'));
 
   const isHtmx = (req: FastifyRequest) => req.headers['hx-request'] === 'true';
 

@@ -4,10 +4,10 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { isUniqueViolation } from '../db/index.ts';
 import type { WatchedWordAction } from '../db/schema.ts';
-import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
+import { invalid, notFound } from '../errors.ts';
 import { can, rankNames } from '../permissions.ts';
 import { csrfField, emptyForm, idParams, text } from '../schemas.ts';
-import { signInFirst } from '../sessions/guards.ts';
+import { requireRight } from '../sessions/guards.ts';
 import { answer } from '../views/index.ts';
 import { changeSetting, loadSettings, type SettingKey, type Settings } from './settings.ts';
 import {
@@ -123,13 +123,7 @@ const wordBody = {
 } as const;
 
 export const spamSettings: FastifyPluginAsync = async (app) => {
-  app.addHook('preHandler', async (req, reply) => {
-    if (!req.viewer) {
-      if (req.method === 'GET') return signInFirst(req, reply);
-      throw new HttpError(401, 'Please sign in first.');
-    }
-    if (!can(req.viewer, 'change settings')) throw forbidden('The moderation settings and watched words are kept by administrators.');
-  });
+  app.addHook('preValidation', requireRight('change settings', 'The moderation settings and watched words are kept by administrators.'));
 
   /** What the settings page shows around the form. Nothing for those who may not see it: a refused form is drawn again empty. */
   async function settingsPage(req: FastifyRequest) {

@@ -1,4 +1,6 @@
 import t from 'tap';
+import { openPostItem } from '../../server/moderation/items.ts';
+import { addWatchedWord } from '../../server/moderation/watched-words.ts';
 import { can, hasRole, type Viewer } from '../../server/permissions.ts';
 import { testApp } from '../helpers/app.ts';
 
@@ -99,4 +101,54 @@ t.test('an admin creates a category; bad input comes back beside its field; memb
   t.equal((await db.selectFrom('categories').select('slug').execute()).length, 1);
   // The refused form's page shows the member none of the dashboard (members, their emails).
   t.notOk(res.body.includes('@example.test'), 'no email on the refusal');
+});
+
+t.test('admin and moderator forms refuse those without the right before reading the body: 403, a guest 401', async (t) => {
+  const { make, signIn, db } = await testApp(t);
+  const admin = await make.member({ role: 'admin' });
+  const target = await make.member();
+  const thread = await make.thread();
+  const post = await db.selectFrom('posts').select('id').where('thread_id', '=', thread.id).executeTakeFirstOrThrow();
+  const item = await db.transaction().execute((tx) => openPostItem(tx, { kind: 'approval', postId: post.id, detail: 'To look at' }));
+  const word = await addWatchedWord(db, { word: 'forbidden', action: 'flag', by: admin.id });
+  const long = (n: number) => 'x'.repeat(n);
+  // [the form, fields its schema refuses, the least role that may send it]
+  const forms: [string, Record<string, string>, 'moderator' | 'admin'][] = [
+    ['/admin/categories', { name: long(300), read_rank: 'nine' }, 'admin'],
+    [`/admin/users/${target.id}/role`, { role: long(50) }, 'admin'],
+    ['/admin/users/abc/role', { role: 'admin' }, 'admin'],
+    ['/admin/settings', { hide_threshold: long(50) }, 'admin'],
+    ['/admin/watched-words', { action: long(50) }, 'admin'],
+    [`/admin/watched-words/abc/delete`, {}, 'admin'],
+    [`/mod/items/${item.id}`, { action: long(50) }, 'moderator'],
+    ['/mod/items/abc', { action: 'dismiss' }, 'moderator'],
+    [`/mod/items/${item.id}/claim`, { shown: 'abc' }, 'moderator'],
+    [`/mod/items/${item.id}/unclaim`, { back: long(400) }, 'moderator'],
+  ];
+  const member = await signIn(await make.member());
+  const moderator = await signIn(await make.member({ role: 'moderator' }));
+  const staff = await signIn(await make.member({ role: 'staff' }));
+  for (const [action, fields, least] of forms) {
+    const refused = least === 'admin' ? [member, moderator, staff] : [member];
+    for (const agent of refused) {
+      await agent.get('/');
+      const res = await agent.submit(action, fields);
+      t.equal(res.statusCode, 403, `${action}: refused before its fields are checked`);
+      t.equal(res.page().h1() === 'Admin' && res.body.includes(target.email), false, 'nothing of the page shown');
+    }
+    const guest = make.guest();
+    const res = await guest.submit(action, fields);
+    t.equal(res.statusCode, 401, `${action}: a guest is asked to sign in`);
+  }
+  // The moderators' pages too: a member's bad cursor is refused, not explained.
+  t.equal((await member.get('/mod?after=abc')).statusCode, 403);
+  t.equal((await member.get(`/mod/log?before=${long(50)}`)).statusCode, 403);
+  t.equal((await make.guest().get('/mod?after=abc')).headers.location, '/login?next=%2Fmod%3Fafter%3Dabc');
+  // Those with the right still hear what was wrong with the form.
+  const adminBrowser = await signIn(admin);
+  await adminBrowser.get('/admin');
+  t.equal((await adminBrowser.submit('/admin/categories', { name: long(300), read_rank: 'nine' })).statusCode, 422);
+  t.equal((await db.selectFrom('categories').select('id').execute()).length, 1, 'no category made');
+  t.equal((await db.selectFrom('watched_words').select('id').execute()).length, 1, 'no word added or removed');
+  t.equal((await db.selectFrom('users').select('role').where('id', '=', target.id).executeTakeFirstOrThrow()).role, 'member');
 });
