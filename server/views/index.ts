@@ -241,6 +241,15 @@ export const views = fp(
       return handler();
     });
 
+    // An answer for a signed-in member, or one that sets a cookie (a session, a CSRF secret, a
+    // message), belongs to one browser: no cache on the way may keep it or hand it to another.
+    // The session is asked too, as a request refused early is answered before `viewer` is set.
+    // Guests' kept pages set no cookie, and keep their own `no-cache` with an ETag (guestHeaders).
+    app.addHook('onSend', async (req, reply, payload) => {
+      if (req.viewer || req.session?.userId || reply.hasHeader('set-cookie')) reply.header('cache-control', 'private, no-store');
+      return payload;
+    });
+
     // A request that wrote answers only once its own change announcements are back, so the
     // page it leads to is never an old copy (see PageCache.sync).
     if (pageCache) {
