@@ -17,7 +17,7 @@ import { postUrl } from '../threads/rules.ts';
 import { answer } from '../views/index.ts';
 import { postToFlag, raiseFlag, type PostToFlag } from './flags.ts';
 import { flagErrors, flagReasonLabels, NOTE_MAX } from './rules.ts';
-import { canSeePost } from './visibility.ts';
+import { canOpenThread, canSeePost } from './visibility.ts';
 
 const flagBody = {
   type: 'object',
@@ -31,6 +31,12 @@ function reasonChoices(viewer: Viewer | null) {
   return flagReasonsFor(viewer).map((value) => ({ value, label: flagReasonLabels[value] }));
 }
 
+/** Whether the viewer may see the post, in a thread they may open. */
+function shownTo(viewer: Viewer | null, post: PostToFlag): boolean {
+  const thread = { user_id: post.thread_user_id, deleted_at: post.thread_deleted_at, hidden_at: post.thread_hidden_at, pending_at: post.thread_pending_at };
+  return canSeePost(viewer, post) && canOpenThread(viewer, thread);
+}
+
 /** Why this viewer may not flag this post (null: they may). */
 function refusal(viewer: Viewer, post: PostToFlag): HttpError | null {
   if (canOnPost(viewer, 'flag post', post)) return null;
@@ -41,14 +47,15 @@ function refusal(viewer: Viewer, post: PostToFlag): HttpError | null {
 
 export const flags: FastifyPluginAsync = async (app) => {
   /**
-   * The post in the path, as far as the viewer may know of it. `strict` (the form) wants a post
-   * the viewer can see; a flag sent may still land on a post that flags hid a moment before.
+   * The post in the path, as far as the viewer may know of it. `strict` (the form, which quotes
+   * the post and names its thread) wants a post the viewer can see in a thread they can open; a
+   * flag sent may still land on a post that flags hid a moment before.
    */
   async function loadPost(req: FastifyRequest, strict: boolean): Promise<PostToFlag> {
     const post = await postToFlag(app.db, (req.params as { id: number }).id);
     if (!post || ((post.deleted_at || post.thread_deleted_at) && !can(req.viewer, 'see deleted'))) throw notFound('That post');
     if (post.pending_at && !canSeePost(req.viewer, post)) throw notFound('That post');
-    if (strict && !canSeePost(req.viewer, post)) throw notFound('That post');
+    if (strict && !shownTo(req.viewer, post)) throw notFound('That post');
     assertCanRead(req.viewer, post);
     return post;
   }
@@ -56,10 +63,12 @@ export const flags: FastifyPluginAsync = async (app) => {
   const flagForm = {
     template: 'moderation/flag',
     title: 'Flag a post',
-    // A rejected flag shows the form again; a post that cannot be shown leaves the page without it.
+    // A rejected flag shows the form again only to a member who may see the post; anyone else
+    // gets what the form's GET gives them (sign in, not found) and nothing of the post.
     load: async (req: FastifyRequest) => {
-      const post = await loadPost(req, false).catch(() => null);
-      return { post, reasons: reasonChoices(req.viewer), newcomer: flagReasonsFor(req.viewer).length === 1 };
+      const viewer = requireViewer(req, 'Please sign in to flag posts.');
+      const post = await loadPost(req, true);
+      return { post, reasons: reasonChoices(viewer), newcomer: flagReasonsFor(viewer).length === 1 };
     },
   };
 

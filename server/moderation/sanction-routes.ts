@@ -168,7 +168,9 @@ export const sanctions: FastifyPluginAsync = async (app) => {
   const appealForm = {
     template: 'moderation/appeal',
     title: 'Appeal',
-    load: async (req: FastifyRequest) => appealFormData(req, (req.body as { token?: string } | undefined)?.token).catch(() => ({})),
+    // Drawn again only for the member appealing (or the holder of their token); anyone else gets
+    // the refusal the form's GET gives them.
+    load: async (req: FastifyRequest) => appealFormData(req, (req.body as { token?: string } | undefined)?.token),
   };
 
   app.get(

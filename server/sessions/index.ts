@@ -71,7 +71,9 @@ export const sessions = fp(
     });
 
     app.decorateRequest('viewer', null);
-    app.addHook('preHandler', async (request) => {
+    // Before the body is validated: a form refused by its schema or its CSRF token is drawn again
+    // for the member who sent it (its `load` asks who they are), not for a guest.
+    app.addHook('preValidation', async (request) => {
       const userId = request.session.userId;
       if (!userId) return;
       // Loaded with the session (SessionStore.get), in the same query.

@@ -82,10 +82,17 @@ export async function errorHandler(this: unknown, error: FastifyError | HttpErro
 
   const form = req.routeOptions?.config?.form;
   // The form's page is drawn again for any refusal, an expired CSRF token or a 403 included, so
-  // that the member's text survives: every form's `load` checks the viewer itself and gives a
-  // viewer who may not see the page nothing of it.
+  // that the member's text survives: every form's `load` checks the viewer itself, and throws
+  // to a viewer who may not see the page (a guest, a post hidden from them) the refusal its GET
+  // gives them, which they get instead of the form.
   if (form && http.statusCode < 500 && req.method === 'POST' && !http.wrongAddress) {
-    const context = form.load ? await form.load(req) : {};
+    let context: Record<string, unknown> = {};
+    try {
+      context = form.load ? await form.load(req) : {};
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      return errorPage(err, req, reply);
+    }
     return reply.page(
       form.template,
       {
@@ -101,6 +108,10 @@ export async function errorHandler(this: unknown, error: FastifyError | HttpErro
   if (req.headers.accept === 'application/json' || req.url.startsWith('/healthz') || req.url.startsWith('/readyz')) {
     return reply.code(http.statusCode).send({ error: http.message, requestId: req.id });
   }
+  return errorPage(http, req, reply);
+}
+
+function errorPage(http: HttpError, req: FastifyRequest, reply: FastifyReply) {
   return reply.page(
     'errors/error',
     {

@@ -221,3 +221,64 @@ t.test('members may raise 20 flags a day (more by rank); moderators are not coun
     .execute();
   t.equal((await flag(await f.signIn(contributor), replies[21], { reason: 'spam' })).statusCode, 303, 'a contributor may raise 30');
 });
+
+t.test('a rejected flag never shows a post the flagger may not see, and a guest gets no flag form', async (t) => {
+  const f = await testApp(t);
+  const author = await f.make.member({ rank: 1 });
+  const thread = await f.make.thread({ by: author, title: 'Secret launch plans here', body: 'Hidden first post words', replies: 2 });
+  const posts = await f.db.selectFrom('posts').select(['id', 'post_number']).where('thread_id', '=', thread.id).orderBy('post_number').execute();
+  const [first, hiddenReply, publicReply] = posts.map((p) => p.id);
+  await f.db.updateTable('posts').set({ raw: 'Hidden reply words', cooked: '<p>Hidden reply words</p>' }).where('id', '=', hiddenReply).execute();
+  // A moderator hides the reply; flags hide the first post, and its thread with it.
+  await f.db.updateTable('posts').set({ hidden_at: new Date(), hidden_reason: 'moderator' }).where('id', '=', hiddenReply).execute();
+  await f.db.updateTable('posts').set({ hidden_at: new Date(), hidden_reason: 'flags' }).where('id', '=', first).execute();
+  await f.db.updateTable('threads').set({ hidden_at: new Date() }).where('id', '=', thread.id).execute();
+  const leaks = (body: string) => /Hidden (reply|first post) words|Secret launch plans/.test(body);
+
+  const member = await f.signIn(await f.make.member({ rank: 2 }));
+  await member.get('/');
+  for (const postId of [first, hiddenReply]) {
+    t.equal((await member.get(`/p/${postId}/flag`)).statusCode, 404, `the form of hidden post ${postId} is not there`);
+    await member.get('/');
+    for (const fields of [{ reason: 'boring' }, { reason: 'other', note: '' }, { reason: 'x'.repeat(50) }] as Record<string, string>[]) {
+      const res = await member.submit(`/p/${postId}/flags`, fields);
+      t.equal(res.statusCode, 404, `a rejected flag (${fields.reason.slice(0, 10)}) on hidden post ${postId} is not found`);
+      t.notOk(leaks(res.body), 'nothing of the post or its thread');
+      t.notOk(res.page().querySelector('form.flag-form'), 'no flag form');
+    }
+  }
+
+  t.equal((await member.get(`/p/${publicReply}/flag`)).statusCode, 404, 'nor that of a public reply in the hidden thread');
+  await member.get('/');
+  t.equal((await member.submit(`/p/${publicReply}/flags`, { reason: 'boring' })).statusCode, 404);
+
+  const guest = f.make.guest();
+  await guest.get('/login');
+  for (const postId of [first, hiddenReply, publicReply]) {
+    const res = await guest.submit(`/p/${postId}/flags`, { reason: 'boring' });
+    t.equal(res.statusCode, 401, `a guest is asked to sign in (post ${postId})`);
+    t.notOk(leaks(res.body), 'nothing of a hidden post');
+    t.notOk(res.page().querySelector('form.flag-form'), 'and no flag form');
+    t.notOk(res.page().querySelector('.flag-quote'), 'nor a quote of the post');
+  }
+
+  // Those who may see the post still get the form back with their input and the error.
+  const own = await f.signIn(author);
+  await own.get('/');
+  const refused = await own.submit(`/p/${hiddenReply}/flags`, { reason: 'spam' });
+  t.equal(refused.statusCode, 403, 'the author may not flag their own hidden post');
+  t.ok(refused.page().querySelector('form.flag-form'), 'but sees the form with the reason');
+  const moderator = await f.signIn(await f.make.member({ role: 'moderator' }));
+  await moderator.get('/');
+  const bad = await moderator.submit(`/p/${hiddenReply}/flags`, { reason: 'other', note: '' });
+  t.equal(bad.statusCode, 422, 'a moderator sees hidden posts');
+  t.ok(bad.page().fieldErrors().note);
+  // A member whose form had expired gets it back as themselves, their note kept.
+  const open = await threadWithReplies(f, 1);
+  await member.get(`/p/${open.replies[0]}/flag`);
+  const expired = await member.submit(`/p/${open.replies[0]}/flags`, { reason: 'other', note: 'Copied text' }, { csrf: false });
+  t.equal(expired.statusCode, 403);
+  t.same(expired.page().querySelectorAll('input[name=reason]').map((i) => i.getAttribute('value')), ['spam', 'offensive', 'off_topic', 'other']);
+  t.equal(expired.page().querySelector('textarea[name=note]')?.text, 'Copied text');
+  t.equal((await f.db.selectFrom('flags').select('id').execute()).length, 0, 'nothing written');
+});
