@@ -12,6 +12,7 @@ import { threadOfPost, toggleLike } from './likes.ts';
 import { previewOf } from './mentions.ts';
 import { canOpenThread, canSeePost } from '../moderation/visibility.ts';
 import { afterEdit, checkEdit } from '../moderation/spam.ts';
+import { assertNotSilenced } from '../moderation/standing.ts';
 
 const heldEditMessage = 'Your changes are saved. They wait for a moderator\'s approval; until then only you and the moderators can see the post.';
 
@@ -65,15 +66,25 @@ export const posts: FastifyPluginAsync = async (app) => {
     },
   );
 
+  /** The post in the path, if this viewer may edit it. */
+  async function loadPostToEdit(req: FastifyRequest) {
+    const viewer = requireViewer(req, 'Please sign in to edit posts.');
+    const post = await loadPost(req);
+    if (!canOnPost(viewer, 'edit post', post)) throw forbidden('You may edit only your own posts.');
+    return { viewer, post };
+  }
+
   const editForm = {
     template: 'posts/edit',
     title: 'Edit post',
-    load: async (req: FastifyRequest) => ({ post: await loadPost(req) }),
+    // Drawn again only for someone who may edit the post; anyone else gets the GET's refusal.
+    load: async (req: FastifyRequest) => ({ post: (await loadPostToEdit(req)).post }),
   };
 
   app.get('/p/:id/edit', { schema: { params: idParams }, preHandler: signInFirst }, async (req, reply) => {
-    const post = await loadPost(req);
-    if (!canOnPost(req.viewer, 'edit post', post)) throw forbidden('You may edit only your own posts.');
+    const { viewer, post } = await loadPostToEdit(req);
+    // The editor's own standing counts, not the author's: a moderator tidies a silenced member's post.
+    await assertNotSilenced(app.db, viewer, app.now());
     const values = { body: post.raw, title: post.title };
     return reply.page(editForm.template, { title: editForm.title, post, values, errors: {} });
   });
@@ -88,9 +99,9 @@ export const posts: FastifyPluginAsync = async (app) => {
       config: { form: editForm },
     },
     async (req, reply) => {
-      const viewer = requireViewer(req);
-      const post = await loadPost(req);
-      if (!canOnPost(viewer, 'edit post', post)) throw forbidden('You may edit only your own posts.');
+      const { viewer, post } = await loadPostToEdit(req);
+      const now = app.now();
+      await assertNotSilenced(app.db, viewer, now);
       const input = req.body as { body: string; title?: string; preview?: string };
       if (input.preview) {
         return reply.page(editForm.template, { title: editForm.title, post, values: input, errors: {}, preview: await previewOf(app.db, input.body) });
@@ -101,7 +112,6 @@ export const posts: FastifyPluginAsync = async (app) => {
       // Watched words (and a newcomer's link limits) apply to an edit as to a new post.
       const before = { title: post.post_number === 1 ? post.title : undefined, body: post.raw };
       const screened = await checkEdit(app.db, { viewer, before, title, body: input.body, rules: app.postingRules });
-      const now = app.now();
       const { changed } = await app.db.transaction().execute(async (tx) => {
         const edited = await editPost(tx, { postId: post.id, by: viewer.id, body: screened.body, title: screened.title, staffLog: post.user_id !== viewer.id });
         if (edited.changed) await afterEdit(tx, post.id, screened, now);

@@ -113,3 +113,41 @@ t.test('deleting the first post deletes the thread; replying to it is refused', 
   t.equal(refused.statusCode, 409);
   t.match(refused.page().messages().join(' '), /deleted/);
 });
+
+t.test('a silenced member may not edit their posts (editing is posting); a moderator may still edit theirs', async (t) => {
+  const { make, signIn, db, clock } = await testApp(t);
+  const author = await make.member();
+  const thread = await make.thread({ by: author, title: 'Our favourite trails', body: 'Before the silence' });
+  const post = await firstPost(db, thread.id);
+  const reply = await createReply(db, { threadId: thread.id, userId: author.id, body: 'A reply before the silence' });
+  const agent = await signIn(author);
+  const moderator = await signIn(await make.member({ role: 'moderator' }));
+  await moderator.get(`/u/${author.username}/sanction`);
+  t.equal((await moderator.submit(`/u/${author.username}/sanction`, { kind: 'silence', days: '1', reason: 'Rude replies.' })).statusCode, 303);
+
+  for (const id of [post.id, reply.id]) {
+    const form = await agent.get(`/p/${id}/edit`);
+    t.equal(form.statusCode, 403, 'the edit form is refused');
+    t.match(form.page().messages().join(' '), /You are silenced until .* UTC: you may read, but not post\. Reason: Rude replies\./, 'with the reply path\'s words');
+    t.notOk(form.page().querySelector(`form[action="/p/${id}/edit"]`));
+  }
+  await agent.get(`/t/${thread.id}/${thread.slug}`);
+  const refused = await agent.submit(`/p/${reply.id}/edit`, { body: 'Rewritten while silenced' });
+  t.equal(refused.statusCode, 403, 'so is saving an edit');
+  t.match(refused.page().messages().join(' '), /You are silenced until .* UTC: you may read, but not post\. Reason: Rude replies\./);
+  t.equal(refused.page().querySelector('#field-body')?.text, 'Rewritten while silenced', 'the text is kept');
+  const first = await agent.submit(`/p/${post.id}/edit`, { title: 'Trails, rewritten', body: 'Rewritten while silenced' });
+  t.equal(first.statusCode, 403);
+  t.equal(first.page().querySelector('input[name=title]')?.getAttribute('value'), 'Trails, rewritten', 'the title too');
+  const rows = await db.selectFrom('posts').select(['raw', 'edit_count']).where('id', 'in', [post.id, reply.id]).orderBy('id').execute();
+  t.same(rows, [{ raw: 'Before the silence', edit_count: 0 }, { raw: 'A reply before the silence', edit_count: 0 }], 'nothing written');
+  t.equal((await db.selectFrom('threads').select('title').where('id', '=', thread.id).executeTakeFirstOrThrow()).title, 'Our favourite trails');
+
+  // The author's standing is not the moderator's.
+  await moderator.get(`/p/${reply.id}/edit`);
+  t.equal((await moderator.submit(`/p/${reply.id}/edit`, { body: 'Tidied by a moderator' })).statusCode, 303, 'a moderator edits the silenced member\'s post');
+
+  clock.advance(86_400 + 60);
+  await agent.get(`/p/${reply.id}/edit`);
+  t.equal((await agent.submit(`/p/${reply.id}/edit`, { body: 'After the silence' })).statusCode, 303, 'the silence over, the author edits again');
+});
