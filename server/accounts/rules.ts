@@ -34,7 +34,12 @@ export function isRole(value: string): value is (typeof roles)[number] {
   return (roles as readonly string[]).includes(value);
 }
 
-/** Where to go after signing in: only a path on this site, never another origin. */
+/**
+ * Where to go after signing in: only a path on this site, never another origin. Printable
+ * ASCII only: browsers drop tabs and newlines from a URL and read \ as / (so "/<TAB>/x" and
+ * "/\x" are "//x", another host), and a control character cannot go in a Location header at
+ * all. What we send to /login?next= is a request's URL, printable ASCII already.
+ */
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
+  return typeof next === 'string' && /^\/(?![/\\])[\x21-\x5b\x5d-\x7e]*$/.test(next) ? next : '/';
 }

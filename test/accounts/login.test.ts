@@ -1,4 +1,5 @@
 import t from 'tap';
+import { safeNext } from '../../server/accounts/rules.ts';
 import { testApp } from '../helpers/app.ts';
 
 t.test('a member signs in by username or by email, in any case', async (t) => {
@@ -85,6 +86,57 @@ t.test('sign-in goes back to a local page only', async (t) => {
     const res = await agent.submit('/login', { login: member.username, password: member.password, next: form.values().next });
     t.equal(res.headers.location, expected, `next=${next}`);
   }
+});
+
+// Browsers drop tabs and newlines from a URL and read \ as /, so "/<TAB>/evil.example" is
+// "//evil.example": another site. A newline in a Location header cannot be sent at all.
+const HOSTILE_NEXT = [
+  '/\t/evil.example', '/\n/x', '/\r/evil.example', '/\r\nSet-Cookie: a=b', '\t//evil.example',
+  '/\\evil.example', '\\\\evil.example', '/a\\..\\..\\evil', '//evil.example', '///evil.example', '%2F%2Fevil.example',
+  'https://evil.example/', 'https:evil.example', 'javascript:alert(1)', '/ /evil.example', '/\x7f/evil.example',
+  '/\u00a0/evil.example', '/\u2028/evil.example', '/\u3000/evil.example', '/日本', '', ' /u/x',
+];
+const NULL_NEXT = '/\0/evil.example';
+// A test name with a line separator in it would break the TAP stream: escaped to ASCII.
+const shown = (next: unknown) =>
+  `next=${JSON.stringify(next)?.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`;
+const KEPT_NEXT = ['/u/someone', '/t/5-a-thread?page=2#p7', '/search?q=caf%C3%A9+menu', '/%2F%2Fevil.example', '/%09/evil.example'];
+
+t.test('after signing in, only a printable path of this site is followed', async (t) => {
+  for (const next of [...HOSTILE_NEXT, NULL_NEXT, undefined, 42]) t.equal(safeNext(next), '/', shown(next));
+  for (const next of KEPT_NEXT) t.equal(safeNext(next), next, `next=${next}`);
+});
+
+t.test('a hostile next still signs in, and lands on a path of this site', async (t) => {
+  const { make } = await testApp(t);
+  const member = await make.member();
+  for (const next of HOSTILE_NEXT) {
+    const label = shown(next);
+    // Sent as the sign-in form's field (a page elsewhere can post it) and through /login?next=.
+    for (const via of ['field', 'query'] as const) {
+      const agent = make.guest();
+      const form = await agent.page(`/login?next=${encodeURIComponent(next)}`);
+      const sent = via === 'field' ? next : form.values().next;
+      const res = await agent.submit('/login', { login: member.username, password: member.password, next: sent });
+      t.equal(res.statusCode, 303, `${label} by ${via}: signed in`);
+      t.equal(res.headers.location, '/', `${label} by ${via}: home`);
+      t.equal((await agent.page('/')).querySelector('.nav-user')?.text, member.username, `${label} by ${via}: the session works`);
+    }
+  }
+  for (const next of KEPT_NEXT) {
+    const agent = make.guest();
+    await agent.get('/login');
+    const res = await agent.submit('/login', { login: member.username, password: member.password, next });
+    t.equal(res.headers.location, next, `next=${next} is kept`);
+  }
+  // A null byte is refused in any form before the route reads it (server/security): the
+  // member is shown the form again, or signed in and sent home, never an error or elsewhere.
+  const agent = make.guest();
+  await agent.get('/login');
+  const res = await agent.submit('/login', { login: member.username, password: member.password, next: NULL_NEXT });
+  t.ok(res.statusCode < 500, `a null byte in next: ${res.statusCode}`);
+  if (res.statusCode === 303) t.equal(res.headers.location, '/', 'a null byte in next: home');
+  else t.equal(res.page().values().login, member.username, 'a null byte in next: the form again, the login kept');
 });
 
 t.test('sign-in attempts are limited per address', async (t) => {
