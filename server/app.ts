@@ -6,7 +6,7 @@ import { accounts } from './accounts/routes.ts';
 import { productionCost, testCost, type PasswordCost } from './accounts/passwords.ts';
 import { admin } from './admin/routes.ts';
 import { ChangeBus, type Retry } from './cache/change-bus.ts';
-import type { Config } from './config.ts';
+import { defaultTrustProxy, trustProxyOption, type Config } from './config.ts';
 import { database } from './db/index.ts';
 import { feeds } from './feeds/routes.ts';
 import { benchRoutes, health } from './health/routes.ts';
@@ -31,6 +31,8 @@ import { serveCachedPage, staticFiles, views } from './views/index.ts';
 import { PageCache, type CacheSwitches } from './views/page-cache.ts';
 
 export interface AppConfig extends Pick<Config, 'nodeEnv' | 'baseUrl' | 'sessionSecret' | 'logger' | 'limits'> {
+  /** Absent: what TRUST_PROXY defaults to for this base URL. */
+  trustProxy?: Config['trustProxy'];
   benchRoutes?: boolean;
   /** A resolved connection URL (main.ts starts the embedded database when there is none). */
   databaseUrl: string;
@@ -63,8 +65,8 @@ export async function buildApp(config: AppConfig) {
   const https = config.baseUrl.startsWith('https:');
   const app = Fastify({
     logger: config.logger,
-    // Behind a proxy that terminates TLS, the forwarded protocol decides Secure cookies.
-    trustProxy: https,
+    // Which X-Forwarded-For addresses are believed, so that sign-in limits count clients.
+    trustProxy: trustProxyOption(config.trustProxy ?? defaultTrustProxy(config.baseUrl)),
     genReqId: () => crypto.randomUUID().slice(0, 8),
     routerOptions: { ignoreTrailingSlash: true },
     // A log line per request costs more than a cached page; errors are still logged.

@@ -1,6 +1,7 @@
 // Reads the environment once into a typed Config. Nothing else in Hearth reads process.env.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -19,9 +20,17 @@ export interface Config {
   logger: boolean | { level: string; stream?: NodeJS.WritableStream };
   /** HEARTH_BENCH=1: adds the benchmark's bare comparison route (never in normal use). */
   benchRoutes: boolean;
+  /**
+   * Who may say which address a request came from (X-Forwarded-For) and over which protocol:
+   * the number of proxies in front of Hearth, counted from Hearth outwards (0: none), or the
+   * addresses and CIDR ranges of the proxies to believe. Sign-in limits count that address.
+   */
+  trustProxy: TrustProxy;
   /** Sign-in and registration attempts allowed per address per minute. */
   limits: { loginPerMinute: number; registerPerHour: number };
 }
+
+export type TrustProxy = number | string[];
 
 /** A bad environment value: start-up stops with this one line. */
 export class ConfigError extends Error {}
@@ -68,6 +77,43 @@ function readNodeEnv(env: Env): NodeEnv {
   return raw;
 }
 
+/** Behind https there is a proxy that terminates TLS, one hop away; plain http is served directly. */
+export function defaultTrustProxy(baseUrl: string): TrustProxy {
+  return baseUrl.startsWith('https:') ? 1 : 0;
+}
+
+/**
+ * As Fastify's `trustProxy` option. Fastify 5 no longer counts hops itself (a number trusts no
+ * one), so the count is a function of the hop; the client address is then the one the
+ * outermost trusted proxy saw, the right-most address it did not add itself.
+ */
+export function trustProxyOption(trust: TrustProxy): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust;
+  return trust > 0 && ((_address, hop) => hop < trust);
+}
+
+// The names @fastify/proxy-addr knows for the private ranges (127.0.0.0/8 and ::1, and so on).
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (!version || rest.length) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+}
+
+function readTrustProxy(env: Env, baseUrl: string): TrustProxy {
+  const raw = env.TRUST_PROXY?.trim();
+  if (!raw) return defaultTrustProxy(baseUrl);
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((e) => e.trim());
+  if (!entries.every(isProxyAddress)) {
+    fail('TRUST_PROXY', 'must be a number of proxy hops or a comma-separated list of proxy addresses or CIDR ranges', raw);
+  }
+  return entries;
+}
+
 /**
  * The session secret: SESSION_SECRET when set (32+ characters), otherwise one generated on
  * first start and kept in DATA_DIR so that sessions survive restarts.
@@ -92,6 +138,7 @@ export function readConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const host = env.HOST?.trim() || '127.0.0.1';
   if (/\s|\//.test(host)) fail('HOST', 'must be a host name or address', host);
   const baseUrl = readUrl('BASE_URL', env.BASE_URL, ['http:', 'https:']) ?? `http://localhost:${port}`;
+  const trustProxy = readTrustProxy(env, baseUrl);
   const databaseUrl = readUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']);
   const smtpUrl = readUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']);
   const dataDir = path.resolve(cwd, env.DATA_DIR?.trim() || 'data');
@@ -105,6 +152,7 @@ export function readConfig(env: Env = process.env, cwd = process.cwd()): Config 
     dataDir,
     sessionSecret,
     smtpUrl,
+    trustProxy,
     logger: nodeEnv === 'test' ? false : { level: nodeEnv === 'development' ? 'debug' : 'info' },
     benchRoutes: readFlag(env, 'HEARTH_BENCH'),
     limits: { loginPerMinute: 6, registerPerHour: 10 },

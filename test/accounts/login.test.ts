@@ -1,6 +1,10 @@
+import { randomInt } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { safeNext } from '../../server/accounts/rules.ts';
-import { testApp } from '../helpers/app.ts';
+import { readConfig } from '../../server/config.ts';
+import { testApp, type Member } from '../helpers/app.ts';
+import { parsePage } from '../helpers/html.ts';
 
 t.test('a member signs in by username or by email, in any case', async (t) => {
   const { make } = await testApp(t);
@@ -154,6 +158,60 @@ t.test('sign-in attempts are limited per address', async (t) => {
   t.match(res.page().messages().join(' '), /Too many attempts/);
   t.equal(res.page().values().login, member.username);
   t.equal(guest.session(), undefined);
+});
+
+/**
+ * Sign-in attempts arriving from `proxy`. Each comes from a client at `client` that wrote
+ * X-Forwarded-For: `written` itself; the proxy appends the client's address, as proxies do.
+ * With no client, `proxy` is the client itself, connecting directly.
+ */
+async function attemptsThrough(app: FastifyInstance, proxy: string, member: Member) {
+  const login = await app.inject({ url: '/login', remoteAddress: proxy });
+  const csrf = login.cookies.find((c) => c.name === 'hearth_csrf')!;
+  const token = parsePage(login.body).csrf();
+  return (client: string | null, written: string, password = 'wrong password') =>
+    app.inject({
+      method: 'POST',
+      url: '/login',
+      remoteAddress: proxy,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: `hearth_csrf=${encodeURIComponent(csrf.value)}`,
+        'x-forwarded-for': client ? `${written}, ${client}` : written,
+      },
+      payload: new URLSearchParams({ _csrf: token, login: member.username, password }).toString(),
+    });
+}
+
+const randomAddress = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+// What a client may write: an address of its choosing, alone or around a fixed one.
+const written = (i: number) => [randomAddress(), `1.2.3.4, ${randomAddress()}`, `${randomAddress()}, 1.2.3.4`][i % 3];
+
+t.test('behind an https proxy, an X-Forwarded-For the client wrote does not escape the sign-in limit', async (t) => {
+  const { app, make } = await testApp(t, { baseUrl: 'https://forum.example', limits: { loginPerMinute: 6, registerPerHour: 10 } });
+  const member = await make.member();
+  const attempt = await attemptsThrough(app, '127.0.0.1', member);
+  for (let i = 0; i < 6; i++) t.equal((await attempt('203.0.113.7', written(i))).statusCode, 401, `attempt ${i + 1} is heard`);
+  const seventh = await attempt('203.0.113.7', written(6), member.password);
+  t.equal(seventh.statusCode, 429, 'the seventh from the same client is refused, whatever it wrote');
+  // The limit is the client's, not the proxy's: everyone else still signs in.
+  t.equal((await attempt('203.0.113.8', written(7), member.password)).statusCode, 303, 'another client signs in');
+});
+
+t.test('with TRUST_PROXY listing the proxies, only they may say who the client is', async (t) => {
+  const { trustProxy } = readConfig({ BASE_URL: 'https://forum.example', TRUST_PROXY: '192.0.2.10, 10.1.0.0/16', SESSION_SECRET: 'x'.repeat(40) });
+  const { app, make } = await testApp(t, { baseUrl: 'https://forum.example', trustProxy, limits: { loginPerMinute: 3, registerPerHour: 10 } });
+  const member = await make.member();
+  for (const proxy of ['192.0.2.10', '10.1.4.2']) {
+    const attempt = await attemptsThrough(app, proxy, member);
+    const client = proxy === '192.0.2.10' ? '203.0.113.20' : '203.0.113.21';
+    for (let i = 0; i < 3; i++) t.equal((await attempt(client, written(i))).statusCode, 401);
+    t.equal((await attempt(client, written(3), member.password)).statusCode, 429, `through ${proxy}: the client is counted`);
+  }
+  // A client reaching the app itself, not through a listed proxy, is counted by its own address.
+  const direct = await attemptsThrough(app, '198.51.100.30', member);
+  for (let i = 0; i < 3; i++) t.equal((await direct(null, written(i))).statusCode, 401);
+  t.equal((await direct(null, written(3), member.password)).statusCode, 429, 'a direct client is counted by its address');
 });
 
 t.test('the profile page shows a member', async (t) => {

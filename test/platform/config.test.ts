@@ -32,6 +32,13 @@ t.test('every bad value names its variable in one line', async (t) => {
     [{ NODE_ENV: 'staging' }, /^NODE_ENV must be development, production or test/],
     [{ SESSION_SECRET: 'short' }, /^SESSION_SECRET must be at least 32/],
     [{ HOST: 'a b' }, /^HOST /],
+    [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY must be a number of proxy hops or a comma-separated list/],
+    [{ TRUST_PROXY: '-1' }, /^TRUST_PROXY /],
+    [{ TRUST_PROXY: '1.5' }, /^TRUST_PROXY /],
+    [{ TRUST_PROXY: '10.0.0.1,' }, /^TRUST_PROXY /],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY /],
+    [{ TRUST_PROXY: '300.1.1.1' }, /^TRUST_PROXY /],
+    [{ TRUST_PROXY: 'proxy.internal' }, /^TRUST_PROXY /],
   ];
   for (const [env, message] of cases) {
     let error: unknown;
@@ -57,4 +64,17 @@ t.test('good values are taken', async (t) => {
   t.equal(c.databaseUrl, 'postgres://u@db/hearth');
   t.equal(c.sessionSecret, 'x'.repeat(40));
   t.equal(c.dataDir, '/tmp/hx');
+});
+
+t.test('TRUST_PROXY: how many proxies, or which, may say who the client is', async (t) => {
+  const env = { SESSION_SECRET: 'x'.repeat(40) };
+  const https = { ...env, BASE_URL: 'https://forum.example' };
+  t.equal(readConfig(https, dir()).trustProxy, 1, 'https: one proxy in front by default');
+  t.equal(readConfig(env, dir()).trustProxy, 0, 'plain http: none by default');
+  t.equal(readConfig({ ...https, TRUST_PROXY: ' 2 ' }, dir()).trustProxy, 2);
+  t.equal(readConfig({ ...https, TRUST_PROXY: '0' }, dir()).trustProxy, 0);
+  t.same(
+    readConfig({ ...env, TRUST_PROXY: '10.0.0.2, 172.16.0.0/12,fd00::/8 , ::1, loopback' }, dir()).trustProxy,
+    ['10.0.0.2', '172.16.0.0/12', 'fd00::/8', '::1', 'loopback'],
+  );
 });
