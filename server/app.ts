@@ -100,6 +100,7 @@ export async function buildApp(config: AppConfig) {
   await app.register(async (site) => {
     await site.register(sessions, {
       secret: config.sessionSecret,
+      https,
       beforeSession: pageCache && stores.guestPages ? serveCachedPage(pageCache, SESSION_COOKIE) : undefined,
     });
     await site.register(security, { https, secret: config.sessionSecret });

@@ -2,7 +2,7 @@
 // A guest gets no session row until something is stored in it (signing in).
 import fastifyCookie, { Signer, type UnsignResult } from '@fastify/cookie';
 import fastifySession from '@fastify/session';
-import type { onRequestAsyncHookHandler } from 'fastify';
+import type { onRequestAsyncHookHandler, onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from '../db/index.ts';
 import type { Viewer } from '../permissions.ts';
@@ -55,8 +55,20 @@ class RememberingSigner {
 }
 const THIRTY_DAYS = 30 * 24 * 60 * 60 * 1000;
 
+const withSecure = (line: string) => (/;\s*secure\s*(;|$)/i.test(line) ? line : `${line}; Secure`);
+
+/** Marks every cookie of an answer Secure, whoever set it (session, CSRF, flash, a cleared one). */
+const secureCookies: onSendHookHandler = (_req, reply, payload, done) => {
+  const lines = reply.getHeader('set-cookie');
+  if (lines !== undefined) {
+    reply.removeHeader('set-cookie');
+    reply.header('set-cookie', Array.isArray(lines) ? lines.map(withSecure) : withSecure(String(lines)));
+  }
+  done(null, payload);
+};
+
 export const sessions = fp(
-  async (app, opts: { secret: string; beforeSession?: onRequestAsyncHookHandler }) => {
+  async (app, opts: { secret: string; https: boolean; beforeSession?: onRequestAsyncHookHandler }) => {
     await app.register(fastifyCookie, { secret: opts.secret });
     // Between reading the cookies and loading the session: the guest page cache (server/views).
     if (opts.beforeSession) app.addHook('onRequest', opts.beforeSession);
@@ -67,8 +79,13 @@ export const sessions = fp(
       saveUninitialized: false,
       // Saving on every request would write a row per page view; a session is saved when it changes.
       rolling: false,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', path: '/', maxAge: THIRTY_DAYS },
+      // Not Secure here: @fastify/session would then keep no session for a request it takes for
+      // plain http, and a proxy in front need not say it spoke https. secureCookies decides.
+      cookie: { httpOnly: true, sameSite: 'lax', secure: false, path: '/', maxAge: THIRTY_DAYS },
     });
+    // Under an https BASE_URL the browser speaks https, whatever the request looks like here;
+    // after the session's own onSend, which sets its cookie there.
+    if (opts.https) app.addHook('onSend', secureCookies);
 
     app.decorateRequest('viewer', null);
     // Before the body is validated: a form refused by its schema or its CSRF token is drawn again
