@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
 import { can, canSanction } from '../permissions.ts';
 import { csrfField, idParams, text } from '../schemas.ts';
-import { requireViewer, signInFirst } from '../sessions/guards.ts';
+import { requireRight, requireViewer, signInFirst } from '../sessions/guards.ts';
 import { answer } from '../views/index.ts';
 import { fileAppeal } from './appeals.ts';
 import {
@@ -95,9 +95,13 @@ export const sanctions: FastifyPluginAsync = async (app) => {
     return reply.page(sanctionForm.template, { title: `Sanction ${member.username}`, ...data, values: {}, errors: {} });
   });
 
+  // Moderators' forms are refused to others before they are checked.
+  const maySanction = requireRight('sanction', 'Sanctions are for moderators.');
+
   app.post(
     '/u/:username/sanction',
     {
+      preValidation: maySanction,
       schema: {
         params: usernameParams,
         body: {
@@ -120,7 +124,7 @@ export const sanctions: FastifyPluginAsync = async (app) => {
 
   app.post(
     '/sanctions/:id/lift',
-    { schema: { params: idParams, body: { type: 'object', properties: { reason: text(1000), _csrf: csrfField } } } },
+    { preValidation: maySanction, schema: { params: idParams, body: { type: 'object', properties: { reason: text(1000), _csrf: csrfField } } } },
     async (req, reply) => {
       const viewer = requireViewer(req);
       if (!can(viewer, 'sanction')) throw forbidden('Sanctions are for moderators.');

@@ -6,7 +6,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { forbidden, HttpError, notFound } from '../errors.ts';
 import { can } from '../permissions.ts';
 import { csrfField, idParams, text } from '../schemas.ts';
-import { requireViewer } from '../sessions/guards.ts';
+import { requireRight, requireViewer } from '../sessions/guards.ts';
 import { assertCanOpenThread, assertCanRead } from '../threads/access.ts';
 import { threadById } from '../threads/queries.ts';
 import { threadPage } from '../threads/routes.ts';
@@ -26,6 +26,9 @@ const form = (required: string[], fields: Record<string, unknown>) => ({
 const fieldError = (field: string, message: string) => new HttpError(422, message, { [field]: message });
 
 export const threadActions: FastifyPluginAsync = async (app) => {
+  // Refused before the form is checked: a member hears the action is not theirs, not what it takes.
+  app.addHook('preValidation', requireRight('manage threads', 'Thread actions are for moderators.'));
+
   /**
    * A rejected action (an error beside a field) shows the thread's first page again, where the
    * forms are, with the input kept. Only to a moderator who may read the thread, and only while

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { forbidden, invalid, notFound } from '../errors.ts';
 import { can, type Action } from '../permissions.ts';
 import { csrfField, emptyForm, idParams } from '../schemas.ts';
-import { requireViewer } from '../sessions/guards.ts';
+import { requireRight, requireViewer } from '../sessions/guards.ts';
 import { answer } from '../views/index.ts';
 import { assertCanOpenThread } from './access.ts';
 import { lockThread, pinThread, unpinThread } from './pins.ts';
@@ -12,6 +12,10 @@ import { threadById } from './queries.ts';
 import { threadUrl } from './rules.ts';
 
 export const threadStaff: FastifyPluginAsync = async (app) => {
+  // Refused before the form is checked (as loadFor would refuse it after).
+  const mayPin = requireRight('pin', 'Pinning is for staff.');
+  const mayLock = requireRight('lock', 'Locking is for moderators.');
+
   async function loadFor(req: FastifyRequest, action: Action) {
     const viewer = requireViewer(req);
     if (!can(viewer, action)) throw forbidden(action === 'pin' ? 'Pinning is for staff.' : 'Locking is for moderators.');
@@ -25,6 +29,7 @@ export const threadStaff: FastifyPluginAsync = async (app) => {
   app.post(
     '/t/:id/pin',
     {
+      preValidation: mayPin,
       schema: {
         params: idParams,
         body: {
@@ -48,19 +53,19 @@ export const threadStaff: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.post('/t/:id/unpin', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
+  app.post('/t/:id/unpin', { preValidation: mayPin, schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
     const { thread, viewer } = await loadFor(req, 'pin');
     await app.db.transaction().execute((tx) => unpinThread(tx, thread.id, viewer.id));
     return answer(req, reply, { redirect: threadUrl(thread), flash: 'Unpinned.' });
   });
 
-  app.post('/t/:id/lock', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
+  app.post('/t/:id/lock', { preValidation: mayLock, schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
     const { thread, viewer } = await loadFor(req, 'lock');
     await app.db.transaction().execute((tx) => lockThread(tx, thread.id, { locked: true, by: viewer.id }));
     return answer(req, reply, { redirect: threadUrl(thread), flash: 'Locked: members can no longer reply.' });
   });
 
-  app.post('/t/:id/unlock', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
+  app.post('/t/:id/unlock', { preValidation: mayLock, schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
     const { thread, viewer } = await loadFor(req, 'lock');
     await app.db.transaction().execute((tx) => lockThread(tx, thread.id, { locked: false, by: viewer.id }));
     return answer(req, reply, { redirect: threadUrl(thread), flash: 'Unlocked.' });

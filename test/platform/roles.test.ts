@@ -152,3 +152,37 @@ t.test('admin and moderator forms refuse those without the right before reading 
   t.equal((await db.selectFrom('watched_words').select('id').execute()).length, 1, 'no word added or removed');
   t.equal((await db.selectFrom('users').select('role').where('id', '=', target.id).executeTakeFirstOrThrow()).role, 'member');
 });
+
+t.test("moderators' and staff's forms on threads and members refuse others before reading the body", async (t) => {
+  const { make, signIn } = await testApp(t);
+  const thread = await make.thread();
+  const target = await make.member();
+  const long = (n: number) => 'x'.repeat(n);
+  // [the form, fields its schema refuses, who may not send it]
+  const forms: [string, Record<string, string>, ('member' | 'moderator')[]][] = [
+    [`/t/${thread.id}/close`, { after: long(50) }, ['member']],
+    [`/t/${thread.id}/reopen`, { reason: long(2000) }, ['member']],
+    [`/t/${thread.id}/unlist`, { reason: long(2000) }, ['member']],
+    [`/t/${thread.id}/relist`, { reason: long(2000) }, ['member']],
+    [`/t/${thread.id}/move`, {}, ['member']],
+    [`/t/${thread.id}/merge`, {}, ['member']],
+    [`/t/${thread.id}/split`, {}, ['member']],
+    [`/t/${thread.id}/slow-mode`, {}, ['member']],
+    ['/t/abc/close', { after: '1' }, ['member']],
+    [`/t/${thread.id}/pin`, { scope: 'everywhere' }, ['member', 'moderator']],
+    ['/t/abc/unpin', {}, ['member', 'moderator']],
+    ['/t/abc/lock', {}, ['member']],
+    ['/t/abc/unlock', {}, ['member']],
+    [`/u/${target.username}/sanction`, { kind: long(30) }, ['member']],
+    ['/sanctions/abc/lift', {}, ['member']],
+  ];
+  const browsers = { member: await signIn(await make.member()), moderator: await signIn(await make.member({ role: 'moderator' })) };
+  for (const [action, fields, refused] of forms) {
+    for (const who of refused) {
+      await browsers[who].get('/');
+      const res = await browsers[who].submit(action, fields);
+      t.equal(res.statusCode, 403, `${who} ${action}: refused before its fields are checked`);
+    }
+    t.equal((await make.guest().submit(action, fields)).statusCode, 401, `${action}: a guest is asked to sign in`);
+  }
+});
