@@ -1,11 +1,11 @@
 // Appeals: one per sanction, filed by the sanctioned member; each lands in the review queue,
 // where a moderator lifts the sanction or upholds it.
 import { isUniqueViolation, type Db } from '../db/index.ts';
-import { HttpError } from '../errors.ts';
+import { forbidden, HttpError, notFound } from '../errors.ts';
 import { notice } from '../notifications/queries.ts';
 import { openAppealItem } from './items.ts';
 import { logAction } from './log.ts';
-import { endText, kindWords } from './sanction-rules.ts';
+import { appealDecisionRefusal, endText, kindWords } from './sanction-rules.ts';
 import { liftSanction } from './sanctions.ts';
 
 const ALREADY_APPEALED = 'You have already appealed this sanction; a moderator will decide on it.';
@@ -36,11 +36,25 @@ export { ALREADY_APPEALED };
 /**
  * A moderator's decision on an appeal, in the caller's transaction (the queue item is resolved
  * by the caller): `lift` ends the sanction now, `uphold` keeps it. The member is told either way.
+ * Only someone who may sanction the member decides (appealDecisionRefusal): refused with a 403
+ * before anything is written.
  */
 export async function decideAppeal(
   db: Db,
   d: { appealId: number; outcome: 'uphold' | 'lift'; by: number; note: string; at: Date },
 ): Promise<void> {
+  // The roles as they are now, in this transaction, not as a session remembers them. The member
+  // sanctioned is the one appealing (fileAppeal).
+  const member = await db
+    .selectFrom('appeals as a')
+    .innerJoin('users as u', 'u.id', 'a.user_id')
+    .select(['u.id', 'u.role'])
+    .where('a.id', '=', d.appealId)
+    .executeTakeFirst();
+  if (!member) throw notFound('That appeal');
+  const decider = await db.selectFrom('users').select(['id', 'username', 'role', 'rank']).where('id', '=', d.by).executeTakeFirstOrThrow();
+  const refused = appealDecisionRefusal(decider, member);
+  if (refused) throw forbidden(refused);
   // Decided once: a second moderator deciding at the same time finds it taken.
   const appeal = await db
     .updateTable('appeals')

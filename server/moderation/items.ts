@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { QueueKind } from '../db/schema.ts';
+import { rolesHeld, type Viewer } from '../permissions.ts';
 
 /**
  * Opens the queue item for a post, or answers the one already open (with `created: false`).
@@ -40,8 +41,30 @@ export async function openAppealItem(db: Db, appealId: number, at?: Date) {
     .executeTakeFirstOrThrow();
 }
 
-/** Open items, for the count in moderators' navigation. */
-export async function openItemCount(db: Db): Promise<number> {
-  const row = await db.selectFrom('queue_items').select(sql<number>`count(*)::int`.as('n')).where('status', '=', 'open').executeTakeFirstOrThrow();
+/**
+ * Open items this moderator may act on, for the count on the queue and in their navigation: not
+ * those of a category their role may not read, nor appeals they may not decide (their own, or a
+ * member's not below their role: appealDecisionRefusal). The count a session carries
+ * (server/sessions/store.ts) is the same rule, so the navigation's number does not jump when an
+ * htmx action swaps it.
+ */
+export async function openItemCount(db: Db, viewer: Viewer): Promise<number> {
+  const held = rolesHeld(viewer);
+  const below = held.slice(0, -1);
+  const row = await db
+    .selectFrom('queue_items as q')
+    .leftJoin('categories as qc', 'qc.id', 'q.category_id')
+    .leftJoin('appeals as a', 'a.id', 'q.appeal_id')
+    .leftJoin('users as au', 'au.id', 'a.user_id')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('q.status', '=', 'open')
+    .where((eb) => eb.or([eb('qc.read_role', 'is', null), eb('qc.read_role', 'in', held)]))
+    .where((eb) =>
+      eb.or([
+        eb('q.appeal_id', 'is', null),
+        below.length ? eb.and([eb('au.id', '<>', viewer.id), eb('au.role', 'in', below)]) : eb.lit(false),
+      ]),
+    )
+    .executeTakeFirstOrThrow();
   return row.n;
 }

@@ -15,7 +15,7 @@ import { categories } from '../threads/queries.ts';
 import { postErrors, threadUrl } from '../threads/rules.ts';
 import { appealsForQueue, type QueueAppeal } from './appeals.ts';
 import { openItemCount } from './items.ts';
-import { itemReadableBy, queueItem, queueItems, resolveItem, setClaim, stillOpen, type QueueFilters, type QueueRow } from './queue.ts';
+import { appellantOfItem, itemReadableBy, queueItem, queueItems, resolveItem, setClaim, stillOpen, type QueueFilters, type QueueRow } from './queue.ts';
 import {
   actionDone,
   actionLabels,
@@ -29,6 +29,7 @@ import {
   postState,
   safeQueueAddress,
 } from './rules.ts';
+import { appealDecisionRefusal } from './sanction-rules.ts';
 import { loadSetting } from './settings.ts';
 
 const PAGE = 20;
@@ -84,7 +85,11 @@ function itemView(row: QueueRow, viewer: Viewer, now: Date, threshold: number, a
   const state = row.post_id === null ? null : postState(row);
   const held = row.claimed_at !== null && claimLapsesAt(row.claimed_at) > now;
   const otherClaim = open && claimedByOther(row, viewer.id, now);
-  const actions = open && !otherClaim ? actionsFor({ kind: row.kind, state, hiddenReason: row.hidden_reason }) : [];
+  // An appeal is decided only by someone who may sanction its member: others see it, not its buttons.
+  const undecidable = row.kind === 'appeal' && row.member_id !== null && row.member_role !== null
+    ? appealDecisionRefusal(viewer, { id: row.member_id, role: row.member_role })
+    : null;
+  const actions = open && !otherClaim && !undecidable ? actionsFor({ kind: row.kind, state, hiddenReason: row.hidden_reason }) : [];
   const flags = row.flags.map((f) => ({ ...f, reasonLabel: flagReasonLabels[f.reason] }));
   return {
     ...row,
@@ -99,7 +104,8 @@ function itemView(row: QueueRow, viewer: Viewer, now: Date, threshold: number, a
     claimedByMe: open && held && row.claimed_by === viewer.id,
     claimedByOther: otherClaim,
     claimLapses: row.claimed_at ? claimLapsesAt(row.claimed_at) : null,
-    canClaim: open && !otherClaim && !(held && row.claimed_by === viewer.id),
+    undecidable: open ? undecidable : null,
+    canClaim: open && !otherClaim && !undecidable && !(held && row.claimed_by === viewer.id),
     buttons: actions.filter((a) => a !== 'edit_approve').map((value) => ({ value, label: actionLabels[value] })),
     canEdit: actions.includes('edit_approve'),
     resolutionLabel: row.resolution ? actionLabels[row.resolution] : null,
@@ -143,7 +149,7 @@ export const queue: FastifyPluginAsync = async (app) => {
     const [rows, cats, openCount] = await Promise.all([
       queueItems(app.db, viewer, filters, { limit: PAGE + 1, after: query.after }),
       categories(app.db, viewer),
-      openItemCount(app.db),
+      openItemCount(app.db, viewer),
     ]);
     const items = await viewsOf(viewer, rows.slice(0, PAGE));
     const params = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== undefined) as [string, string][]);
@@ -179,6 +185,10 @@ export const queue: FastifyPluginAsync = async (app) => {
       const back = safeQueueAddress((req.body as { back?: string }).back);
       if (!(await itemReadableBy(app.db, viewer, id))) throw notFound('That queue item');
       try {
+        // A claim keeps others off an item: not for an appeal the moderator may not decide.
+        const appellant = await appellantOfItem(app.db, id);
+        const refused = appellant && appealDecisionRefusal(viewer, appellant);
+        if (refused) throw forbidden(refused);
         await setClaim(app.db, id, viewer.id, app.now(), claim);
       } catch (err) {
         // With htmx a refusal (resolved or claimed meanwhile) is shown in place of the item.
@@ -238,7 +248,7 @@ export const queue: FastifyPluginAsync = async (app) => {
       const [next, remaining, queueCount] = await Promise.all([
         queueItems(app.db, viewer, filters, { limit: 1, exclude: [id, ...onScreen] }).then((rows) => viewsOf(viewer, rows)),
         stillOpen(app.db, onScreen),
-        openItemCount(app.db),
+        openItemCount(app.db, viewer),
       ]);
       return reply.header('Vary', 'HX-Request').fragment('moderation/resolved', {
         done: actionDone[action],

@@ -133,6 +133,17 @@ export async function itemReadableBy(db: Db, viewer: Viewer, id: number): Promis
   return row !== undefined;
 }
 
+/** The member an appeal item is about (who appeals their own sanction); undefined for other items. */
+export function appellantOfItem(db: Db, itemId: number) {
+  return db
+    .selectFrom('queue_items as q')
+    .innerJoin('appeals as a', 'a.id', 'q.appeal_id')
+    .innerJoin('users as u', 'u.id', 'a.user_id')
+    .select(['u.id', 'u.role'])
+    .where('q.id', '=', itemId)
+    .executeTakeFirst();
+}
+
 /** Items still open among these (those a moderator has on screen). */
 export async function stillOpen(db: Db, ids: number[]): Promise<number[]> {
   if (!ids.length) return [];

@@ -72,8 +72,10 @@ export class SessionStore {
         'u.silenced_until',
         'u.suspended_until',
         's.expires_at',
-        // Moderators see the queue's open items in the navigation: those they may open, so not
-        // items from a category whose role they lack (moderators are not held back by rank).
+        // Moderators see the queue's open items in the navigation: those they may act on, so not
+        // items from a category whose role they lack (moderators are not held back by rank), nor
+        // appeals they may not decide (their own, or of a member not below their role). The
+        // same rule as openItemCount (server/moderation/items.ts).
         eb
           .case()
           .when('u.role', 'in', ['moderator', 'staff', 'admin'])
@@ -85,7 +87,12 @@ export class SessionStore {
               .where('q.status', '=', 'open')
               .where(sql<boolean>`(qc.read_role is null
                 or array_position(${sql.lit('{member,moderator,staff,admin}')}::text[], qc.read_role)
-                  <= array_position(${sql.lit('{member,moderator,staff,admin}')}::text[], u.role))`),
+                  <= array_position(${sql.lit('{member,moderator,staff,admin}')}::text[], u.role))`)
+              .where(sql<boolean>`(q.appeal_id is null or exists (
+                select from appeals qa join users qu on qu.id = qa.user_id
+                where qa.id = q.appeal_id and qu.id <> u.id
+                  and array_position(${sql.lit('{member,moderator,staff,admin}')}::text[], qu.role)
+                    < array_position(${sql.lit('{member,moderator,staff,admin}')}::text[], u.role)))`),
           )
           .end()
           .as('queue'),

@@ -2,12 +2,35 @@ import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import t, { type Test } from 'tap';
 import { appealsForQueue, decideAppeal } from '../../server/moderation/appeals.ts';
+import { appealDecisionRefusal } from '../../server/moderation/sanction-rules.ts';
+import type { Role } from '../../server/db/schema.ts';
 import { helpers } from '../../server/views/helpers/index.ts';
 import { parsePage } from '../helpers/html.ts';
 import { type Member } from '../helpers/app.ts';
 import { moderationSetup } from '../helpers/moderation.ts';
 
 
+
+t.test('who may decide an appeal, read as a rule: someone who may sanction its member, never the member', async (t) => {
+  const cases: [Role, Role, boolean, string | null][] = [
+    ['moderator', 'member', false, null],
+    ['moderator', 'moderator', false, 'below your role'],
+    ['moderator', 'moderator', true, 'your own appeal'],
+    ['moderator', 'staff', false, 'below your role'],
+    ['staff', 'moderator', false, null],
+    ['staff', 'staff', true, 'your own appeal'],
+    ['admin', 'staff', false, null],
+    ['admin', 'admin', false, 'below your role'],
+    ['admin', 'admin', true, 'your own appeal'],
+    ['member', 'member', false, 'below your role'],
+  ];
+  for (const [decider, member, self, refused] of cases) {
+    const viewer = { id: 1, username: 'decider', role: decider, rank: 2 };
+    const why = appealDecisionRefusal(viewer, { id: self ? 1 : 2, role: member });
+    if (refused === null) t.equal(why, null, `${decider} decides the appeal of ${self ? 'themselves' : `a ${member}`}`);
+    else t.match(why ?? '', refused, `${decider} may not decide the appeal of ${self ? 'themselves' : `a ${member}`}`);
+  }
+});
 
 async function setup(t: Test) {
   const env = await moderationSetup(t);
@@ -179,3 +202,74 @@ t.test('an appeal in the queue renders from its own context, the member\'s text 
 });
 
 
+t.test('a sanctioned moderator cannot lift their own sanction through its appeal, nor can a peer; staff can', async (t) => {
+  const { db, make, signIn, moderator, mod } = await setup(t);
+  const thread = await make.thread();
+  const staff = await signIn(await make.member({ role: 'staff' }));
+  const peer = await signIn(await make.member({ role: 'moderator' }));
+  await staff.page(`/u/${moderator.username}/sanction`);
+  t.equal((await staff.submit(`/u/${moderator.username}/sanction`, { kind: 'silence', days: '7', reason: 'Rude to members.' })).statusCode, 303, 'staff silence a moderator');
+  const s = await db.selectFrom('sanctions').select('id').where('user_id', '=', moderator.id).executeTakeFirstOrThrow();
+  await mod.page(`/sanctions/${s.id}/appeal`);
+  t.equal((await mod.submit(`/sanctions/${s.id}/appeal`, { body: 'I was provoked.' })).statusCode, 303, 'the moderator appeals');
+  const { id } = await db.selectFrom('queue_items').select('id').where('kind', '=', 'appeal').executeTakeFirstOrThrow();
+
+  const unchanged = async (who: string) => {
+    t.match(await db.selectFrom('queue_items').select(['status', 'resolved_by', 'claimed_by']).where('id', '=', id).executeTakeFirstOrThrow(), { status: 'open', resolved_by: null, claimed_by: null }, `${who}: the item is still open`);
+    t.equal((await db.selectFrom('sanctions').select('lifted_at').where('id', '=', s.id).executeTakeFirstOrThrow()).lifted_at, null, `${who}: the silence stands`);
+    t.equal((await db.selectFrom('appeals').select('outcome').executeTakeFirstOrThrow()).outcome, null, `${who}: the appeal is undecided`);
+    t.same((await db.selectFrom('staff_log').select('action').where('action', 'not in', ['user.silence']).execute()), [], `${who}: nothing logged`);
+  };
+
+  for (const [who, agent, why] of [['the appellant', mod, /your own appeal/], ['a peer', peer, /below your role/]] as const) {
+    const queue = await agent.page('/mod?kind=appeal');
+    const item = queue.querySelector(`#item-${id}`);
+    t.ok(item, `${who} sees the appeal in the queue`);
+    t.same(item?.querySelectorAll('.queue-buttons button').length, 0, `${who} is offered no lift or uphold`);
+    t.notOk(item?.querySelector(`form[action="/mod/items/${id}/claim"]`), 'nor a claim');
+    t.match(item?.querySelector('.queue-undecidable')?.text ?? '', why, 'and is told why');
+    t.equal(queue.querySelector('#queue-count')?.text, '', 'it is not counted among the items open to them');
+    for (const action of ['lift', 'uphold']) {
+      const res = await agent.submit(`/mod/items/${id}`, { action, back: '/mod' });
+      t.equal(res.statusCode, 403, `${who} may not ${action} it`);
+      t.match(res.page().messages().join(' '), why);
+      await agent.get('/mod');
+    }
+    const htmx = await agent.submit(`/mod/items/${id}`, [['action', 'lift'], ['back', '/mod'], ['shown', String(id)]], { htmx: true });
+    t.match(htmx.page().querySelector('.queue-item [role=alert]')?.text ?? '', why, 'with htmx the refusal shows in place');
+    t.equal((await agent.submit(`/mod/items/${id}/claim`, { back: '/mod' })).statusCode, 403, `${who} may not claim it`);
+    await agent.get('/');
+    t.equal((await agent.submit(`/sanctions/${s.id}/lift`, {})).statusCode, 403, `${who} may not lift it early`);
+    await unchanged(who);
+  }
+  await mod.page(`/t/${thread.id}/${thread.slug}`);
+  t.equal((await mod.submit(`/t/${thread.id}/replies`, { body: 'Still here, and posting.' })).statusCode, 403, 'the moderator is still silenced');
+
+  const queue = await staff.page('/mod?kind=appeal');
+  t.same(queue.querySelectorAll(`#item-${id} .queue-buttons button`).map((b) => b.getAttribute('value')), ['uphold', 'lift'], 'staff are offered the decision');
+  t.equal(queue.querySelector('#queue-count')?.text, '1', 'and count it');
+  t.equal((await staff.submit(`/mod/items/${id}`, { action: 'lift', note: 'Provocation noted.', back: '/mod' })).statusCode, 303, 'staff lift it');
+  t.ok((await db.selectFrom('sanctions').select('lifted_at').where('id', '=', s.id).executeTakeFirstOrThrow()).lifted_at);
+  await mod.page(`/t/${thread.id}/${thread.slug}`);
+  t.equal((await mod.submit(`/t/${thread.id}/replies`, { body: 'Back, with thanks.' })).statusCode, 303, 'the moderator may post again');
+});
+
+t.test('decideAppeal refuses a decider who may not sanction the member, or is the appellant', async (t) => {
+  const { db, make, signIn, moderator, member, sanction, now } = await setup(t);
+  const s = await sanction(member, { kind: 'silence', days: '3', reason: 'Insults.' });
+  const agent = await signIn(member);
+  await agent.page(`/sanctions/${s.id}/appeal`);
+  await agent.submit(`/sanctions/${s.id}/appeal`, { body: 'Sorry.' });
+  const appeal = await db.selectFrom('appeals').select('id').executeTakeFirstOrThrow();
+  const peerOfMember = await make.member({ rank: 4 });
+  for (const by of [member.id, peerOfMember.id]) {
+    const err = await db
+      .transaction()
+      .execute((tx) => decideAppeal(tx, { appealId: appeal.id, outcome: 'lift', by, note: '', at: now() }))
+      .then(() => null, (e: { statusCode?: number }) => e);
+    t.equal(err?.statusCode, 403, by === member.id ? 'not the appellant' : 'not a member without the sanctioning role');
+  }
+  t.equal((await db.selectFrom('sanctions').select('lifted_at').where('id', '=', s.id).executeTakeFirstOrThrow()).lifted_at, null);
+  await db.transaction().execute((tx) => decideAppeal(tx, { appealId: appeal.id, outcome: 'lift', by: moderator.id, note: '', at: now() }));
+  t.ok((await db.selectFrom('sanctions').select('lifted_at').where('id', '=', s.id).executeTakeFirstOrThrow()).lifted_at, 'a moderator decides a member\'s appeal');
+});
