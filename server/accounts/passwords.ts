@@ -14,12 +14,9 @@ export function hashPassword(password: string, cost: PasswordCost): Promise<stri
   return argon2.hash(password, { type: argon2.argon2id, ...cost });
 }
 
-export async function verifyPassword(hash: string, password: string): Promise<boolean> {
-  try {
-    return await argon2.verify(hash, password);
-  } catch {
-    return false;
-  }
+/** Whether the password matches; a stored hash argon2 cannot read is an error, not a wrong password. */
+export function verifyPassword(hash: string, password: string): Promise<boolean> {
+  return argon2.verify(hash, password);
 }
 
 // Verified against when the login names nobody, so that an unknown user and a wrong

@@ -118,7 +118,9 @@ function readFlash(req: FastifyRequest, reply: FastifyReply) {
   try {
     const { kind, text } = JSON.parse(unsigned.value);
     return { kind: kind === 'error' ? 'error' : 'notice', text: String(text) };
-  } catch {
+  } catch (err) {
+    // Signed with our secret yet not a message of ours: worth knowing, not worth the page.
+    req.log.warn({ err }, 'flash: a signed message cookie did not hold a message; dropped');
     return null;
   }
 }
