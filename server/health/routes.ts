@@ -5,11 +5,13 @@ import { sql } from 'kysely';
 export const health: FastifyPluginAsync = async (app) => {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', async (req, reply) => {
     try {
       await sql`select 1`.execute(app.db);
       return { status: 'ready', database: 'ok' };
     } catch (err) {
+      // The load balancer only sees the status: the log says why this process left it.
+      req.log.warn({ err }, 'readyz: the database does not answer');
       return reply.code(503).send({ status: 'unavailable', database: (err as Error).message });
     }
   });
