@@ -98,8 +98,9 @@ async function withRss<T>(pid: number, run: () => Promise<T>): Promise<{ value: 
     try {
       const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
       max = Math.max(max, kb / 1024);
-    } catch {
+    } catch (err) {
       // Not Linux, or the process is gone: no figure.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
   };
   const timer = setInterval(sample, 200);

@@ -78,7 +78,7 @@ try {
 } catch (err) {
   console.error(err);
 } finally {
-  await admin.end().catch(() => {});
+  await admin.end();
   await stopServer();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 }

@@ -68,8 +68,10 @@ async function binDir(ids: Ids): Promise<string> {
     cpSync(native, partial, { recursive: true, verbatimSymlinks: true });
     try {
       renameSync(partial, target);
-    } catch {
+    } catch (err) {
       rmSync(partial, { recursive: true, force: true });
+      // Only the other process's copy, in place first, is expected here.
+      if (!existsSync(path.join(target, 'bin', 'pg_ctl'))) throw err;
     }
   }
   return path.join(target, 'bin');
@@ -143,10 +145,13 @@ async function answers(url: string): Promise<boolean> {
     await client.connect();
     await client.query('select 1');
     return true;
-  } catch {
+  } catch (err) {
+    // Nobody there (refused, timed out), or a server starting or stopping (57P03): not running.
+    // A server that answers and refuses (a wrong password) is a problem to show, not to start over.
+    if (err instanceof pg.DatabaseError && err.code !== '57P03') throw err;
     return false;
   } finally {
-    await client.end().catch(() => {});
+    await client.end();
   }
 }
 

@@ -22,7 +22,7 @@ async function ensureDatabase(serverUrl: string, name: string) {
   }
 }
 
-async function othersConnected(serverUrl: string): Promise<boolean> {
+async function othersConnected(serverUrl: string, log?: (line: string) => void): Promise<boolean> {
   const client = new pg.Client({ connectionString: serverUrl });
   try {
     await client.connect();
@@ -30,10 +30,12 @@ async function othersConnected(serverUrl: string): Promise<boolean> {
       "select count(*)::int as n from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()",
     );
     return rows[0].n > 0;
-  } catch {
+  } catch (err) {
+    // A server that does not answer serves nobody: it is stopped, and the reason said.
+    log?.(`Could not ask the embedded PostgreSQL who else uses it (${(err as Error).message}); stopping it.`);
     return false;
   } finally {
-    await client.end().catch(() => {});
+    await client.end();
   }
 }
 
@@ -51,7 +53,7 @@ export async function openDatabase(
       if (!server.owned) return;
       // Still in use (a script beside `npm start`, or `npm start` beside a script): leave it up;
       // whoever is last takes it down.
-      if (await othersConnected(server.url)) return;
+      if (await othersConnected(server.url, opts.log)) return;
       await server.stop();
     },
   };

@@ -102,7 +102,7 @@ export const sessions = fp(
       else request.viewer = viewer;
     });
 
-    const sweep = setInterval(() => deleteExpiredSessions(app.db).catch((err) => app.log.warn(err)), 60 * 60 * 1000);
+    const sweep = setInterval(() => deleteExpiredSessions(app.db).catch((err) => app.log.warn({ err }, 'sessions: could not delete the expired sessions; the next sweep tries again')), 60 * 60 * 1000);
     sweep.unref();
     app.addHook('onClose', async () => clearInterval(sweep));
   },
