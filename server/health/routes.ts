@@ -24,8 +24,9 @@ export const health: FastifyPluginAsync = async (app) => {
  */
 export const benchRoutes: FastifyPluginAsync = async (app) => {
   const bodies = new Map<number, string>();
-  app.get('/__bench/bare/:bytes', async (req, reply) => {
-    const bytes = Math.min(Math.max(Number((req.params as { bytes: string }).bytes) || 0, 0), 1_000_000);
+  const params = { type: 'object', required: ['bytes'], properties: { bytes: { type: 'integer', minimum: 0, maximum: 1_000_000 } } } as const;
+  app.get('/__bench/bare/:bytes', { schema: { params } }, async (req, reply) => {
+    const { bytes } = req.params as { bytes: number };
     let body = bodies.get(bytes);
     if (body === undefined) {
       body = '<!doctype html>' + 'x'.repeat(Math.max(0, bytes - 15));

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
 import { canOpenThread } from '../moderation/visibility.ts';
 import { afterNewPost, writeNewPost } from '../moderation/posting.ts';
+import { assertNotSilenced } from '../moderation/standing.ts';
 import { threadActionsFor, waitText } from '../moderation/thread-rules.ts';
 
 /** What a member is told when their post waits for a moderator. */
@@ -242,6 +243,8 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
 
   app.get('/c/:slug/new', { schema: { params: slugParams }, preHandler: signInFirst }, async (req, reply) => {
     const category = await loadCategoryToPost(req);
+    // A silenced member is told now, not after writing a thread they cannot post.
+    await assertNotSilenced(app.db, requireViewer(req), app.now());
     return reply.page(newThreadForm.template, { title: newThreadForm.title, category, values: {}, errors: {} });
   });
 

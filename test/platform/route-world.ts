@@ -1,0 +1,93 @@
+// A small community for one cell of the route × role table: everything a route may act on,
+// none of it the viewer's own (but their notification), made through the app's own functions.
+import { createPoll } from '../../server/polls/queries.ts';
+import { openPostItem } from '../../server/moderation/items.ts';
+import { imposeSanction } from '../../server/moderation/sanctions.ts';
+import { addWatchedWord } from '../../server/moderation/watched-words.ts';
+import { notice } from '../../server/notifications/queries.ts';
+import { createReply, createThread } from '../../server/threads/queries.ts';
+import type { Member, testApp } from '../helpers/app.ts';
+
+type Harness = Awaited<ReturnType<typeof testApp>>;
+
+export interface World {
+  author: Member;
+  /** A plain member, silenced by a moderator: to sanction, lift, appeal for. */
+  target: Member;
+  category: { id: number; slug: string };
+  otherCategory: { id: number; slug: string };
+  thread: { id: number; slug: string };
+  reply: number;
+  replyNumber: number;
+  otherThread: number;
+  lockedThread: number;
+  closedThread: number;
+  unlistedThread: number;
+  pinnedThread: number;
+  tag: string;
+  poll: { id: number; option: number };
+  /** Each visitor's own notification, by member id; someone else's for a guest. */
+  notifications: Map<number, number>;
+  othersNotification: number;
+  queueItem: number;
+  silence: number;
+  watchedWord: number;
+  settingsForm: Record<string, string>;
+}
+
+let n = 0;
+
+/** The people every world shares: an author, a moderator who silenced the target, the target. */
+export interface Cast {
+  author: Member;
+  moderator: Member;
+  target: Member;
+  /** Everyone who visits (their notifications are made in each world). */
+  visitors: Member[];
+}
+
+export async function makeCast(h: Harness, visitors: Member[]): Promise<Cast> {
+  return { author: await h.make.member(), moderator: await h.make.member({ role: 'moderator' }), target: await h.make.member(), visitors };
+}
+
+export async function makeWorld(h: Harness, cast: Cast, settingsForm: Record<string, string>): Promise<World> {
+  const { db, make } = h;
+  const i = ++n;
+  const { author, moderator, target } = cast;
+  const category = await make.category();
+  const otherCategory = await make.category();
+  const tag = `tag${i}`;
+  const thread = await createThread(db, { categoryId: category.id, userId: author.id, title: `The thread of world ${i}`, body: `The first post of world ${i}.`, tags: [tag] });
+  const reply = await createReply(db, { threadId: thread.id, userId: author.id, body: `A reply in world ${i}.` });
+  const another = async (what: string) =>
+    (await createThread(db, { categoryId: category.id, userId: author.id, title: `A ${what} thread of world ${i}`, body: `A ${what} thread.` })).id;
+  const [otherThread, lockedThread, closedThread, unlistedThread, pinnedThread, pollThread] = [
+    await another('second'), await another('locked'), await another('closed'), await another('unlisted'), await another('pinned'), await another('poll'),
+  ];
+  const now = h.clock.now();
+  await db.updateTable('threads').set({ locked_at: now, locked_by: moderator.id }).where('id', '=', lockedThread).execute();
+  await db.updateTable('threads').set({ closes_at: now }).where('id', '=', closedThread).execute();
+  await db.updateTable('threads').set({ unlisted_at: now }).where('id', '=', unlistedThread).execute();
+  await db.updateTable('threads').set({ pinned_scope: 'category', pinned_at: now }).where('id', '=', pinnedThread).execute();
+  const poll = await createPoll(db, pollThread, { question: 'Which one?', options: ['This', 'That'], multiple: false, closesAt: null });
+  const option = await db.selectFrom('poll_options').select('id').where('poll_id', '=', poll.id).orderBy('position').executeTakeFirstOrThrow();
+
+  const flagged = await createReply(db, { threadId: thread.id, userId: author.id, body: `A flagged reply in world ${i}.` });
+  const item = await openPostItem(db, { kind: 'flag', postId: flagged.id });
+  const silence = await db.transaction().execute((tx) =>
+    imposeSanction(tx, { kind: 'silence', reason: 'Too loud', endsAt: new Date(now.getTime() + 86_400_000), member: target, by: moderator.id, at: now }),
+  );
+  const word = await addWatchedWord(db, { word: `watched${i}`, action: 'flag', by: moderator.id });
+  const noticeFor = async (userId: number) => {
+    await notice(db, { userId, kind: 'sanction', message: 'A notice.' });
+    return (await db.selectFrom('notifications').select('id').where('user_id', '=', userId).orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
+  };
+  return {
+    author, target, category, otherCategory, thread, reply: reply.id, replyNumber: reply.post_number,
+    otherThread, lockedThread, closedThread, unlistedThread, pinnedThread, tag,
+    poll: { id: poll.id, option: option.id },
+    notifications: new Map(await Promise.all(cast.visitors.map(async (v) => [v.id, await noticeFor(v.id)] as [number, number]))),
+    othersNotification: await noticeFor(author.id),
+    queueItem: item.id, silence: silence.id, watchedWord: word.id, settingsForm,
+  };
+}
