@@ -21,7 +21,7 @@
 import { sign } from '@fastify/cookie';
 import { sql, type Kysely } from 'kysely';
 import { hashPassword, productionCost } from '../accounts/passwords.ts';
-import type { Db } from '../db/index.ts';
+import { planEachCall, type Db } from '../db/index.ts';
 import type { Database } from '../db/schema.ts';
 import { categorySeeds, tagNames } from './community.ts';
 import { wordGroups, words } from './words.ts';
@@ -191,9 +191,13 @@ function ranges(count: number, size: number) {
 }
 
 /**
- * Each connection takes the next batch when it is free. After a failure the others finish the
- * batch in hand and take no more, so that no statement is left running on a connection that
- * goes back to the pool.
+ * Each connection takes the next batch when it is free. Batch statements end with planEachCall:
+ * the pool names statements by their text (server/db/index.ts), and after five calls PostgreSQL
+ * may keep a generic plan that knows none of a batch's bounds (it took a posts batch of 2,000
+ * threads for 500, and a likes batch of 6,000 liked posts for 756).
+ *
+ * After a failure the others finish the batch in hand and take no more, so that no statement is
+ * left running on a connection that goes back to the pool.
  */
 async function inParallel<T>(conns: Conn[], batches: T[], run: (c: Conn, batch: T) => Promise<void>) {
   let next = 0;
@@ -430,7 +434,7 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
             ${start} - interval '730 days' - interval '365 days' * (1 - (g - 1)::float8 / ${M}::int),
             ${start} - interval '90 days' * power(random(), 2)
           from generate_series(${from}::int, ${to}::int) g
-        `.execute(c);
+        ${planEachCall}`.execute(c);
         advance(to - from + 1);
       });
     });
@@ -491,7 +495,7 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
             created_at, created_at, user_id
           from made
           order by n
-        `.execute(c);
+        ${planEachCall}`.execute(c);
         advance(to - from + 1);
       });
     });
@@ -542,7 +546,7 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
             p.created_at, p.likes ${searchValue}
           from p join b using (id)
           order by p.id
-        `.execute(c);
+        ${planEachCall}`.execute(c);
         advance(batch.posts);
       });
     });
@@ -559,7 +563,7 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
           from (select id, user_id, created_at, like_count, floor(random() * (${M}::int - like_count))::int as offset_from_author
                 from posts where id between ${postBase + from}::bigint and ${postBase + to}::bigint and like_count > 0 offset 0) p
           cross join generate_series(1, p.like_count) j
-        `.execute(c);
+        ${planEachCall}`.execute(c);
         const n = Number(result.numAffectedRows ?? 0);
         likes += n;
         advance(n);
@@ -569,12 +573,16 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
 
     await step('last posts', T, async (advance) => {
       await inParallel(held.conns, ranges(T, THREADS_PER_BATCH * 2), async (c, { from, to }) => {
+        // The posts' range too: each batch's update leaves the old rows behind, the planner reads
+        // the grown table as more threads per batch and, past some size, would hash every post
+        // of the forum for each batch rather than look up the batch's last posts.
+        const range = sql`between ${threadBase + from}::bigint and ${threadBase + to}::bigint`;
         await sql`
           update threads t set last_post_at = p.created_at, last_post_user_id = p.user_id
           from posts p
           where p.thread_id = t.id and p.post_number = t.last_post_number
-            and t.id between ${threadBase + from}::bigint and ${threadBase + to}::bigint
-        `.execute(c);
+            and t.id ${range} and p.thread_id ${range}
+        ${planEachCall}`.execute(c);
         advance(to - from + 1);
       });
     });
@@ -591,7 +599,7 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
                 from (select id, random() as r from threads
                       where id between ${threadBase + from}::bigint and ${threadBase + to}::bigint offset 0) x) t
           cross join generate_series(0, t.n - 1) j
-        `.execute(c);
+        ${planEachCall}`.execute(c);
         const n = Number(result.numAffectedRows ?? 0);
         tagged += n;
         advance(n);
@@ -620,7 +628,7 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
             select case when j = 0 or random() < 0.5 then t.last_post_number
                         else 1 + floor(random() * t.last_post_number)::int end as upto
           ) r
-        `.execute(c);
+        ${planEachCall}`.execute(c);
         const n = Number(result.numAffectedRows ?? 0);
         reads += n;
         advance(n);
