@@ -26,9 +26,47 @@ export function memberIdByUsername(db: Db, username: string) {
     .executeTakeFirst();
 }
 
-// Member text loses the marker characters before ts_headline, so the only marks in its
-// answer are its own; '<' becomes LT, as the vector reads it as a space (migrations/0008_search.ts).
+// A thread's title, plain text as typed. Member text loses the marker characters before
+// ts_headline, so the only marks in its answer are its own; '<' becomes LT, so that
+// ts_headline's parser takes no "<div>" for a tag and drops it (the vector reads it as a space,
+// migrations/0008_search.ts).
 const plain = (column: string) => sql`translate(${sql.ref(column)}, ${'<' + MARK_START + MARK_END + LT}, ${LT})`;
+
+// Regular expressions of PostgreSQL (ARE: \M ends a word), sent as parameters. The tags are
+// those of the allowlist in server/posts/cook.ts, whose names sanitize-html writes in lower case.
+// Inline elements lose their tags without a trace ("<strong>the</strong>" reads "the",
+// "un<em>done</em>" reads "undone"); every other tag (paragraphs, headings, list items, table
+// cells, <br>, and any tag the allowlist gains) ends a word, or the words on either side would
+// run together. An image is read by its description: the vector holds the alt words of the
+// markdown, and a snippet found by one should show it. A capture slows PostgreSQL's regular
+// expressions several times over; only the pass for images, which start with a rare '<img', has one.
+const IMAGE = String.raw`<img\s(?:[^>]*\s)?alt="([^"]*)"[^>]*>`;
+const INLINE_TAG = String.raw`</?(?:a|code|del|em|s|strong)\M[^>]*>`;
+const ANY_TAG = '<[^>]*>';
+// In this order: member text loses the marker characters, then the entities are decoded, '<' to
+// LT as in plain(), '&amp;' last ("&amp;lt;" was typed as "&lt;" and reads so). replace() even
+// for one character: translate() costs about what three replace() calls do.
+const REPLACEMENTS = [
+  [MARK_START, ''], [MARK_END, ''], [LT, ''], ['&lt;', LT], ['&gt;', '>'], ['&quot;', '"'], ['&amp;', '&'],
+] as const;
+
+/**
+ * The text a reader sees of a post, from its cooked HTML: links by their text (the address is an
+ * attribute and goes with its tag), code as text, images by their description, words apart
+ * where blocks end, entities decoded. sanitize-html wrote the HTML: no comments, attributes in
+ * double quotes, and no entity in text or attributes but '&amp;', '&lt;', '&gt;' (and '&quot;'
+ * in attributes), so a tag runs from '<' to the next '>'. White space is collapsed by
+ * highlight(), in the passage only. Made for the rows of one page: the ranking reads the
+ * vectors, never this.
+ */
+const readText = (column: string) => {
+  let text = sql`regexp_replace(${sql.ref(column)}, ${IMAGE}, ${' \\1 '}, 'g')`;
+  text = sql`regexp_replace(${text}, ${INLINE_TAG}, '', 'g')`;
+  text = sql`regexp_replace(${text}, ${ANY_TAG}, ' ', 'g')`;
+  for (const [from, to] of REPLACEMENTS) text = sql`replace(${text}, ${from}, ${to})`;
+  return text;
+};
+
 // One passage around the best match: fragment mode cuts each fragment at a word, losing the
 // punctuation and the text around it.
 const snippetOptions = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=45, MinWords=25`;
@@ -152,7 +190,10 @@ export function searchSlice(db: Db, viewer: Viewer | null, s: SearchFilters, sli
     .select(['n.id', rank, sql<boolean>`v.id is not null`.as('visible')]);
 }
 
-/** The posts of one page of results with their highlighted title and snippet, in no order. */
+/**
+ * The posts of one page of results with their highlighted title and snippet, in no order: the
+ * snippet is a passage of the text the post shows (readText), around its best match.
+ */
 export function searchResults(db: Db, viewer: Viewer | null, q: string, ids: readonly number[]) {
   return visiblePosts(db, viewer)
     .innerJoin('categories as c', 'c.id', 't.category_id')
@@ -161,7 +202,7 @@ export function searchResults(db: Db, viewer: Viewer | null, q: string, ids: rea
       'p.id', 'p.post_number', 'p.created_at', 't.id as thread_id', 't.kind', 'c.name as category_name', 'c.slug as category_slug',
       'u.username',
       sql<string>`ts_headline('english', ${plain('t.title')}, ${tsquery(q)}, ${titleOptions})`.as('title_marked'),
-      sql<string>`ts_headline('english', ${plain('p.raw')}, ${tsquery(q)}, ${snippetOptions})`.as('snippet_marked'),
+      sql<string>`ts_headline('english', ${readText('p.cooked')}, ${tsquery(q)}, ${snippetOptions})`.as('snippet_marked'),
     ])
     .where(sql<boolean>`p.id = any(${[...ids]})`);
 }

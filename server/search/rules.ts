@@ -175,11 +175,12 @@ export const MARK_END = '\uE001';
 export const LT = '\uE002';
 
 /**
- * Text from ts_headline as HTML: every character escaped, then the marks (and only they)
+ * Text from ts_headline as HTML: white space collapsed (a snippet's text keeps the line breaks
+ * and the spaces that stood for tags), every character escaped, then the marks (and only they)
  * turned into <mark> elements. Member text is never trusted as markup here.
  */
 export function highlight(marked: string): string {
-  return Handlebars.escapeExpression(marked.replaceAll(LT, '<'))
+  return Handlebars.escapeExpression(marked.replace(/\s+/g, ' ').trim().replaceAll(LT, '<'))
     .replaceAll(MARK_START, '<mark>')
     .replaceAll(MARK_END, '</mark>');
 }

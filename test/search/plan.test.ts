@@ -44,5 +44,10 @@ t.test('a search run many times on one connection still uses the GIN index', asy
     const plan = await searchSlice(tx, null, { q: 'kettle', page: 1 }, slice).explain();
     const text = plan.map((r) => r['QUERY PLAN']).join('\n');
     t.match(text, /Bitmap Index Scan on posts_search/, text);
+    // Snippets are made from the cooked HTML of one page of posts (searchResults); the slices,
+    // which visit every match, read the vectors only.
+    const verbose = (await searchSlice(tx, null, { q: 'kettle', page: 1 }, slice).explain('text', sql`verbose`))
+      .map((r) => r['QUERY PLAN']).join('\n');
+    t.notMatch(verbose, /cooked|ts_headline/, 'the slice reads no cooked HTML');
   });
 });

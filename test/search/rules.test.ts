@@ -9,6 +9,9 @@ t.test('highlight escapes everything and marks only the matches', async (t) => {
     [`a ${LT}script>alert(1)${LT}/script> ${MARK_START}b${MARK_END}`, 'a &lt;script&gt;alert(1)&lt;/script&gt; <mark>b</mark>'],
     [`"x" & 'y' = \`z\``, '&quot;x&quot; &amp; &#x27;y&#x27; &#x3D; &#x60;z&#x60;'],
     ['<mark>typed</mark>', '&lt;mark&gt;typed&lt;/mark&gt;'],
+    // A post's text comes decoded from its cooked HTML: '&' once, and what reads as an entity stays text.
+    [`soil & ${MARK_START}water${MARK_END}, 2 ${LT} 3, typed &amp;`, 'soil &amp; <mark>water</mark>, 2 &lt; 3, typed &amp;amp;'],
+    [` Heading \n Cell  ${MARK_START}one${MARK_END}\n\t two `, 'Heading Cell <mark>one</mark> two'],
     ['', ''],
   ];
   for (const [marked, html] of cases) t.equal(highlight(marked), html, JSON.stringify(marked));

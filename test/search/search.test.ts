@@ -3,10 +3,11 @@ import t from 'tap';
 import { up as backfill } from '../../migrations/0008_search_backfill.ts';
 import { createDb } from '../../server/db/index.ts';
 import { searchPosts } from '../../server/search/queries.ts';
-import { SEARCH_CANDIDATES } from '../../server/search/rules.ts';
+import { LT, MARK_END, MARK_START, SEARCH_CANDIDATES } from '../../server/search/rules.ts';
 import { createReply, createThread } from '../../server/threads/queries.ts';
 import { testApp } from '../helpers/app.ts';
 import type { Page } from '../helpers/html.ts';
+import { payloads, unsafeMarkup } from '../helpers/xss.ts';
 
 /** The results of a search page: one entry per post, best first. */
 function results(page: Page) {
@@ -116,6 +117,72 @@ t.test('snippets highlight matches with <mark>, and member text stays inert', as
   t.equal(page.querySelectorAll('img, b, div.search-result div').length, 0, 'no element from member text');
   t.equal(page.querySelectorAll('a').filter((a) => /^\s*javascript:/i.test(a.getAttribute('href') ?? '')).length, 0, 'no javascript: link');
   t.notMatch(res.body, /<script>alert|<img src=x/i);
+});
+
+t.test('a snippet shows the post as it reads, not its markdown', async (t) => {
+  const { make } = await testApp(t);
+  const body = [
+    '# Tomato watering',
+    '',
+    'Water **the** seedlings; see [the guide](https://example.com/tomato?a=1&b=2).  ',
+    'Then rest.',
+    '',
+    '> Warm soil & water.',
+    '',
+    '| Plant | Litres |',
+    '| --- | --- |',
+    '| tomato | 2 < 3 |',
+    '',
+    '```js',
+    'log("<done>");',
+    '```',
+  ].join('\n');
+  await make.thread({ title: 'Tomato diary', body });
+  await make.thread({
+    title: 'Tomato photo',
+    body: `Typed as text: &amp;amp; and <b>not bold</b>, beside ![a ripe tomato](https://example.com/ripe.png) on the sill. ${MARK_START}Fake${MARK_END} ${LT}i>`,
+  });
+  const res = await make.guest().get(url({ q: 'tomatoes' }));
+  const snippets = new Map(res.page().querySelectorAll('.search-result').map((r) => [
+    r.querySelector('.search-result-title')!.text.trim(), r.querySelector('.search-snippet')!,
+  ]));
+
+  const diary = snippets.get('Tomato diary')!;
+  t.equal(
+    diary.text,
+    'Tomato watering Water the seedlings; see the guide. Then rest. Warm soil & water. Plant Litres tomato 2 < 3 log("<done>");',
+    'the words as read: the link by its text, block ends and line breaks as spaces',
+  );
+  t.notMatch(diary.text, /\*\*|\||```|#|>\s|\]\(|https?:|example/, 'no markdown, no address');
+  t.same(diary.querySelectorAll('*').map((e) => `${e.tagName} ${e.text}`), ['MARK Tomato', 'MARK tomato'], 'the matches by their stem, and no other element');
+  t.match(diary.innerHTML, 'soil &amp; water', '& escaped once');
+  t.match(diary.innerHTML, '2 &lt; 3 log(&quot;&lt;done&gt;&quot;);', 'and < as text');
+
+  const photo = snippets.get('Tomato photo')!;
+  t.equal(photo.text, 'Typed as text: &amp; and <b>not bold</b>, beside a ripe tomato on the sill. Fake i>', 'an image by its description; the marker characters typed are dropped');
+  t.match(photo.innerHTML, 'text: &amp;amp; and &lt;b&gt;not bold&lt;/b&gt;', 'what reads as an entity or a tag is text');
+  t.same(photo.querySelectorAll('*').map((e) => `${e.tagName} ${e.text}`), ['MARK tomato']);
+  t.notMatch(res.body, /&amp;amp;amp;|&amp;(lt|gt|quot);/, 'nothing escaped twice');
+});
+
+t.test(`${payloads.length} XSS payloads stay text in snippets made from cooked HTML`, async (t) => {
+  const { make } = await testApp(t);
+  for (const [i, payload] of payloads.entries()) await make.thread({ title: `Payload ${i + 1}`, body: `Payload ${payload} and payload` });
+  const guest = make.guest();
+  let shown = 0;
+  for (let page = 1; shown < payloads.length; page++) {
+    const res = await guest.get(url({ q: 'payload', page: String(page) }));
+    const rows = res.page().querySelectorAll('.search-result');
+    t.ok(rows.length, `page ${page} has results`);
+    if (!rows.length) break;
+    t.same(unsafeMarkup(res.body), [], `page ${page} is inert`);
+    for (const row of rows) {
+      const inSnippet = row.querySelectorAll('.search-snippet *').map((e) => e.tagName);
+      t.same([...new Set(inSnippet)], ['MARK'], `no element but the marks in the snippet of ${row.querySelector('.search-result-title')?.text}`);
+    }
+    shown += rows.length;
+  }
+  t.equal(shown, payloads.length);
 });
 
 t.test('the form: empty, too long, bad filters, and paging', async (t) => {
@@ -232,7 +299,7 @@ t.test('only the newest matches are ranked: the page says so, and a filter reach
   // match would rank first among all of them.
   await sql`
     insert into posts (thread_id, user_id, post_number, raw, cooked)
-    select t.id, t.user_id, n + 1, 'Another lantern lit, number ' || n, '<p>Another lantern</p>'
+    select t.id, t.user_id, n + 1, 'Another lantern lit, number ' || n, '<p>Another lantern lit, number ' || n || E'</p>\n'
     from threads t cross join generate_series(1, ${SEARCH_CANDIDATES}) as n where t.id = ${chatter.id}`.execute(db);
   const guest = make.guest();
 
