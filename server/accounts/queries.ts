@@ -85,8 +85,9 @@ export function profile(db: Db, username: string) {
       'u.created_at',
       'u.last_seen_at',
       // Counts shown to everyone count what everyone may read: hidden, held and deleted posts
-      // (and posts in such threads) are left out, for their author too. Triggers keep them on
-      // the member's row (migrations/0023_member_counts.ts): counting here would read every
+      // (and posts in such threads), and whatever is in a category not open to all, are left out,
+      // for their author and staff too. Triggers keep them on the member's row
+      // (migrations/0023_member_counts.ts, 0026_public_counts.ts): counting here would read every
       // post the member wrote.
       'u.post_count',
       'u.thread_count',

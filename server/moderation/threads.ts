@@ -1,6 +1,6 @@
 // The queries of moderators' thread actions. Each runs in the caller's transaction, takes the
 // thread's row lock first (two moderators acting on one thread at once go one after the other),
-// and keeps the counters lists show (replies, last post, a category's threads, a tag's threads)
+// and keeps the counters lists show (replies, last post, a category's threads; triggers keep a tag's)
 // as they would be if the posts had been written where they now are.
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
@@ -49,7 +49,7 @@ async function lockThread(tx: Db, threadId: number) {
 
 type LockedThread = Awaited<ReturnType<typeof lockThread>>;
 
-/** Listed or not, a thread counts in its category and tags while it is public. */
+/** Listed or not, a thread counts in its category while it is public. */
 const isPublic = (t: Pick<LockedThread, 'deleted_at' | 'hidden_at' | 'pending_at'>) => !t.deleted_at && !t.hidden_at && !t.pending_at;
 
 async function countInCategory(tx: Db, categoryId: number, by: 1 | -1) {
@@ -162,11 +162,6 @@ export async function mergeThread(tx: Db, m: { sourceId: number; targetId: numbe
     .execute();
   if (isPublic(source)) {
     await countInCategory(tx, source.category_id, -1);
-    await tx
-      .updateTable('tags')
-      .set((eb) => ({ thread_count: eb('thread_count', '-', 1) }))
-      .where('id', 'in', (eb) => eb.selectFrom('thread_tags').select('tag_id').where('thread_id', '=', source.id))
-      .execute();
   }
 
   // Who read all of both threads has read all of the merged one.

@@ -1,7 +1,9 @@
 // What hides a post from readers, and the counters that move with it. A post is public when it
 // is neither deleted, hidden (flags, a moderator) nor pending (held for approval); a thread is
 // public when its first post is, and listed unless a moderator unlisted it. Counters shown on
-// lists (replies, threads in a category, a tag's threads) count public posts and threads only.
+// lists (replies, threads in a category) count public posts and threads only; a tag's threads and
+// a member's posts and threads are counted by triggers (migrations/0026_public_counts.ts), which
+// also leave out categories not open to all.
 // Each change here runs in the caller's transaction and reports whether it changed anything,
 // so two moderators (or twenty flags) acting at once change a post exactly once.
 import { sql, type ExpressionBuilder } from 'kysely';
@@ -57,8 +59,9 @@ interface Moved {
 }
 
 /**
- * A post leaves or enters the public: the thread's reply count (a reply) or the category's and
- * tags' thread counts (a first post, which takes its thread along) move with it.
+ * A post leaves or enters the public: the thread's reply count (a reply) or the category's
+ * thread count (a first post, which takes its thread along) moves with it. Its tags' counts follow
+ * the thread's own row (migrations/0026_public_counts.ts).
  */
 async function movePublic(tx: Db, post: Moved, direction: 1 | -1, at: Date) {
   const op = direction === 1 ? '+' : '-';
@@ -67,11 +70,6 @@ async function movePublic(tx: Db, post: Moved, direction: 1 | -1, at: Date) {
     const thread = await tx.selectFrom('threads').select(['category_id', 'deleted_at']).where('id', '=', post.thread_id).executeTakeFirstOrThrow();
     if (thread.deleted_at) return;
     await tx.updateTable('categories').set((eb) => ({ thread_count: eb('thread_count', op, 1) })).where('id', '=', thread.category_id).execute();
-    await tx
-      .updateTable('tags')
-      .set((eb) => ({ thread_count: eb('thread_count', op, 1) }))
-      .where('id', 'in', (eb) => eb.selectFrom('thread_tags').select('tag_id').where('thread_id', '=', post.thread_id))
-      .execute();
     return;
   }
   await tx

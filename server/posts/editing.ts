@@ -125,11 +125,6 @@ export async function deletePost(db: Db, d: { postId: number; by: number; staffL
         .set((eb) => ({ thread_count: eb('thread_count', '-', 1) }))
         .where('id', '=', thread.category_id)
         .execute();
-      await tx
-        .updateTable('tags')
-        .set((eb) => ({ thread_count: eb('thread_count', '-', 1) }))
-        .where('id', 'in', (eb) => eb.selectFrom('thread_tags').select('tag_id').where('thread_id', '=', post.thread_id))
-        .execute();
       return { deleted: true, threadDeleted: true };
     }
     if (!counted) return { deleted: true, threadDeleted: false };

@@ -269,7 +269,9 @@ async function holdConnections(db: Db, n: number) {
 // Row triggers whose work the seed does itself, set-based: the search vector is computed in the
 // insert with the same function (migrations/0008_search.ts); titles never change here; the page
 // announcements (migrations/0015_page_notify.ts) become one 'all' at the end; members' post and
-// thread counts (migrations/0023_member_counts.ts) are counted once, in the counters step.
+// thread counts (migrations/0023_member_counts.ts) and tags' thread counts (0026_public_counts.ts:
+// the seed's categories are all open to everyone) are counted once, in the counters step, and no
+// category's access changes here.
 const handledTriggers = new Set([
   'posts_search_vector',
   'threads_search_title',
@@ -279,6 +281,11 @@ const handledTriggers = new Set([
   'threads_member_counts_insert',
   'threads_member_counts_update',
   'threads_member_counts_delete',
+  'threads_tag_counts_update',
+  'threads_tag_counts_delete',
+  'thread_tags_counts',
+  'categories_access_lock',
+  'categories_access_counts',
   'posts_notify_pages',
   'threads_notify_pages',
   'threads_update_notify_pages',

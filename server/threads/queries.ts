@@ -124,7 +124,7 @@ export async function createThread(
       });
     }
     await markThreadRead(tx, t.userId, thread.id, 1);
-    await tagThread(tx, thread.id, t.tags ?? [], { count: !held });
+    await tagThread(tx, thread.id, t.tags ?? []);
     if (t.poll) await createPoll(tx, thread.id, t.poll);
     await t.onWritten?.(tx, post.id);
     if (!held) {

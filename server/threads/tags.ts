@@ -5,23 +5,21 @@ import type { Db } from '../db/index.ts';
 import type { Viewer } from '../permissions.ts';
 import { visibleThreads } from './access.ts';
 
-/** Attaches tags to a new thread, creating the ones that do not exist yet. */
-/** Tags a thread; `count: false` leaves the tags' thread counts for when it turns public. */
-export async function tagThread(db: Db, threadId: number, names: string[], opts: { count?: boolean } = {}) {
+/**
+ * Attaches tags to a new thread, creating the ones that do not exist yet. A tag's thread count
+ * is kept by triggers (migrations/0026_public_counts.ts): it counts the thread once it is public
+ * in a category open to all, so a held thread, or one in a staff-only category, is not counted.
+ * The tags go on in id order, the order the triggers lock them in.
+ */
+export async function tagThread(db: Db, threadId: number, names: string[]) {
   if (!names.length) return;
   await db
     .insertInto('tags')
     .values(names.map((name) => ({ name })))
     .onConflict((oc) => oc.column('name').doNothing())
     .execute();
-  const tags = await db.selectFrom('tags').select('id').where('name', 'in', names).execute();
+  const tags = await db.selectFrom('tags').select('id').where('name', 'in', names).orderBy('id').execute();
   await db.insertInto('thread_tags').values(tags.map((t) => ({ thread_id: threadId, tag_id: t.id }))).execute();
-  if (opts.count === false) return;
-  await db
-    .updateTable('tags')
-    .set((eb) => ({ thread_count: eb('thread_count', '+', 1) }))
-    .where('id', 'in', tags.map((t) => t.id))
-    .execute();
 }
 
 /** The tag names of a thread, as a column of a list query (one query for the whole list). */
@@ -37,6 +35,7 @@ export function tagNames(threadIdColumn: 't.id') {
     ).as('tags');
 }
 
+/** A tag with its thread count, which counts what everyone may read (see tagThread): the same for every viewer. */
 export function tagByName(db: Db, name: string) {
   return db.selectFrom('tags').select(['id', 'name', 'thread_count']).where('name', '=', name.toLowerCase()).executeTakeFirst();
 }

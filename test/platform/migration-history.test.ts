@@ -4,7 +4,7 @@
 // rewritten, or in the order main once had — and checks that it ends with its rows intact, with
 // counts that match them, and with the very schema a fresh migration gives: tables, columns,
 // constraints, indexes, triggers and function bodies, compared from the catalog.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
@@ -193,8 +193,9 @@ const fixtures: [string, (db: Kysely<any>, ids: Ids) => Promise<void>][] = [
     await add(db, ids, null, 'thread_reads', { user_id: ids.bob, thread_id: ids.t2, last_read_post_number: 1 });
   }],
   ['0011_tags', async (db, ids) => {
-    await add(db, ids, 'billing', 'tags', { name: 'billing', thread_count: 2 });
-    await add(db, ids, 'howto', 'tags', { name: 'how-to', thread_count: 1 });
+    // Their counts as the app left them then do not matter: 0027 counts them again, and from 0026 on triggers do.
+    await add(db, ids, 'billing', 'tags', { name: 'billing' });
+    await add(db, ids, 'howto', 'tags', { name: 'how-to' });
     for (const [thread, tag] of [['t1', 'billing'], ['t2', 'billing'], ['t2', 'howto'], ['t3', 'howto']]) {
       await add(db, ids, null, 'thread_tags', { thread_id: ids[thread], tag_id: ids[tag] });
     }
@@ -255,6 +256,7 @@ const fixtures: [string, (db: Kysely<any>, ids: Ids) => Promise<void>][] = [
 /** What migrations compute from the rows rather than keep as written: checked by recounting, not by comparing. */
 const derived: Record<string, string[]> = {
   users: ['post_count', 'thread_count'],
+  tags: ['thread_count'],
   threads: ['last_post_number'],
   posts: ['search_vector'],
 };
@@ -283,16 +285,22 @@ function asBefore(row: Record<string, unknown>, like: Record<string, unknown>, t
   return Object.fromEntries(Object.keys(like).filter((k) => !derived[table]?.includes(k)).map((k) => [k, row[k]]));
 }
 
-/** Members' kept counts next to the same counted from the rows. */
+/** Members' and tags' kept counts next to the same counted from the rows: what everyone may read. */
 async function countsOf(db: Kysely<any>) {
-  const counted = sql.raw(`t.deleted_at is null and t.hidden_at is null and t.pending_at is null`);
+  const counted = sql.raw(`
+    t.deleted_at is null and t.hidden_at is null and t.pending_at is null
+    and exists (select 1 from categories c where c.id = t.category_id and c.read_role is null and c.read_rank = 0)`);
   const { rows: members } = await sql<{ username: string; kept: number[]; rows: number[] }>`
     select u.username, array[u.post_count, u.thread_count] as kept, array[
       (select count(*)::int from posts p join threads t on t.id = p.thread_id
         where p.user_id = u.id and p.deleted_at is null and p.hidden_at is null and p.pending_at is null and ${counted}),
       (select count(*)::int from threads t where t.user_id = u.id and ${counted})] as rows
     from users u order by u.username`.execute(db);
-  return { members };
+  const { rows: tags } = await sql<{ name: string; kept: number; rows: number }>`
+    select g.name, g.thread_count as kept,
+      (select count(*)::int from thread_tags tt join threads t on t.id = tt.thread_id where tt.tag_id = g.id and ${counted}) as rows
+    from tags g order by g.name`.execute(db);
+  return { members, tags };
 }
 
 /** Writes every fixture of the migrations the database has run; answers the rows as they are then. */
@@ -310,21 +318,76 @@ async function checkEnd(t: Test, db: Kysely<any>, before: Awaited<ReturnType<typ
     if (!rows.length) continue;
     t.same(after[table]?.map((r, i) => asBefore(r, rows[i] ?? {}, table)), rows.map((r) => asBefore(r, r, table)), `${table}: its ${rows.length} rows are kept`);
   }
-  const { members } = await countsOf(db);
+  const { members, tags } = await countsOf(db);
   t.same(members.filter((m) => m.kept.join() !== m.rows.join()), [], 'members\' post and thread counts match their rows');
+  t.same(tags.filter((g) => g.kept !== g.rows), [], 'tags\' thread counts match their rows');
   if (before.ran.has('0016_moderation')) {
-    // Every fixture in: bob's hidden post and cat's held thread count for nobody; bob's unlisted
-    // thread counts.
+    // Every fixture in: ann's staff-room thread, bob's hidden post and cat's held and
+    // regulars-only threads count for nobody; bob's unlisted thread counts.
     t.same(
       members.map((m) => [m.username, ...m.kept]),
-      [['ann', 3, 2], ['bob', 4, 2], ['cat', 2, 1], ['max', 0, 0]],
-      'the counts are the public posts and threads',
+      [['ann', 1, 1], ['bob', 3, 2], ['cat', 1, 0], ['max', 0, 0]],
+      'the counts are what everyone may read',
     );
+    t.same(tags.map((g) => [g.name, g.kept]), [['billing', 2], ['how-to', 2]], 'so are the tags\'');
   }
   const { rows: unsearchable } = await sql<{ n: number }>`select count(*)::int as n from posts where search_vector is null`.execute(db);
   t.equal(unsearchable[0].n, 0, 'every post can be found by search');
   t.same(await schemaOf(db), freshSchema, 'the schema is a fresh migration\'s');
 }
+
+// ─── Frozen once landed ─────────────────────────────────────────────────────────────────────
+
+/**
+ * Each migration as it landed on main: the first 16 hex digits of the SHA-256 of its text. One
+ * that has landed is never edited, not even its comments (a fix is a new migration), and a new
+ * one comes after all of these. Add a migration's line in the commit that lands it: this test
+ * prints the line of each one not listed yet.
+ */
+const landed: Record<string, string> = {
+  '0001_users': '0dc123fcc746ea9d',
+  '0002_sessions': 'b542e96873c9663b',
+  '0003_rate_limits': '35c3534a6aff1ae8',
+  '0004_categories': 'cf1d68662c2d1931',
+  '0005_threads_posts': 'efbcae60df1547c5',
+  '0006_likes': 'c5fb1912e85b3e45',
+  '0007_revisions': '716e5ddfe97a0c0a',
+  '0007_revisions_backfill': 'b8e0f63129aac712',
+  '0008_search': '1eab369150e799dd',
+  '0008_search_backfill': 'c0b14048372c8239',
+  '0009_notifications': '2e5c5bfe53b77381',
+  '0010_thread_reads': 'c49391030c01e074',
+  '0011_tags': '4005478afdb9856b',
+  '0012_polls': '3b4a34fb92e0168a',
+  '0013_category_access': '34b016e2adce5a48',
+  '0014_pins_locks': 'dbf747e89dcea53b',
+  '0015_page_notify': '4148971aa0ecd4cc',
+  '0016_moderation': '9b46861a08eafbef',
+  '0017_staff_log': 'ff76bc50fb7a9750',
+  '0020_bans': 'ae262b19bad7a6ca',
+  '0021_moderation_notify': 'acf86ed2aec7a73c',
+  '0023_member_counts': '44b8d05cfab4fadf',
+  '0023_member_counts_backfill': 'c6d1e8c3eed30875',
+  '0024_member_notify': 'b18ee2aa881ba58b',
+  '0025_member_notify_repair': '092935fbba073ab2',
+  '0026_public_counts': '9b4d0cf80c2c978a',
+  '0027_public_counts_backfill': '9582f10d063261dc',
+};
+
+const digest = async (name: string) =>
+  createHash('sha256').update((await fs.readFile(path.join(migrationsDir, `${name}.ts`), 'utf8')).replace(/\r\n/g, '\n')).digest('hex').slice(0, 16);
+
+t.test('migrations that have landed are as they landed, and new ones come after them all', async (t) => {
+  for (const [name, hash] of Object.entries(landed)) {
+    t.ok(names.includes(name), `${name} is still there`);
+    if (names.includes(name)) t.equal(await digest(name), hash, `${name} is as it landed`);
+  }
+  const last = Object.keys(landed).sort().at(-1)!;
+  for (const name of names.filter((n) => !(n in landed))) {
+    t.ok(name > last, `${name}, not landed yet, comes after ${last}`);
+    t.comment(`when ${name} lands, add to \`landed\`: '${name}': '${await digest(name)}',`);
+  }
+});
 
 // ─── The histories ──────────────────────────────────────────────────────────────────────────
 
