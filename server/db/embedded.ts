@@ -9,9 +9,13 @@
 // case they are copied once to the system's temporary folder.
 // The chosen port and the password are recorded in DATA_DIR/pg.json so that scripts run
 // beside a running server connect to the same database instead of starting a second one.
+// As root, a DATA_DIR the postgres user cannot enter (a clone in /root, mode 700: the most
+// common first try on a fresh server) gets its cluster in a folder of that user's own under
+// /var/lib/hearth instead, and pg.json records where, so that every later start and script
+// finds it.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +33,8 @@ interface Recorded {
   port: number;
   user: string;
   password: string;
+  /** The cluster's folder when it is not DATA_DIR/pg (see clusterOutside). */
+  dir?: string;
 }
 
 export interface EmbeddedOptions {
@@ -85,6 +91,24 @@ function ensurePostgresUser(): Ids {
     if (made.status !== 0 && !postgresIds()) throw new Error(`could not create the postgres system user: ${made.stderr.trim()}`);
   }
   return postgresIds();
+}
+
+/** Where root keeps the clusters of DATA_DIRs that the postgres user cannot enter. */
+const OUTSIDE = '/var/lib/hearth';
+
+/**
+ * A folder for the cluster of `dataDir` that the postgres user owns: OUTSIDE/<hash of the
+ * absolute DATA_DIR>/pg, the hash folder 0700 and the postgres user's, with a note of whose it is.
+ */
+function clusterOutside(dataDir: string, ids: { uid: number; gid: number }): string {
+  const home = path.join(OUTSIDE, createHash('sha256').update(dataDir).digest('hex').slice(0, 16));
+  mkdirSync(OUTSIDE, { recursive: true });
+  chmodSync(OUTSIDE, 0o755); // whatever root's umask: the postgres user must pass through
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  chmodSync(home, 0o700);
+  chownSync(home, ids.uid, ids.gid);
+  writeFileSync(path.join(home, 'data-dir'), `The embedded PostgreSQL of Hearth's DATA_DIR ${dataDir}\n`);
+  return path.join(home, 'pg');
 }
 
 async function initialise(bin: string, pgDir: string, recorded: Recorded, ids: Ids) {
@@ -170,13 +194,14 @@ function run(cmd: string, args: string[], ids: Ids): Promise<string> {
 
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(opts.dataDir);
-  const pgDir = path.join(dataDir, 'pg');
+  const inDataDir = path.join(dataDir, 'pg');
   const recordFile = path.join(dataDir, 'pg.json');
   mkdirSync(dataDir, { recursive: true });
 
   let recorded: Recorded | undefined = existsSync(recordFile)
     ? JSON.parse(readFileSync(recordFile, 'utf8'))
     : undefined;
+  let pgDir = recorded?.dir ?? inDataDir;
   const running =
     recorded !== undefined && existsSync(path.join(pgDir, 'postmaster.pid')) && (await answers(urlFor(recorded)));
 
@@ -184,11 +209,17 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
   if (running && !opts.adopt) return { url: urlFor(recorded!), owned: false, stop: async () => {} };
 
   const ids = ensurePostgresUser();
-  if (ids && !reachable(dataDir, ids)) {
-    throw new Error(
-      `DATA_DIR ${dataDir} is not reachable by the postgres system user that runs the embedded database; choose a DATA_DIR outside private folders`,
-    );
+  const made = recorded !== undefined && existsSync(path.join(pgDir, 'PG_VERSION'));
+  if (ids && !reachable(path.dirname(pgDir), ids)) {
+    // A cluster cannot move by itself; a new one goes where the postgres user may work.
+    if (made) {
+      throw new Error(
+        `the embedded PostgreSQL in ${pgDir} is not reachable by the postgres system user that runs it; let that user enter ${path.dirname(pgDir)} and the folders above it (chmod o+x), or move DATA_DIR`,
+      );
+    }
+    pgDir = clusterOutside(dataDir, ids);
   }
+  const outside = pgDir === inDataDir ? '' : ` (DATA_DIR ${dataDir} is not reachable by the postgres user that runs it; DATA_DIR/pg.json records where)`;
   const bin = await binDir(ids);
   const pgCtl = path.join(bin, 'pg_ctl');
   let stopped = false;
@@ -197,12 +228,14 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
     stopped = true;
     await run(pgCtl, ['stop', '-w', '-m', 'fast', '-D', pgDir], ids);
   };
+  if (made && outside) opts.log?.(`The embedded PostgreSQL is in ${pgDir}${outside}`);
   if (running) return { url: urlFor(recorded!), owned: true, stop };
 
-  if (!recorded || !existsSync(path.join(pgDir, 'PG_VERSION'))) {
+  if (!recorded || !made) {
     rmSync(pgDir, { recursive: true, force: true }); // a half-made cluster from an interrupted first start
     recorded = { port: await freePort(), user: 'postgres', password: randomBytes(18).toString('base64url') };
-    opts.log?.(`Creating the embedded PostgreSQL in ${pgDir}`);
+    if (outside) recorded.dir = pgDir;
+    opts.log?.(`Creating the embedded PostgreSQL in ${pgDir}${outside}`);
     await initialise(bin, pgDir, recorded, ids);
   } else if (!(await isPortFree(recorded.port))) {
     // The recorded port was taken by something else since the last start.

@@ -1,6 +1,6 @@
 // `npm start` as a user runs it: a real process, a real port, real signals.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,11 +8,16 @@ import t from 'tap';
 import { cloneDatabase } from '../helpers/database.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
+// A DATA_DIR of its own for each start that names none, reachable by the postgres user as
+// before (a private one moves the cluster: root-start.test.ts), gone at the end.
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'hearth-start-'));
+chmodSync(scratch, 0o755);
+t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
 
 function start(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import=tsx', 'server/main.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH, DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'hearth-start-')), ...env },
+    env: { PATH: process.env.PATH, DATA_DIR: mkdtempSync(path.join(scratch, 'data-')), ...env },
   });
   let stdout = '';
   let stderr = '';
@@ -69,7 +74,7 @@ t.test('with DATABASE_URL it migrates, serves, and stops cleanly on SIGINT', asy
 
 t.test('with no DATABASE_URL: the embedded database, a demo community, a second start reusing it', async (t) => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hearth-embedded-'));
-  chmodSync(dataDir, 0o755); // the postgres system user must reach it when we run as root
+  chmodSync(dataDir, 0o755); // as root, so that the cluster stays in DATA_DIR/pg (root-start.test.ts has a private one)
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const port = String(await freePort());
   const waitReady = async (run: ReturnType<typeof start>) => {
@@ -83,6 +88,8 @@ t.test('with no DATABASE_URL: the embedded database, a demo community, a second 
   t.match(first.out(), /Hearth is ready/, first.err());
   const password = /password: (\S+)/.exec(first.out())?.[1];
   t.ok(password, 'the admin password is printed on the first start');
+  t.ok(existsSync(path.join(dataDir, 'pg', 'PG_VERSION')), 'a DATA_DIR the server can reach holds the cluster itself');
+  t.notOk(JSON.parse(readFileSync(path.join(dataDir, 'pg.json'), 'utf8')).dir, 'and pg.json names no other place');
   const home = await (await fetch(`http://127.0.0.1:${port}/`)).text();
   t.match(home, /Welcome to the community!/, 'the demo community is there');
 
