@@ -6,6 +6,7 @@ import { accounts } from './accounts/routes.ts';
 import { productionCost, testCost, type PasswordCost } from './accounts/passwords.ts';
 import { admin } from './admin/routes.ts';
 import { ChangeBus, type Retry } from './cache/change-bus.ts';
+import { Caches, type CacheSwitches } from './cache/index.ts';
 import { defaultTrustProxy, trustProxyOption, type Config } from './config.ts';
 import { database } from './db/index.ts';
 import { feeds } from './feeds/routes.ts';
@@ -14,7 +15,7 @@ import { home } from './home/routes.ts';
 import { security } from './security/index.ts';
 import { SESSION_COOKIE, sessions } from './sessions/index.ts';
 import { flags } from './moderation/flag-routes.ts';
-import { PostingRules, SCOPE as POSTING_RULES_SCOPE } from './moderation/posting-rules.ts';
+import { PostingRules } from './moderation/posting-rules.ts';
 import { staffLog } from './moderation/log-routes.ts';
 import { queue } from './moderation/queue-routes.ts';
 import { sanctions } from './moderation/sanction-routes.ts';
@@ -28,7 +29,6 @@ import { ViewCounter } from './threads/read-state.ts';
 import { threads } from './threads/routes.ts';
 import { threadStaff } from './threads/staff-routes.ts';
 import { serveCachedPage, staticFiles, views } from './views/index.ts';
-import { PageCache, type CacheSwitches } from './views/page-cache.ts';
 
 export interface AppConfig extends Pick<Config, 'nodeEnv' | 'baseUrl' | 'sessionSecret' | 'logger' | 'limits'> {
   /** Absent: what TRUST_PROXY defaults to for this base URL. */
@@ -38,7 +38,7 @@ export interface AppConfig extends Pick<Config, 'nodeEnv' | 'baseUrl' | 'session
   databaseUrl: string;
   poolSize?: number;
   passwordCost?: PasswordCost;
-  /** Which caches keep anything, each true unless set false; see server/views/page-cache.ts. */
+  /** Which caches keep anything, each true unless set false; see server/cache/index.ts. */
   cache?: Partial<CacheSwitches>;
   /** false: every cache off, unless `cache` turns one on (what tests compare cached pages with). */
   pageCache?: boolean;
@@ -55,7 +55,8 @@ export interface AppConfig extends Pick<Config, 'nodeEnv' | 'baseUrl' | 'session
 declare module 'fastify' {
   interface FastifyInstance {
     threadViews: ViewCounter;
-    pageCache: PageCache | null;
+    /** The process's caches (server/cache/index.ts); null when every one is off. */
+    pageCache: Caches | null;
     now: () => Date;
     postingRules: PostingRules;
   }
@@ -86,9 +87,9 @@ export async function buildApp(config: AppConfig) {
   const bus = Object.values(stores).some(Boolean) ? new ChangeBus(config.databaseUrl, app.log, config.changeBusRetry) : null;
   await bus?.start();
   app.addHook('preClose', async () => bus?.close());
-  const pageCache = bus && new PageCache(bus, stores);
+  const pageCache = bus && new Caches(bus, stores);
   app.decorate('pageCache', pageCache);
-  app.decorate('postingRules', new PostingRules(app.db, () => (stores.settings ? bus?.version(POSTING_RULES_SCOPE) : undefined)));
+  app.decorate('postingRules', new PostingRules(app.db, pageCache?.settings ?? null));
   // Compression for everything above 1 KB (brotli at a quality that costs little CPU); it must
   // come before the static files to cover them.
   await app.register(compress, { threshold: 1024 });

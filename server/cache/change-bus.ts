@@ -1,10 +1,10 @@
 // The change bus. Database triggers announce, on the `hearth_pages` channel, the scopes every
 // committed write touches (thread:<id>, category:<id>, home, user:<id>, reads:<id>, queue,
 // viewers, moderation, all; migrations 0015, 0021, 0024). Every app process listens on one
-// connection of its own and notes when each scope last changed, so that what it keeps (guest
-// pages and members' shared pages, server/views/page-cache.ts; members' sessions,
-// server/sessions/store.ts; the moderation settings, server/moderation/posting-rules.ts) is
-// trusted only while none of the scopes it was read under has changed since.
+// connection of its own and notes when each scope last changed, so that what its stores keep
+// (beside this file: guest pages, guest-pages.ts; members' shared pages and their facts,
+// member-pages.ts; members' sessions, sessions.ts; the moderation settings, settings.ts; see
+// index.ts) is trusted only while none of the scopes it was read under has changed since.
 //
 // The listening connection can drop (a database restart, a failover, a proxy cutting it), and
 // whatever is announced meanwhile is lost. So while it is down nothing is trusted or kept —

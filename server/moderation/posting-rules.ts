@@ -1,6 +1,8 @@
 // The settings and watched words every new post is checked against, kept in memory per process
-// and read again when a change is announced (migrations/0021). While nothing is heard (the change
-// bus is down or off, or `cache.settings` is off) they are read for every post.
+// (server/cache/settings.ts) and read again when a change is announced (migrations/0021). While
+// nothing is heard (the change bus is down or off, or `cache.settings` is off) they are read for
+// every post.
+import type { KeptSettings } from '../cache/settings.ts';
 import type { Db } from '../db/index.ts';
 import { loadSettings, type Settings } from './settings.ts';
 import { wordsToWatch, type WatchedWord } from './watched-words.ts';
@@ -18,26 +20,14 @@ async function read(db: Db): Promise<PostingRuleSet> {
 }
 
 export class PostingRules {
-  private kept?: { version: number; rules: Promise<PostingRuleSet> };
-
   constructor(
     private db: Db,
-    private version: () => number | undefined,
+    /** Where the process keeps its copy; none when no cache runs (every post reads them). */
+    private kept: KeptSettings | null,
   ) {}
 
   get(): Promise<PostingRuleSet> {
-    // The version is taken before reading: a change landing meanwhile makes this copy old at once.
-    const version = this.version();
-    if (version === undefined) return read(this.db);
-    if (this.kept?.version === version) return this.kept.rules;
-    const rules = read(this.db);
-    const kept = { version, rules };
-    this.kept = kept;
-    // The caller gets the error; this copy is only forgotten, so that the next post reads again.
-    rules.catch(() => {
-      if (this.kept === kept) this.kept = undefined;
-    });
-    return rules;
+    return this.kept ? this.kept.get(SCOPE, () => read(this.db)) : read(this.db);
   }
 }
 

@@ -3,17 +3,18 @@
 // that loading a session brings the member along in the same query (VIEWER_KEY): a signed-in
 // page costs one round trip less.
 //
-// A signed-in member's session is kept in memory too, until anything it carries changes: their
-// account, their sessions, their notifications (user:<id>), the queue (moderators), a post's or
-// thread's visibility (the unread count leaves out posts no longer public) — announced on the
-// page channel (migrations/0024) like the pages' changes (server/views/page-cache.ts). While
-// the change bus is not listening, or with `cache.sessions` off, every page reads its session.
+// A signed-in member's session is kept in memory too (server/cache/sessions.ts), until anything
+// it carries changes: their account, their sessions, their notifications (user:<id>), the queue
+// (moderators), a post's or thread's visibility (the unread count leaves out posts no longer
+// public) — announced on the change bus (migrations/0024) like the pages' changes. While the
+// change bus is not listening, or with `cache.sessions` off, every page reads its session.
 import { sql } from 'kysely';
 import type { Viewer } from '../permissions.ts';
 import type { Session } from 'fastify';
 import type { Db } from '../db/index.ts';
 import { shownNotification } from '../notifications/queries.ts';
-import type { PageCache } from '../views/page-cache.ts';
+import type { Caches } from '../cache/index.ts';
+import type { KeptSession, KeptSessions } from '../cache/sessions.ts';
 
 type Callback<T = void> = (err?: Error | null, value?: T) => void;
 interface StoredSession {
@@ -26,31 +27,24 @@ const DAY = 24 * 60 * 60 * 1000;
 /** Where a loaded session carries its member (never stored). */
 export const VIEWER_KEY = 'loadedViewer';
 
-interface KeptSession {
-  data: StoredSession;
-  viewer: Readonly<Viewer>;
-  expires: Date;
-}
-
 /** A new session object each time (the session layer may change it), sharing the frozen member. */
 const restore = (kept: KeptSession) =>
-  ({ ...kept.data, cookie: { ...kept.data.cookie }, [VIEWER_KEY]: kept.viewer }) as unknown as Session;
+  ({ ...kept.data, cookie: { ...(kept.data as StoredSession).cookie }, [VIEWER_KEY]: kept.viewer }) as unknown as Session;
 
 export class SessionStore {
-  private cache: PageCache | null;
+  private kept: KeptSessions | null;
 
   constructor(
     private db: Db,
-    cache: PageCache | null = null,
+    caches: Caches | null = null,
   ) {
-    this.cache = cache?.stores.sessions ? cache : null;
+    this.kept = caches?.sessions.on ? caches.sessions : null;
   }
 
   get(id: string, cb: Callback<Session | null>) {
-    const key = `session:${id}`;
-    const kept = this.cache?.find<KeptSession>(key);
+    const kept = this.kept?.find(id);
     if (kept && kept.expires > new Date()) return cb(null, restore(kept));
-    const snapshot = this.cache?.snapshot(['viewers']);
+    const snapshot = this.kept?.snapshot(['viewers']);
     this.db
       .selectFrom('sessions as s')
       .leftJoin('users as u', 'u.id', 's.user_id')
@@ -110,9 +104,9 @@ export class SessionStore {
               })
             : null;
         // Only members' sessions are kept: what a guest's holds is not announced by anyone.
-        if (viewer && snapshot) {
+        if (viewer && snapshot && this.kept) {
           snapshot.scopes.push(`user:${viewer.id}`, ...(row.queue !== null ? ['queue'] : []));
-          this.cache!.keep(key, { data: row.data as StoredSession, viewer, expires: row.expires_at }, snapshot);
+          this.kept.keep(id, { data: row.data as StoredSession, viewer, expires: row.expires_at }, snapshot);
         }
         cb(null, { ...(row.data as object), [VIEWER_KEY]: viewer } as unknown as Session);
       }, cb);
@@ -123,7 +117,7 @@ export class SessionStore {
     // The member loaded with the session is not part of it.
     const { [VIEWER_KEY]: _viewer, ...data } = session as StoredSession & { [VIEWER_KEY]?: unknown };
     const row = { data: JSON.stringify(data), expires_at: expires, user_id: session.userId ?? null };
-    this.cache?.forget(`session:${id}`);
+    this.kept?.forget(id);
     this.db
       .insertInto('sessions')
       .values({ id, ...row })
@@ -133,7 +127,7 @@ export class SessionStore {
   }
 
   destroy(id: string, cb: Callback) {
-    this.cache?.forget(`session:${id}`);
+    this.kept?.forget(id);
     this.db
       .deleteFrom('sessions')
       .where('id', '=', id)

@@ -13,7 +13,7 @@ import { assertCanRead } from './access.ts';
 import { watchLevel } from '../notifications/queries.ts';
 import { excerpt, quoteOf } from '../posts/cook.ts';
 import { previewOf } from '../posts/mentions.ts';
-import { can, canOnPost, canStartThread, type Viewer } from '../permissions.ts';
+import { can, canStartThread, type Viewer } from '../permissions.ts';
 import { csrfField, idParams, parseTimeCursor, rowId, text } from '../schemas.ts';
 import { requireViewer, signInFirst } from '../sessions/guards.ts';
 import { answer } from '../views/index.ts';
@@ -27,7 +27,10 @@ import {
   threadPosts,
 } from './queries.ts';
 import { markThreadRead, type ViewCounter } from './read-state.ts';
-import { memberThreadPage, sharesMemberPage } from './member-page.ts';
+import {
+  anyMember, asReadBy, canSharePage, fillSharedPage, forAnyMember, keepSharedPage, keptSharedPage, memberFacts, sharesMemberPage,
+} from './member-page.ts';
+import { firstUnreadOf, postView } from './post-view.ts';
 import { PAGE_SIZE, pageOf, parseTags, postErrors, postUrl, readMarks, threadErrors, threadUrl } from './rules.ts';
 import { tagByName, taggedThreads } from './tags.ts';
 import { pollOfThread } from '../polls/queries.ts';
@@ -59,18 +62,8 @@ export async function threadPage(db: Db, thread: Thread, page: number, viewer: V
   ]);
   const level = viewer ? (thread.watch_level ?? 'normal') : null;
   // Signed-in readers get a marker before the first post they have not read.
-  const lastRead = viewer ? thread.last_read_post_number : null;
-  const firstUnread = lastRead === null ? undefined : rows.find((p) => p.post_number > lastRead)?.id;
-  const posts = rows.map((p) => ({
-    ...p,
-    isFirstUnread: p.id === firstUnread,
-    liked: p.liked_by !== null,
-    canLike: canOnPost(viewer, 'like post', p),
-    canEdit: canOnPost(viewer, 'edit post', p),
-    canDelete: canOnPost(viewer, 'delete post', p),
-    canFlag: canOnPost(viewer, 'flag post', p),
-    canSeeRevisions: canOnPost(viewer, 'see revisions', p),
-  }));
+  const firstUnread = firstUnreadOf(rows, viewer ? thread.last_read_post_number : null);
+  const posts = rows.map((p) => postView(p, viewer, thread, firstUnread));
   const canonical = threadUrl(thread);
   // Paged by post number, so deleted posts leave gaps rather than shifting pages.
   const pages = pageOf(thread.last_post_number);
@@ -95,8 +88,6 @@ export async function threadPage(db: Db, thread: Thread, page: number, viewer: V
     poll: poll ? pollView(poll, viewer !== null && !thread.hidden_at && !thread.pending_at, new Date()) : null,
     og: { type: 'article', title: thread.title, description: posts[0] ? excerpt(posts[0].cooked) : '' },
     lastPage: pages > 1 ? `${canonical}?page=${pages}` : canonical,
-    // Quoting opens the last page (where the reply form is) with the quote in it.
-    quoteBase: viewer && thread.deleted_at === null ? `${canonical}?page=${pages}&quote=` : null,
   };
 }
 
@@ -174,43 +165,62 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
     },
   );
 
+  /**
+   * The thread page, decided once for every reader: the thread is there for them and readable,
+   * a merged thread and an old slug lead to the current address, a member coming back opens at
+   * their first unread post, the page exists; then the page is read to its end and the view
+   * counted. Plain members get the rendering they all share with their own parts filled in, kept
+   * with the thread it shows, which is then not read again (server/threads/member-page.ts);
+   * anyone else, and a page that is not the same for every member, is rendered for its reader.
+   */
   async function showThread(req: FastifyRequest, reply: FastifyReply) {
-    // Plain members share one rendering of the page, with their own parts filled in.
-    if (app.pageCache?.stores.memberPages && sharesMemberPage(req)) {
-      const now = app.now();
-      const served = await memberThreadPage(req, reply, {
-        db: app.db,
-        pageCache: app.pageCache,
-        now,
-        countView: (id) => opts.views.add(id),
-        markRead: (userId, threadId, upTo) => markThreadRead(app.db, userId, threadId, upTo),
-        threadPage: (thread, page, viewer) => threadPage(app.db, thread, page, viewer, now),
-      });
-      if (served) return reply;
-    }
-    const { slug } = req.params as { slug?: string };
+    const { id, slug } = req.params as { id: number; slug?: string };
     const { page: asked, quote } = req.query as { page?: number; quote?: number };
     const page = asked ?? 1;
-    const thread = await loadThread(req, true);
+    const viewer = req.viewer;
+    const now = app.now();
+    const pages = viewer && app.pageCache?.memberPages.on && sharesMemberPage(req) ? app.pageCache.memberPages : null;
+    // Taken before the thread is read: a write landing meanwhile makes the page kept from it old at once.
+    const snapshot = pages?.pageSnapshot(id);
+    let shared = pages ? keptSharedPage(pages, id, page) : undefined;
+    // A kept page's thread is public (canSharePage); whether its category is open to this member is theirs.
+    if (shared) assertCanRead(viewer, shared.thread);
+    const thread = shared?.thread ?? (await loadThread(req, true));
+    // What is this member's own on the shared page: how far they read, their watch level, likes, held posts.
+    let own = pages && viewer && shared ? await memberFacts(app.db, pages, viewer.id, id, page, shared.posts) : undefined;
+    const lastRead = own ? own.lastRead : viewer ? thread.last_read_post_number : null;
+
     // A thread merged into another leads there, wherever its old links are.
     if (thread.merged_into) return reply.redirect(`/t/${thread.merged_into}`, 301);
     const canonical = threadUrl(thread);
     // Old or missing slugs lead to the thread's current address.
     if (slug !== thread.slug) return reply.redirect(page > 1 ? `${canonical}?page=${page}` : canonical, 301);
     // A member coming back to a thread opens it at the first post they have not read.
-    const lastRead = req.viewer ? thread.last_read_post_number : null;
     if (asked === undefined && lastRead !== null && lastRead < thread.last_post_number) {
       return reply.redirect(`${canonical}?page=${pageOf(lastRead + 1)}#unread`, 303);
     }
-    const data = await threadPage(app.db, thread, page, req.viewer, app.now());
     // A page may show nothing to this reader (its posts held, hidden or deleted) and still
     // exist: the pager and the reply form lead there, and a 404 would tell that something is.
     if (page > 1 && page > pageOf(thread.last_post_number)) throw notFound('That page of the thread');
-    const lastShown = data.posts.at(-1)?.post_number ?? 0;
-    if (req.viewer && lastShown > (lastRead ?? 0)) await markThreadRead(app.db, req.viewer.id, thread.id, lastShown);
+
+    if (pages && viewer && snapshot && canSharePage(thread, page, now)) {
+      const common = forAnyMember(thread);
+      shared ??= await keepSharedPage(reply, pages, snapshot, common, await threadPage(app.db, common, page, anyMember, now));
+      own ??= await memberFacts(app.db, pages, viewer.id, id, page, shared.posts);
+    }
+    // A member's own held or hidden post belongs on their page: then it is rendered for them alone.
+    const filled = viewer && shared && own && !own.ownHeld ? { html: fillSharedPage(reply, shared, viewer, own), posts: shared.posts } : null;
+    const data = filled ? null : await threadPage(app.db, own ? asReadBy(thread, own) : thread, page, viewer, now);
+    const lastShown = (filled?.posts ?? data?.posts ?? []).at(-1)?.post_number ?? 0;
+    if (viewer && lastShown > (lastRead ?? 0)) {
+      await markThreadRead(app.db, viewer.id, thread.id, lastShown);
+      // Heard back later; the member's next page must not open at the marker again meanwhile.
+      pages?.forgetMemberFacts(viewer.id, thread.id, page);
+    }
     // "Load more" fetches the next page with htmx: the same reader, not another view.
     if (req.headers['hx-request'] !== 'true') opts.views.add(thread.id);
-    const values = { body: req.viewer && quote ? await quoteFor(thread.id, quote) : '' };
+    if (filled) return reply.type('text/html; charset=utf-8').send(filled.html);
+    const values = { body: viewer && quote ? await quoteFor(thread.id, quote) : '' };
     return reply.page('threads/thread', { ...data, values, errors: {} });
   }
 
@@ -340,8 +350,12 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
       );
       const url = postUrl(thread, created);
       if (req.headers['hx-request'] === 'true') {
-        // htmx appends the new post in place of the form's target (a held one says so on it).
-        return reply.fragment('posts/post', await postById(app.db, created.id));
+        // htmx appends the new post in place of the form's target (a held one says so on it),
+        // drawn as the page draws it. The reply is the thread's last post now: quoting leads to its page.
+        const post = await postById(app.db, created.id);
+        if (!post) throw notFound('That reply');
+        const after = { ...thread, last_post_number: Math.max(thread.last_post_number, created.post_number) };
+        return reply.fragment('posts/post', postView(post, viewer, after));
       }
       return answer(req, reply, { redirect: url, flash: decision.hold ? heldMessage : undefined });
     },

@@ -13,7 +13,9 @@ import { CSRF_COOKIE } from '../security/index.ts';
 import { helpers } from './helpers/index.ts';
 import { memberPart } from './member-parts.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
-import { encodedBody, etagOf, guestCopy, TOKEN_SLOT, type PageCache, type Snapshot } from './page-cache.ts';
+import { encodedBody, etagOf, guestCopy, TOKEN_SLOT, type GuestPage } from '../cache/guest-pages.ts';
+import type { Caches } from '../cache/index.ts';
+import type { Snapshot } from '../cache/kept.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const viewsDir = path.join(root, 'views');
@@ -38,7 +40,7 @@ function guestHeaders(etag: string) {
 }
 
 /** Sends a guest the kept page: 304 when their copy is current, otherwise compressed as they accept. */
-function sendKept(req: FastifyRequest, reply: FastifyReply, entry: NonNullable<ReturnType<PageCache['lookup']>>) {
+function sendKept(req: FastifyRequest, reply: FastifyReply, entry: GuestPage) {
   reply.headers(entry.headers);
   if (req.headers['if-none-match'] === entry.etag) return reply.code(304).send();
   const { body, encoding } = encodedBody(entry, req.headers['accept-encoding']);
@@ -52,11 +54,11 @@ function sendKept(req: FastifyRequest, reply: FastifyReply, entry: NonNullable<R
  * security headers were kept with the page. Anything else — a signed-in member (a session
  * cookie), a message waiting, an htmx request, a page not kept — goes on the usual way.
  */
-export function serveCachedPage(pageCache: PageCache, sessionCookie: string) {
+export function serveCachedPage(pageCache: Caches, sessionCookie: string) {
   return async function cachedPageHook(req: FastifyRequest, reply: FastifyReply) {
     if (req.method !== 'GET' || req.headers['hx-request'] !== undefined) return;
     if (req.cookies[sessionCookie] !== undefined || req.cookies[FLASH_COOKIE] !== undefined) return;
-    const entry = pageCache.lookup(req.url);
+    const entry = pageCache.guestPages.lookup(req.url);
     if (!entry) return;
     entry.onHit?.(req);
     return sendKept(req, reply, entry);
@@ -144,7 +146,7 @@ export const staticFiles: FastifyPluginAsync = async (files) => {
 };
 
 export const views = fp(
-  async (app, opts: { siteName: string; baseUrl: string; cache: boolean; https: boolean; pageCache?: PageCache }) => {
+  async (app, opts: { siteName: string; baseUrl: string; cache: boolean; https: boolean; pageCache?: Caches }) => {
     const pageCache = opts.pageCache;
     /** Set while a cacheable guest page is being rendered: where to keep it, and what it was read after. */
     const capture = Symbol('capture');
@@ -216,7 +218,7 @@ export const views = fp(
           const body = Buffer.from(copy);
           const etag = etagOf(body);
           this.headers(guestHeaders(etag));
-          pageCache!.set(capturing.key, body, capturing.snapshot, { headers: keptHeaders(this), etag, onHit: capturing.onHit });
+          pageCache!.guestPages.keep(capturing.key, body, capturing.snapshot, { headers: keptHeaders(this), etag, onHit: capturing.onHit });
           return this.code(status).type('text/html; charset=utf-8').send(body);
         }
         html = html.replaceAll(TOKEN_SLOT, csrfToken(this));
@@ -224,7 +226,7 @@ export const views = fp(
       return this.code(status).type('text/html; charset=utf-8').send(html);
     });
 
-    // Guests (no session, no message waiting) share rendered pages; see server/views/page-cache.ts.
+    // Guests (no session, no message waiting) share rendered pages; see server/cache/guest-pages.ts.
     app.decorateReply('cached', async function (
       this: FastifyReply,
       scopes: string[],
@@ -233,13 +235,13 @@ export const views = fp(
     ) {
       const req = this.request;
       if (!pageCache || req.viewer || req.cookies[FLASH_COOKIE] || req.method !== 'GET') return handler();
-      const hit = pageCache.lookup(req.url);
+      const hit = pageCache.guestPages.lookup(req.url);
       if (hit !== undefined) {
         onHit?.(req);
         return sendKept(req, this, hit);
       }
       // Versions are taken before the handler reads: a write landing meanwhile makes this copy old at once.
-      (this as Capturing)[capture] = { key: req.url, snapshot: pageCache.snapshot(scopes), onHit };
+      (this as Capturing)[capture] = { key: req.url, snapshot: pageCache.guestPages.snapshot(scopes), onHit };
       return handler();
     });
 
@@ -253,7 +255,7 @@ export const views = fp(
     });
 
     // A request that wrote answers only once its own change announcements are back, so the
-    // page it leads to is never an old copy (see PageCache.sync).
+    // page it leads to is never an old copy (see Caches.sync).
     if (pageCache) {
       app.addHook('onSend', async (req, reply, payload) => {
         if (req.method !== 'GET' && req.method !== 'HEAD' && reply.statusCode < 400) await pageCache.sync();

@@ -5,12 +5,12 @@
 // Templates mark such a part with {{#memberPart "kind"}}…{{/memberPart}}. Rendered normally, the
 // block is simply rendered. Rendered for sharing (the collector is in the root data), the block
 // is rendered once for each way it can come out — a post's links as its author sees them, as
-// someone who liked it sees them, as anyone else does — and the page keeps them all; a request
-// picks one of each. Only the navigation's account part is rendered per request (the member's
+// someone who liked it sees them, as anyone else does (from the post's view, which the renderer
+// gives: PostAs) — and the page keeps them all; a request picks one of each. Only the navigation's account part is rendered per request (the member's
 // name and unread count), from the block itself.
 import { randomBytes } from 'node:crypto';
-import { canOnPost, type Viewer } from '../permissions.ts';
-import { TOKEN_SLOT } from './page-cache.ts';
+import { TOKEN_SLOT } from '../cache/guest-pages.ts';
+import type { Viewer } from '../permissions.ts';
 
 /** Where the collector rides in a shared rendering's root data. */
 export const PARTS = 'memberParts';
@@ -19,13 +19,17 @@ const TOKEN = 0;
 
 type Piece = string | typeof TOKEN;
 type Render = (context: object) => string;
+/** What a post part needs to know of its post to tell its variants apart. */
 interface PostFacts {
   id: number;
   user_id: number;
-  deleted_at: Date | null;
-  hidden_at?: Date | null;
-  pending_at?: Date | null;
 }
+
+/**
+ * A post's context as a member who wrote it (`own`), liked it (`liked`) or neither (`other`)
+ * sees it: the page's own view of a post (server/threads/post-view.ts), given by whoever renders.
+ */
+export type PostAs = (post: Record<string, unknown>, as: 'own' | 'liked' | 'other') => object;
 
 type Part =
   | { kind: 'post'; postId: number; authorId: number; own: Piece[]; liked: Piece[]; other: Piece[] }
@@ -45,23 +49,11 @@ export interface MemberFacts {
 
 const split = (html: string): Piece[] => html.split(TOKEN_SLOT).flatMap((s, i) => (i === 0 ? [s] : [TOKEN, s]));
 
-/** The post's fields as a member who wrote it, liked it, or neither, sees them. */
-function postAs(post: PostFacts, own: boolean, liked: boolean) {
-  const viewer: Viewer = { id: own ? post.user_id : -1, username: '', role: 'member', rank: 0 };
-  return {
-    ...post,
-    liked: !own && liked,
-    canLike: canOnPost(viewer, 'like post', post),
-    canEdit: canOnPost(viewer, 'edit post', post),
-    canDelete: canOnPost(viewer, 'delete post', post),
-    canFlag: canOnPost(viewer, 'flag post', post),
-    canSeeRevisions: canOnPost(viewer, 'see revisions', post),
-  };
-}
-
 export class PartCollector {
   private parts: Part[] = [];
   private marker = `\u0000part-${randomBytes(4).toString('hex')}-`;
+
+  constructor(private postAs: PostAs) {}
 
   /** Called by the memberPart helper: keeps the part's variants and leaves a marker. */
   part(kind: string, context: Record<string, unknown>, render: Render): string {
@@ -71,9 +63,9 @@ export class PartCollector {
       case 'post-actions':
         this.parts.push({
           kind: 'post', postId: post.id, authorId: post.user_id,
-          own: split(render(postAs(post, true, false))),
-          liked: split(render(postAs(post, false, true))),
-          other: split(render(postAs(post, false, false))),
+          own: split(render(this.postAs(context, 'own'))),
+          liked: split(render(this.postAs(context, 'liked'))),
+          other: split(render(this.postAs(context, 'other'))),
         });
         break;
       case 'divider':

@@ -2,6 +2,7 @@
 // reaches every process before its next post is checked.
 import t from 'tap';
 import { buildApp } from '../../server/app.ts';
+import { KeptSettings } from '../../server/cache/settings.ts';
 import { PostingRules } from '../../server/moderation/posting-rules.ts';
 import { changeSetting } from '../../server/moderation/settings.ts';
 import { addWatchedWord } from '../../server/moderation/watched-words.ts';
@@ -11,7 +12,7 @@ import { testApp, testConfig } from '../helpers/app.ts';
 t.test('the rules are read once per announced change', async (t) => {
   const { db, make } = await testApp(t);
   let version: number | undefined = 0;
-  const rules = new PostingRules(db, () => version);
+  const rules = new PostingRules(db, new KeptSettings({ version: () => version }, true));
   const first = await rules.get();
   t.equal(await rules.get(), first, 'the same copy while nothing changed');
   await changeSetting(db, 'approval_posts', 5, (await make.member({ role: 'admin' })).id);

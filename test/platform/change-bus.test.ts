@@ -36,7 +36,7 @@ t.test('the change bus says when its connection is lost, serves fresh pages mean
   const url = `/t/${thread.id}/${thread.slug}`;
   const guest = make.guest();
   await guest.get(url);
-  t.equal(app.pageCache!.size, 1, 'the page is kept');
+  t.equal(app.pageCache!.guestPages.size, 1, 'the page is kept');
   const member = await make.member();
   const reader = await signIn(member);
   await reader.get('/search');
@@ -47,12 +47,12 @@ t.test('the change bus says when its connection is lost, serves fresh pages mean
   t.equal(await terminate(databaseUrl, `application_name = 'hearth-change-bus'`), 1, 'the listening connection is found by its name');
   const line = await dropped;
   t.match(line.msg, /serving uncached/, 'the log says what it means for the pages');
-  t.equal(app.pageCache!.size, 0, 'nothing kept is trusted any more');
+  t.equal(app.pageCache!.guestPages.size, 0, 'nothing kept is trusted any more');
 
   // While it is down, a change nobody hears is still shown, and nothing is kept.
   await db.updateTable('threads').set({ title: 'Changed in the gap' }).where('id', '=', thread.id).execute();
   t.equal((await guest.page(url)).h1(), 'Changed in the gap', 'a guest sees the page as it is now');
-  t.equal(app.pageCache!.size, 0, 'and it is not kept');
+  t.equal(app.pageCache!.guestPages.size, 0, 'and it is not kept');
   t.not(await app.postingRules.get(), await app.postingRules.get(), 'the settings are read for every post');
   await endSessionsOf(db, member.id);
   t.equal((await reader.page('/search')).querySelector('.nav-user'), null, 'a session ended meanwhile signs the member out');
@@ -67,7 +67,7 @@ t.test('the change bus says when its connection is lost, serves fresh pages mean
   const q = app.queryCount();
   t.equal((await guest.page(url)).h1(), 'Changed again');
   t.equal(app.queryCount() - q, 0, 'and then served from memory again');
-  t.equal(app.pageCache!.size, 1);
+  t.equal(app.pageCache!.guestPages.size, 1);
   const again = await app.postingRules.get();
   t.not(again, rules, 'the settings read before the gap are not used');
   t.equal(await app.postingRules.get(), again, 'and are kept again');

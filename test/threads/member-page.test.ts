@@ -94,3 +94,43 @@ t.test('a write to the thread reaches members at once; staff never get the share
   t.ok(page.querySelector('.queue-link'), 'with their navigation');
   t.ok(page.querySelector('.staff-actions'), 'and the thread\'s staff actions');
 });
+
+t.test('the thread route decides a member\'s shared page as it decides the page rendered alone, from what is kept', async (t) => {
+  const { make, signIn, app, databaseUrl } = await testApp(t);
+  const alone = await buildApp(testConfig(databaseUrl, { pageCache: false }));
+  t.teardown(() => alone.close());
+  const thread = await make.thread({ replies: 25 });
+  const agent = await signIn(await make.member());
+  await agent.get('/search');
+  const other = new Agent(alone);
+  other.cookies = new Map(agent.cookies);
+  const cost = async (url: string) => {
+    const before = app.queryCount();
+    const res = await agent.get(url);
+    return { res, queries: app.queryCount() - before };
+  };
+
+  // First sight: the thread, its posts, the member's facts, the read mark; then the facts again
+  // (the mark changed them); then nothing at all.
+  const page1 = `/t/${thread.id}/${thread.slug}?page=1`;
+  const costs = [];
+  for (let i = 0; i < 3; i++) costs.push((await cost(page1)).queries);
+  t.same(costs, [4, 1, 0], 'the shared page costs what it did');
+
+  // Read to post 20 of 26: coming back opens page 2 at the marker; an old slug leads to the
+  // thread's address; page 9 is not there. Each answered from the kept page, as rendered alone.
+  const cases = [
+    [`/t/${thread.id}/${thread.slug}`, 303],
+    [`/t/${thread.id}/an-old-slug?page=1`, 301],
+    [`/t/${thread.id}/${thread.slug}?page=9`, 404],
+  ] as const;
+  for (const [url, status] of cases) {
+    const shared = await cost(url);
+    const lone = await other.get(url);
+    t.equal(shared.res.statusCode, status, `${url}: ${status}`);
+    t.equal(lone.statusCode, status, `${url}: ${status} rendered alone`);
+    t.equal(shared.res.headers.location, lone.headers.location, `${url}: to the same place`);
+    if (status !== 404) t.equal(shared.queries, 0, `${url}: decided without a query`);
+  }
+  t.equal((await cost(`/t/${thread.id}/${thread.slug}?page=2`)).queries, 4, 'page 2 seen first: as page 1');
+});

@@ -1,0 +1,57 @@
+// One post as a viewer sees it, wherever it is drawn: on the thread page (threadPage), in the
+// rendering plain members share (drawn once for each kind of member, server/threads/member-page.ts),
+// and alone as the htmx fragment a new reply answers with. views/partials/posts/post.hbs takes
+// everything from this view and nothing from the page around it, so a post drawn alone is the
+// post the page shows after a reload.
+import { canOnPost, type PostFacts, type Viewer } from '../permissions.ts';
+import { pageOf, threadUrl } from './rules.ts';
+
+/** What a post's row must carry to be viewed; `liked_by` is the viewer if they liked it. */
+export interface PostRow extends PostFacts {
+  id: number;
+  liked_by?: number | null;
+}
+
+/** What of its thread a post's links need. */
+export interface PostThread {
+  id: number;
+  slug: string;
+  last_post_number: number;
+  deleted_at: Date | null;
+}
+
+/**
+ * Where quoting a post of this thread leads: the last page, where the reply form is, with the
+ * quote in it. None for a guest, who cannot reply, nor in a deleted thread.
+ */
+function quoteBase(thread: PostThread, viewer: Viewer | null): string | null {
+  if (!viewer || thread.deleted_at !== null) return null;
+  return `${threadUrl(thread)}?page=${pageOf(thread.last_post_number)}&quote=`;
+}
+
+/**
+ * The post as `viewer` sees it in `thread`: what they may do to it (the permissions module
+ * decides), whether they liked it, where quoting it leads, and whether the unread marker goes
+ * before it (`firstUnread`, the id of the first post they have not read).
+ */
+export function postView<P extends PostRow>(post: P, viewer: Viewer | null, thread: PostThread, firstUnread?: number) {
+  const base = quoteBase(thread, viewer);
+  // Only a public post is quoted: a reply is public, and would carry a hidden or held post's words out.
+  const quotable = base !== null && !post.deleted_at && !post.hidden_at && !post.pending_at;
+  return {
+    ...post,
+    isFirstUnread: firstUnread !== undefined && post.id === firstUnread,
+    liked: post.liked_by != null,
+    canLike: canOnPost(viewer, 'like post', post),
+    canEdit: canOnPost(viewer, 'edit post', post),
+    canDelete: canOnPost(viewer, 'delete post', post),
+    canFlag: canOnPost(viewer, 'flag post', post),
+    canSeeRevisions: canOnPost(viewer, 'see revisions', post),
+    quoteUrl: quotable ? `${base}${post.id}#field-body` : null,
+  };
+}
+
+/** The post the unread marker goes before: the first shown past how far the member has read. */
+export function firstUnreadOf(posts: readonly { id: number; post_number: number }[], lastRead: number | null): number | undefined {
+  return lastRead === null ? undefined : posts.find((p) => p.post_number > lastRead)?.id;
+}
