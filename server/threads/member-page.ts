@@ -70,7 +70,7 @@ export function forAnyMember(thread: Thread): Thread {
 }
 
 /** What one member's page needs of their own. */
-export interface MemberFacts {
+export interface OwnFacts {
   lastRead: number | null;
   watch: WatchLevel | null;
   liked: ReadonlySet<number>;
@@ -79,7 +79,7 @@ export interface MemberFacts {
 }
 
 /** The thread as this member reads it: the kept thread with their read position and watch level. */
-export function asReadBy(thread: Thread, facts: MemberFacts): Thread {
+export function asReadBy(thread: Thread, facts: OwnFacts): Thread {
   return { ...thread, last_read_post_number: facts.lastRead, watch_level: facts.watch };
 }
 
@@ -126,8 +126,8 @@ export async function keepSharedPage(
  * Kept until the member or the thread changes (migrations/0024 announces the member's reads,
  * watches and likes).
  */
-export async function memberFacts(db: Db, pages: MemberPages, userId: number, threadId: number, page: number, posts: SharedThreadPage['posts']): Promise<MemberFacts> {
-  const kept = pages.memberFacts<MemberFacts>(userId, threadId, page);
+export async function memberFacts(db: Db, pages: MemberPages, userId: number, threadId: number, page: number, posts: SharedThreadPage['posts']): Promise<OwnFacts> {
+  const kept = pages.memberFacts<OwnFacts>(userId, threadId, page);
   if (kept) return kept;
   const snapshot = pages.factsSnapshot(userId, threadId);
   const facts = await readFacts(db, userId, threadId, page, posts.map((p) => p.id));
@@ -135,7 +135,7 @@ export async function memberFacts(db: Db, pages: MemberPages, userId: number, th
   return facts;
 }
 
-async function readFacts(db: Db, userId: number, threadId: number, page: number, postIds: number[]): Promise<MemberFacts> {
+async function readFacts(db: Db, userId: number, threadId: number, page: number, postIds: number[]): Promise<OwnFacts> {
   const from = (page - 1) * PAGE_SIZE + 1;
   const { rows } = await sql<{ last_read: number | null; watch: WatchLevel | null; liked: string[]; own_held: boolean }>`
     select
@@ -150,7 +150,7 @@ async function readFacts(db: Db, userId: number, threadId: number, page: number,
 }
 
 /** The shared page as this member sees it. */
-export function fillSharedPage(reply: FastifyReply, shared: SharedThreadPage, viewer: Viewer, facts: MemberFacts): string {
+export function fillSharedPage(reply: FastifyReply, shared: SharedThreadPage, viewer: Viewer, facts: OwnFacts): string {
   return shared.page.fill({
     viewer,
     token: reply.csrfToken(),

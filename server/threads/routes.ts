@@ -214,7 +214,7 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
     const lastShown = (filled?.posts ?? data?.posts ?? []).at(-1)?.post_number ?? 0;
     if (viewer && lastShown > (lastRead ?? 0)) {
       await markThreadRead(app.db, viewer.id, thread.id, lastShown);
-      // Heard back later; the member's next page must not open at the marker again meanwhile.
+      // Its announcement comes back a moment later: until then the facts kept would show the page unread.
       pages?.forgetMemberFacts(viewer.id, thread.id, page);
     }
     // "Load more" fetches the next page with htmx: the same reader, not another view.
