@@ -7,7 +7,7 @@ import type { PendingReason, QueueKind } from '../db/schema.ts';
 import type { Viewer } from '../permissions.ts';
 import { openPostItem } from './items.ts';
 import { lockMemberLimit } from './member-lock.ts';
-import type { PostingRules } from './posting-rules.ts';
+import type { PostingRules } from './posting/posting-rules.ts';
 import { checkSpam } from './spam.ts';
 import { checkStanding } from './standing.ts';
 

@@ -9,7 +9,7 @@ import { HttpError, tooSoon } from '../errors.ts';
 import { hasRole, rankNames, type Viewer } from '../permissions.ts';
 import { cook } from '../posts/cook.ts';
 import { openPostItem } from './items.ts';
-import { readPostingRules, type PostingRules } from './posting-rules.ts';
+import { readPostingRules, type PostingRules } from './posting/posting-rules.ts';
 import type { NewPost, PostDecision } from './posting.ts';
 import type { Settings } from './settings.ts';
 import { holdPost } from './visibility.ts';

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { buildApp } from '../../server/app.ts';
 import { KeptSettings } from '../../server/cache/settings.ts';
-import { PostingRules } from '../../server/moderation/posting-rules.ts';
+import { PostingRules } from '../../server/moderation/posting/posting-rules.ts';
 import { changeSetting } from '../../server/moderation/settings.ts';
 import { addWatchedWord } from '../../server/moderation/watched-words.ts';
 import { Agent } from '../helpers/agent.ts';

@@ -2,10 +2,10 @@
 // (server/cache/settings.ts) and read again when a change is announced (migrations/0021). While
 // nothing is heard (the change bus is down or off, or `cache.settings` is off) they are read for
 // every post.
-import type { KeptSettings } from '../cache/settings.ts';
-import type { Db } from '../db/index.ts';
-import { loadSettings, type Settings } from './settings.ts';
-import { wordsToWatch, type WatchedWord } from './watched-words.ts';
+import type { KeptSettings } from '../../cache/settings.ts';
+import type { Db } from '../../db/index.ts';
+import { loadSettings, type Settings } from '../settings.ts';
+import { wordsToWatch, type WatchedWord } from '../watched-words.ts';
 
 export interface PostingRuleSet {
   settings: Settings;
