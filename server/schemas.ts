@@ -1,4 +1,18 @@
 // JSON-schema pieces that many routes' inputs are made of, and the list cursor a schema cannot check.
+//
+// How a route gets its request types: its plugin is a `FastifyPluginAsyncJsonSchemaToTs`
+// (@fastify/type-provider-json-schema-to-ts), so `req.params`, `req.query` and `req.body` are
+// typed from the schema the route declares, never cast. That holds only while a schema keeps
+// its literal types: write it `as const` (or inline in the route), and build its pieces with
+// these helpers, which are `as const` themselves (a `{ type: string }` would type as unknown).
+// A function a handler hands its request to takes `RequestOf<{ params: typeof idParams }>`,
+// or better the value it needs. A form's `load` and a preValidation hook see the body as it
+// was sent, before validation (a CSRF refusal comes before it): they read it as `unknown`.
+import type { FastifyRequest, FastifySchema, RawRequestDefaultExpression, RawServerDefault, RouteGenericInterface } from 'fastify';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+
+/** The request of a route with this schema, as a function outside its handler receives it. */
+export type RequestOf<S extends FastifySchema> = FastifyRequest<RouteGenericInterface, RawServerDefault, RawRequestDefaultExpression, S, JsonSchemaToTsProvider>;
 
 /** A form field: a string of at most `max` characters (the rules give friendlier limits). */
 export const text = (max: number) => ({ type: 'string', maxLength: max }) as const;

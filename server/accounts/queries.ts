@@ -3,7 +3,7 @@ import { isUniqueViolation, planEachCall, type Db } from '../db/index.ts';
 import type { Role } from '../db/schema.ts';
 import { HttpError, invalid } from '../errors.ts';
 import type { Viewer } from '../permissions.ts';
-import { visibleThreads } from '../threads/access.ts';
+import { visibleThreads } from '../access/threads.ts';
 import { hashPassword, type PasswordCost } from './passwords.ts';
 import { registrationErrors, type Registration } from './rules.ts';
 

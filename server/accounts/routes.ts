@@ -1,5 +1,6 @@
 // Registration, sign-in, sign-out and the profile page.
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { HttpError, notFound } from '../errors.ts';
 import { csrfField, emptyForm, text } from '../schemas.ts';
 import { SESSION_COOKIE } from '../sessions/index.ts';
@@ -42,25 +43,35 @@ const loginSchema = {
 
 const nextQuery = { querystring: { type: 'object', properties: { next: text(2000) } } } as const;
 
-type Body = Record<string, string>;
+/**
+ * Usernames and emails typed with stray spaces are still what the member meant. Runs before
+ * validation, so the body is whatever was sent, whatever its schema says it will be.
+ */
+function trimFields(body: unknown, fields: readonly string[]) {
+  if (body === null || typeof body !== 'object') return;
+  for (const f of fields) {
+    const value = sentField(body, f);
+    if (value !== undefined) Reflect.set(body, f, value.trim());
+  }
+}
 
-/** Usernames and emails typed with stray spaces are still what the member meant. */
-function trimFields(req: FastifyRequest, fields: string[]) {
-  const body = req.body as Body | undefined;
-  if (!body) return;
-  for (const f of fields) if (typeof body[f] === 'string') body[f] = body[f].trim();
+/** A form's text field as it was sent, before (or without) validation: a form sent back is any body. */
+function sentField(body: unknown, field: string): string | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const value: unknown = Reflect.get(body, field);
+  return typeof value === 'string' ? value : undefined;
 }
 
 const WRONG_LOGIN = 'That username or email and password do not match an account.';
 
-export const accounts: FastifyPluginAsync<AccountsOptions> = async (app, opts) => {
+export const accounts: FastifyPluginAsyncJsonSchemaToTs<{ Options: AccountsOptions }> = async (app, opts) => {
   /**
    * The signed time the registration form was served. A form sent back keeps its first stamp
    * (the fill time counts from when it was first opened); a missing or forged one gets a new one.
    */
   const formStamp = (req: FastifyRequest) => {
     const now = app.now();
-    const kept = (req.body as Body | undefined)?.started;
+    const kept = sentField(req.body, 'started');
     return stampTime(kept, (v) => app.unsignCookie(v), now) ? kept! : app.signCookie(String(now.getTime()));
   };
   const registerForm = {
@@ -80,14 +91,14 @@ export const accounts: FastifyPluginAsync<AccountsOptions> = async (app, opts) =
     '/register',
     {
       schema: registerSchema,
-      preValidation: async (req) => trimFields(req, ['username', 'email']),
+      preValidation: async (req) => trimFields(req.body, ['username', 'email']),
       config: {
         form: registerForm,
         rateLimit: { max: opts.limits.registerPerHour, timeWindow: 60 * 60 * 1000 },
       },
     },
     async (req, reply) => {
-      const { username, email, password, started, [HONEYPOT_FIELD]: honeypot } = req.body as Body;
+      const { username, email, password, started, [HONEYPOT_FIELD]: honeypot } = req.body;
       const now = app.now();
       const servedAt = stampTime(started, (v) => app.unsignCookie(v), now);
       const refusal = registrationRefusal({ honeypot, servedAt }, now, await loadSetting(app.db, 'registration_min_seconds'));
@@ -102,19 +113,18 @@ export const accounts: FastifyPluginAsync<AccountsOptions> = async (app, opts) =
 
   app.get('/login', { schema: nextQuery }, async (req, reply) => {
     if (req.viewer) return reply.redirect('/', 303);
-    const { next } = req.query as { next?: string };
-    return reply.page(loginForm.template, { title: loginForm.title, values: { next: safeNext(next) }, errors: {} });
+    return reply.page(loginForm.template, { title: loginForm.title, values: { next: safeNext(req.query.next) }, errors: {} });
   });
 
   app.post(
     '/login',
     {
       schema: loginSchema,
-      preValidation: async (req) => trimFields(req, ['login']),
+      preValidation: async (req) => trimFields(req.body, ['login']),
       config: { form: loginForm, rateLimit: { max: opts.limits.loginPerMinute, timeWindow: 60 * 1000 } },
     },
     async (req, reply) => {
-      const { login, password, next } = req.body as Body;
+      const { login, password, next } = req.body;
       const user = login ? await findByLogin(app.db, login) : undefined;
       // The same answer, and about the same time, for an unknown login and a wrong password.
       const ok = await verifyPassword(user?.password_hash ?? (await decoyHash(opts.passwordCost)), password);
@@ -141,8 +151,7 @@ export const accounts: FastifyPluginAsync<AccountsOptions> = async (app, opts) =
     '/u/:username',
     { schema: { params: { type: 'object', properties: { username: text(100) }, required: ['username'] } } },
     async (req, reply) => {
-      const { username } = req.params as { username: string };
-      const member = await profile(app.db, username);
+      const member = await profile(app.db, req.params.username);
       if (!member) throw notFound('That member');
       const isSelf = req.viewer?.id === member.id;
       const [threads, sanctions] = await Promise.all([

@@ -2,7 +2,8 @@ import type { Insertable } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { CategoriesTable, Role } from '../db/schema.ts';
 import { logAction } from '../moderation/log.ts';
-import { publicPost, publicThread } from '../moderation/visibility.ts';
+import { publicPost } from '../access/posts.ts';
+import { publicThread } from '../access/threads.ts';
 import { createCategory } from '../threads/queries.ts';
 
 // Exact counts: the admin page is not a hot path, so a scan of posts is affordable here. They

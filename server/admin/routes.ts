@@ -1,7 +1,7 @@
 // The admin dashboard: the community's size at a glance and members' roles.
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { isRole } from '../accounts/rules.ts';
-import type { Role } from '../db/schema.ts';
 import { HttpError, invalid, notFound } from '../errors.ts';
 import { can, rankNames, roles } from '../permissions.ts';
 import { categories } from '../threads/queries.ts';
@@ -13,7 +13,7 @@ import { answer } from '../views/index.ts';
 import { addCategory, changeRole, communityTotals, members, adminCount } from './queries.ts';
 
 
-export const admin: FastifyPluginAsync = async (app) => {
+export const admin: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.addHook('preValidation', requireRight('view admin', 'This page is for administrators.'));
 
   async function dashboard(req: FastifyRequest) {
@@ -54,8 +54,8 @@ export const admin: FastifyPluginAsync = async (app) => {
       config: { form: { template: 'admin/dashboard', title: 'Admin', load: async (req: FastifyRequest) => (can(req.viewer, 'view admin') ? dashboard(req) : {}) } },
     },
     async (req, reply) => {
-      const body = req.body as Record<string, string | undefined> & { read_rank?: number; post_rank?: number; position?: number };
-      const name = (body.name ?? '').trim();
+      const { body } = req;
+      const name = body.name.trim();
       const input = {
         name,
         // An empty slug is made from the name.
@@ -63,9 +63,9 @@ export const admin: FastifyPluginAsync = async (app) => {
         description: (body.description ?? '').trim(),
         color: (body.color ?? '').trim().toLowerCase() || '#6b7280',
         // Empty: everyone may read, guests included.
-        read_role: isRole(body.read_role ?? '') ? (body.read_role as Role) : null,
+        read_role: body.read_role || null,
         read_rank: body.read_rank ?? 0,
-        post_role: isRole(body.post_role ?? '') ? (body.post_role as Role) : 'member',
+        post_role: body.post_role ?? 'member',
         post_rank: body.post_rank ?? 0,
         position: body.position ?? 0,
       };
@@ -94,8 +94,8 @@ export const admin: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      const { id } = req.params as { id: number };
-      const { role } = req.body as { role: string };
+      const { id } = req.params;
+      const { role } = req.body;
       if (!isRole(role)) throw new HttpError(422, 'Choose one of member, moderator, staff or admin.');
       if (id === req.viewer!.id && role !== 'admin' && (await adminCount(app.db)) <= 1) {
         throw new HttpError(422, 'You are the only administrator; make someone else an admin first.');

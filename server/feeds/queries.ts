@@ -2,7 +2,8 @@
 // show what a guest sees (visibleThreads with no viewer).
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { readableCategoryIds, visibleThreads } from '../threads/access.ts';
+import { readableCategoryIds } from '../access/categories.ts';
+import { visibleThreads } from '../access/threads.ts';
 
 /**
  * The latest threads by last activity, as the home and category pages list them (and on the

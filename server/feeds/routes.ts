@@ -5,7 +5,8 @@
 // `/c/:slug.rss` and the category page `/c/:slug` live side by side: find-my-way gives a
 // parameter followed by a static suffix its own node and tries it first, so "/c/help.rss"
 // reaches the feed and "/c/help" the page (test/feeds/feeds.test.ts checks both).
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { notFound } from '../errors.ts';
 import { excerpt } from '../posts/cook.ts';
 import { text } from '../schemas.ts';
@@ -21,7 +22,7 @@ function sendXml(reply: FastifyReply, type: string, body: string, maxAge: number
   return reply.type(`${type}; charset=utf-8`).header('Cache-Control', `public, max-age=${maxAge}`).send(body);
 }
 
-export const feeds: FastifyPluginAsync<{ baseUrl: string; siteName: string }> = async (app, opts) => {
+export const feeds: FastifyPluginAsyncJsonSchemaToTs<{ Options: { baseUrl: string; siteName: string } }> = async (app, opts) => {
   const absolute = (path: string) => opts.baseUrl + path;
 
   function items(rows: Awaited<ReturnType<typeof feedThreads>>): FeedItem[] {
@@ -50,7 +51,7 @@ export const feeds: FastifyPluginAsync<{ baseUrl: string; siteName: string }> = 
   });
 
   app.get('/c/:slug.rss', { schema: { params: slugParams } }, async (req, reply) => {
-    const category = await categoryBySlug(app.db, (req.params as { slug: string }).slug);
+    const category = await categoryBySlug(app.db, req.params.slug);
     // Feed readers carry no session: a category closed to guests has no feed.
     if (!category || !canReadCategory(null, category)) throw notFound('That category');
     const rows = await feedThreads(app.db, FEED_SIZE, category.id);

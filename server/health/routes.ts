@@ -1,5 +1,6 @@
 // Liveness (the process answers) and readiness (the database answers), as JSON.
 import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { sql } from 'kysely';
 
 export const health: FastifyPluginAsync = async (app) => {
@@ -22,11 +23,11 @@ export const health: FastifyPluginAsync = async (app) => {
  * size, in the same process as the pages, so every page's speed can be read as a ratio to it.
  * Registered only with HEARTH_BENCH=1.
  */
-export const benchRoutes: FastifyPluginAsync = async (app) => {
+export const benchRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   const bodies = new Map<number, string>();
   const params = { type: 'object', required: ['bytes'], properties: { bytes: { type: 'integer', minimum: 0, maximum: 1_000_000 } } } as const;
   app.get('/__bench/bare/:bytes', { schema: { params } }, async (req, reply) => {
-    const { bytes } = req.params as { bytes: number };
+    const { bytes } = req.params;
     let body = bodies.get(bytes);
     if (body === undefined) {
       body = '<!doctype html>' + 'x'.repeat(Math.max(0, bytes - 15));

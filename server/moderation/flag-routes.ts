@@ -9,15 +9,14 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { FlagReason } from '../db/schema.ts';
 import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
-import { can, canOnPost, flagReasonsFor, type Viewer } from '../permissions.ts';
+import { can, canOnPost, flagReasonsFor, type Viewer, canSee } from '../permissions.ts';
 import { csrfField, idParams, text } from '../schemas.ts';
 import { requireViewer, signInFirst } from '../sessions/guards.ts';
-import { assertCanRead } from '../threads/access.ts';
+import { assertCanRead } from '../access/categories.ts';
 import { postUrl } from '../threads/rules.ts';
 import { answer } from '../views/index.ts';
 import { postToFlag, raiseFlag, type PostToFlag } from './flags.ts';
 import { flagErrors, flagReasonLabels, NOTE_MAX } from './rules.ts';
-import { canOpenThread, canSeePost } from './visibility.ts';
 
 const flagBody = {
   type: 'object',
@@ -34,7 +33,7 @@ function reasonChoices(viewer: Viewer | null) {
 /** Whether the viewer may see the post, in a thread they may open. */
 function shownTo(viewer: Viewer | null, post: PostToFlag): boolean {
   const thread = { user_id: post.thread_user_id, deleted_at: post.thread_deleted_at, hidden_at: post.thread_hidden_at, pending_at: post.thread_pending_at };
-  return canSeePost(viewer, post) && canOpenThread(viewer, thread);
+  return canSee(viewer, post) && canSee(viewer, thread);
 }
 
 /** Why this viewer may not flag this post (null: they may). */
@@ -54,7 +53,7 @@ export const flags: FastifyPluginAsync = async (app) => {
   async function loadPost(req: FastifyRequest, strict: boolean): Promise<PostToFlag> {
     const post = await postToFlag(app.db, (req.params as { id: number }).id);
     if (!post || ((post.deleted_at || post.thread_deleted_at) && !can(req.viewer, 'see deleted'))) throw notFound('That post');
-    if (post.pending_at && !canSeePost(req.viewer, post)) throw notFound('That post');
+    if (post.pending_at && !canSee(req.viewer, post)) throw notFound('That post');
     if (strict && !shownTo(req.viewer, post)) throw notFound('That post');
     assertCanRead(req.viewer, post);
     return post;

@@ -7,12 +7,12 @@ import type { FlagReason } from '../db/schema.ts';
 import { HttpError } from '../errors.ts';
 import { notice } from '../notifications/queries.ts';
 import type { Viewer } from '../permissions.ts';
-import { categoryAccessColumns } from '../threads/access.ts';
+import { categoryAccessColumns } from '../access/categories.ts';
 import { openPostItem } from './items.ts';
 import { lockMemberLimit } from './member-lock.ts';
 import { dailyFlagLimit, flagWeight, hidesAtOnce, hidesByScore } from './rules.ts';
 import { loadSetting } from './settings.ts';
-import { hidePost } from './visibility.ts';
+import { hidePost } from './holds.ts';
 
 /** A post as the flag form and route need it: its thread, author, state and category access. */
 export function postToFlag(db: Db, id: number) {

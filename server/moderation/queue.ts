@@ -8,11 +8,11 @@ import { HttpError, notFound } from '../errors.ts';
 import { notice, type NoticeKind } from '../notifications/queries.ts';
 import type { Viewer } from '../permissions.ts';
 import { deletePost, editPost } from '../posts/editing.ts';
-import { readableCategoryIds } from '../threads/access.ts';
+import { readableCategoryIds } from '../access/categories.ts';
 import { decideAppeal } from './appeals.ts';
 import { logAction } from './log.ts';
 import { actionLabels, actionsFor, CLAIM_MINUTES, flagOutcome, postState, type PostState } from './rules.ts';
-import { approvePost, hidePost, unhidePost } from './visibility.ts';
+import { approvePost, hidePost, unhidePost } from './holds.ts';
 
 export interface QueueFilters {
   status: 'open' | 'resolved';

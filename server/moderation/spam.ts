@@ -12,7 +12,7 @@ import { openPostItem } from './items.ts';
 import { readPostingRules, type PostingRules } from './posting/posting-rules.ts';
 import type { NewPost, PostDecision } from './posting.ts';
 import type { Settings } from './settings.ts';
-import { holdPost } from './visibility.ts';
+import { holdPost } from './holds.ts';
 import { nameWords, screenPost, type Screened } from './watched-words.ts';
 
 const HOUR = 60 * 60 * 1000;

@@ -2,9 +2,10 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Database, NotificationKind, WatchLevel } from '../db/schema.ts';
-import { canOpenThread, canSeePost, publicPost, publicThread } from '../moderation/visibility.ts';
-import { canReadCategory, type Viewer } from '../permissions.ts';
-import { readableCategoryIds } from '../threads/access.ts';
+import { canSee, canReadCategory, type Viewer } from '../permissions.ts';
+import { publicPost } from '../access/posts.ts';
+import { publicThread } from '../access/threads.ts';
+import { readableCategoryIds } from '../access/categories.ts';
 
 type ReaderKind = 'mention' | 'reply' | 'watching';
 const priority: Record<ReaderKind, number> = { mention: 3, reply: 2, watching: 1 };
@@ -138,7 +139,7 @@ function shown(viewer: Viewer, n: NotificationRow) {
   const thread = { user_id: n.thread_user_id!, deleted_at: n.thread_deleted_at, hidden_at: n.thread_hidden_at, pending_at: n.thread_pending_at };
   const reachable =
     n.post_id !== null && n.post_user_id !== null && n.thread_user_id !== null && n.read_rank !== null &&
-    canSeePost(viewer, post) && canOpenThread(viewer, thread) && canReadCategory(viewer, { read_role: n.read_role, read_rank: n.read_rank });
+    canSee(viewer, post) && canSee(viewer, thread) && canReadCategory(viewer, { read_role: n.read_role, read_rank: n.read_rank });
   return {
     id: n.id, kind: n.kind, created_at: n.created_at, read_at: n.read_at, post_id: n.post_id, actor: n.actor,
     notice,

@@ -1,14 +1,14 @@
 // /notifications: the signed-in member's notifications, marking them read, the unread count
 // for the navigation (htmx refreshes it), and watching or muting threads and categories.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { notFound } from '../errors.ts';
 import { emptyForm, idParams, text, csrfField } from '../schemas.ts';
 import { requireViewer, signInFirst } from '../sessions/guards.ts';
 import { categoryBySlug, threadById } from '../threads/queries.ts';
-import { assertCanRead } from '../threads/access.ts';
+import { assertCanRead } from '../access/categories.ts';
 import { threadUrl } from '../threads/rules.ts';
 import { answer } from '../views/index.ts';
-import { canOpenThread } from '../moderation/visibility.ts';
+import { canSee } from '../permissions.ts';
 import { markAllRead, markRead, notificationOf, notificationsOf, setCategoryWatch, setThreadWatch } from './queries.ts';
 
 const watchBody = {
@@ -19,7 +19,7 @@ const watchBody = {
 
 const flashFor = { watching: 'You will hear about every new post here.', normal: 'You will hear about replies to you and mentions.', muted: 'Muted: only direct mentions will reach you.' };
 
-export const notifications: FastifyPluginAsync = async (app) => {
+export const notifications: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get('/notifications', { preHandler: signInFirst }, async (req, reply) => {
     const viewer = requireViewer(req);
     const items = await notificationsOf(app.db, viewer);
@@ -34,7 +34,7 @@ export const notifications: FastifyPluginAsync = async (app) => {
 
   app.post('/notifications/:id/read', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
     const viewer = requireViewer(req);
-    const { id } = req.params as { id: number };
+    const { id } = req.params;
     const item = await notificationOf(app.db, viewer, id);
     if (!item) throw notFound('That notification');
     await markRead(app.db, viewer.id, id);
@@ -50,11 +50,11 @@ export const notifications: FastifyPluginAsync = async (app) => {
 
   app.post('/t/:id/watch', { schema: { params: idParams, body: watchBody } }, async (req, reply) => {
     const viewer = requireViewer(req);
-    const thread = await threadById(app.db, (req.params as { id: number }).id);
+    const thread = await threadById(app.db, req.params.id);
     // A hidden or held thread is not there for those who may not open it.
-    if (!thread || !canOpenThread(viewer, thread)) throw notFound('That thread');
+    if (!thread || !canSee(viewer, thread)) throw notFound('That thread');
     assertCanRead(viewer, thread);
-    const { level } = req.body as { level: 'watching' | 'normal' | 'muted' };
+    const { level } = req.body;
     await setThreadWatch(app.db, viewer.id, thread.id, level);
     return answer(req, reply, { redirect: threadUrl(thread), flash: flashFor[level] });
   });
@@ -64,10 +64,10 @@ export const notifications: FastifyPluginAsync = async (app) => {
     { schema: { params: { type: 'object', properties: { slug: text(100) }, required: ['slug'] }, body: watchBody } },
     async (req, reply) => {
       const viewer = requireViewer(req);
-      const category = await categoryBySlug(app.db, (req.params as { slug: string }).slug);
+      const category = await categoryBySlug(app.db, req.params.slug);
       if (!category) throw notFound('That category');
       assertCanRead(viewer, category);
-      const { level } = req.body as { level: 'watching' | 'normal' | 'muted' };
+      const { level } = req.body;
       await setCategoryWatch(app.db, viewer.id, category.id, level);
       return answer(req, reply, { redirect: `/c/${category.slug}`, flash: flashFor[level] });
     },

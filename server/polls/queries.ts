@@ -1,6 +1,6 @@
 import type { Db } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
-import { categoryAccessColumns } from '../threads/access.ts';
+import { categoryAccessColumns } from '../access/categories.ts';
 import { isClosed, type PollInput } from './rules.ts';
 
 export async function createPoll(db: Db, threadId: number, p: PollInput) {

@@ -1,15 +1,15 @@
 // Voting in a thread's poll. With htmx the poll swaps in place; without, the form redirects.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { HttpError, notFound } from '../errors.ts';
-import { canOpenThread } from '../moderation/visibility.ts';
+import { canSee } from '../permissions.ts';
 import { csrfField, idParams, rowId } from '../schemas.ts';
 import { requireViewer } from '../sessions/guards.ts';
-import { assertCanRead } from '../threads/access.ts';
+import { assertCanRead } from '../access/categories.ts';
 import { threadUrl } from '../threads/rules.ts';
 import { castBallot, pollById, pollOfThread } from './queries.ts';
 import { pollView } from './rules.ts';
 
-export const polls: FastifyPluginAsync = async (app) => {
+export const polls: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.post(
     '/polls/:id/vote',
     {
@@ -21,15 +21,15 @@ export const polls: FastifyPluginAsync = async (app) => {
         },
       },
     },
-    async (req: FastifyRequest, reply: FastifyReply) => {
+    async (req, reply) => {
       const viewer = requireViewer(req, 'Please sign in to vote.');
-      const poll = await pollById(app.db, (req.params as { id: number }).id);
+      const poll = await pollById(app.db, req.params.id);
       // A poll in a hidden or held thread is there only for those who may open the thread, and
       // takes no votes until the thread is public: votes would count for what the community cannot see.
-      if (!poll || !canOpenThread(viewer, poll)) throw notFound('That poll');
+      if (!poll || !canSee(viewer, poll)) throw notFound('That poll');
       assertCanRead(viewer, poll);
       if (poll.deleted_at || poll.hidden_at || poll.pending_at) throw new HttpError(409, 'This poll opens for votes once its thread is public.');
-      const { option = [] } = req.body as { option?: number[] };
+      const { option = [] } = req.body;
       const now = new Date();
       await castBallot(app.db, poll.id, viewer.id, option, now);
       const url = `${threadUrl({ id: poll.thread_id, slug: poll.slug })}?page=1#poll`;

@@ -2,7 +2,7 @@
 // edit may change the title, and its deletion deletes the thread.
 import type { Db } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
-import { categoryAccessColumns } from '../threads/access.ts';
+import { categoryAccessColumns } from '../access/categories.ts';
 import { slugify } from '../threads/rules.ts';
 import { forgetPosts } from '../notifications/queries.ts';
 import { logAction } from '../moderation/log.ts';

@@ -2,7 +2,7 @@
 // the same transaction as the like itself, so concurrent likes neither lose nor double it.
 import type { Db } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
-import { categoryAccessColumns } from '../threads/access.ts';
+import { categoryAccessColumns } from '../access/categories.ts';
 
 export async function toggleLike(db: Db, postId: number, userId: number) {
   return db.transaction().execute(async (tx) => {

@@ -1,16 +1,15 @@
 // Actions on a single post: /p/:id, like, edit (with revisions) and delete.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { forbidden, invalid, notFound } from '../errors.ts';
-import { can, canOnPost } from '../permissions.ts';
+import { can, canOnPost, canSee } from '../permissions.ts';
 import { emptyForm, idParams, text, csrfField } from '../schemas.ts';
 import { requireViewer, signInFirst } from '../sessions/guards.ts';
 import { postErrors, postUrl, threadErrors, threadUrl } from '../threads/rules.ts';
-import { assertCanRead } from '../threads/access.ts';
+import { assertCanRead } from '../access/categories.ts';
 import { answer } from '../views/index.ts';
 import { deletePost, editPost, postForChange, revisionsOf, type PostForChange } from './editing.ts';
 import { threadOfPost, toggleLike } from './likes.ts';
 import { previewOf } from './mentions.ts';
-import { canOpenThread, canSeePost } from '../moderation/visibility.ts';
 import { afterEdit, checkEdit } from '../moderation/spam.ts';
 import { assertNotSilenced } from '../moderation/standing.ts';
 
@@ -22,7 +21,7 @@ export const posts: FastifyPluginAsync = async (app) => {
     const t = await threadOfPost(app.db, id);
     // A hidden, held or deleted post (or thread) is not there for those who may not see it.
     const post = t && { user_id: t.post_user_id, deleted_at: t.post_deleted_at, hidden_at: t.post_hidden_at, pending_at: t.post_pending_at };
-    if (!t || !post || !canSeePost(req.viewer, post) || !canOpenThread(req.viewer, t)) throw notFound('That post');
+    if (!t || !post || !canSee(req.viewer, post) || !canSee(req.viewer, t)) throw notFound('That post');
     assertCanRead(req.viewer, t);
     return postUrl(t, { id, post_number: t.post_number });
   }
@@ -33,7 +32,7 @@ export const posts: FastifyPluginAsync = async (app) => {
     const thread = post && {
       user_id: post.thread_user_id, deleted_at: post.thread_deleted_at, hidden_at: post.thread_hidden_at, pending_at: post.thread_pending_at,
     };
-    if (!post || !thread || !canSeePost(req.viewer, post) || !canOpenThread(req.viewer, thread)) throw notFound('That post');
+    if (!post || !thread || !canSee(req.viewer, post) || !canSee(req.viewer, thread)) throw notFound('That post');
     assertCanRead(req.viewer, post);
     return post;
   }

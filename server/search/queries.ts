@@ -13,8 +13,8 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Database } from '../db/schema.ts';
-import { publicPost } from '../moderation/visibility.ts';
-import { visiblePosts, visibleThreads } from '../threads/access.ts';
+import { publicPost, visiblePosts } from '../access/posts.ts';
+import { visibleThreads } from '../access/threads.ts';
 import type { Viewer } from '../permissions.ts';
 import { LT, MARK_END, MARK_START, mayWalk, nextSlice, ONE_STEP, pageOfCandidates, SEARCH_CANDIDATES, type Candidate, type Search } from './rules.ts';
 

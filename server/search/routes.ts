@@ -1,10 +1,10 @@
 // Full-text search: a plain GET form, so it works with JavaScript off and its results have an address.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import Handlebars from 'handlebars';
 import { text } from '../schemas.ts';
 import { categories } from '../threads/queries.ts';
 import { memberIdByUsername, searchPosts } from './queries.ts';
-import { highlight, MAX_PAGE, QUERY_MAX, readSearch, RESULTS_PAGE, SEARCH_CANDIDATES, searchKinds, searchUrl, type SearchParams } from './rules.ts';
+import { highlight, MAX_PAGE, QUERY_MAX, readSearch, RESULTS_PAGE, SEARCH_CANDIDATES, searchKinds, searchUrl } from './rules.ts';
 
 // Generous bounds: the rules give the real limits with a message beside the field, and the
 // form comes back with what was typed (a schema error could only answer with an error page).
@@ -15,12 +15,12 @@ const searchQuerystring = {
   },
 } as const;
 
-export const search: FastifyPluginAsync = async (app) => {
+export const search: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get('/search', { schema: { querystring: searchQuerystring } }, async (req, reply) => {
     // Result pages are endless variations of the threads themselves; crawlers follow the sitemap.
     reply.header('X-Robots-Tag', 'noindex');
     const cats = await categories(app.db, req.viewer);
-    const { search, values, errors, pageError } = readSearch(req.query as SearchParams, cats.map((c) => c.slug));
+    const { search, values, errors, pageError } = readSearch(req.query, cats.map((c) => c.slug));
     const author = search.author && !errors.author ? await memberIdByUsername(app.db, search.author) : undefined;
     if (search.author && !errors.author && !author) errors.author = `No member is called "${search.author}".`;
 

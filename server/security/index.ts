@@ -80,8 +80,8 @@ export const security = fp(
       getUserInfo: (req) => String(req.session?.userId ?? 'guest'),
       csrfOpts: { hmacKey: opts.secret },
       getToken: (req) => {
-        const body = req.body as Record<string, unknown> | undefined;
-        const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
+        const { body } = req;
+        const fromBody = body && typeof body === 'object' && '_csrf' in body && typeof body._csrf === 'string' ? body._csrf : undefined;
         return fromBody ?? (req.headers[CSRF_HEADER] as string | undefined);
       },
     });

@@ -12,7 +12,7 @@ import { sql } from 'kysely';
 import type { Viewer } from '../permissions.ts';
 import type { Session } from 'fastify';
 import type { Db } from '../db/index.ts';
-import { shownNotification } from '../notifications/queries.ts';
+import { shownNotification } from '../access/notifications.ts';
 import type { Caches } from '../cache/index.ts';
 import type { KeptSession, KeptSessions } from '../cache/sessions.ts';
 

@@ -6,11 +6,12 @@ import { createPoll } from '../polls/queries.ts';
 import type { PollInput } from '../polls/rules.ts';
 import { cookPost } from '../posts/mentions.ts';
 import type { Viewer } from '../permissions.ts';
-import { categoryAccessColumns, readableCategoryIds, visibleThreads } from './access.ts';
+import { categoryAccessColumns, readableCategoryIds } from '../access/categories.ts';
+import { visibleThreads, listedThread } from '../access/threads.ts';
 import { pinnedNow } from './pins.ts';
 import { markThreadRead } from './read-state.ts';
 import { slugify } from './rules.ts';
-import { listedThread, readablePost } from '../moderation/visibility.ts';
+import { readablePost } from '../access/posts.ts';
 import { tagNames, tagThread } from './tags.ts';
 
 const postColumns = [

@@ -1,7 +1,7 @@
 // Reading and writing threads: a category's list, a thread's posts, new threads and replies.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
-import { canOpenThread } from '../moderation/visibility.ts';
+import { canSee, can, canStartThread, type Viewer } from '../permissions.ts';
 import { afterNewPost, writeNewPost } from '../moderation/posting.ts';
 import { assertNotSilenced } from '../moderation/standing.ts';
 import { threadActionsFor, waitText } from '../moderation/thread-rules.ts';
@@ -9,11 +9,10 @@ import { threadActionsFor, waitText } from '../moderation/thread-rules.ts';
 /** What a member is told when their post waits for a moderator. */
 const heldMessage = 'Thanks! Your post is waiting for a moderator to approve it; until then only you and the moderators can see it.';
 import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
-import { assertCanRead } from './access.ts';
+import { assertCanRead } from '../access/categories.ts';
 import { watchLevel } from '../notifications/queries.ts';
 import { excerpt, quoteOf } from '../posts/cook.ts';
 import { previewOf } from '../posts/mentions.ts';
-import { can, canStartThread, type Viewer } from '../permissions.ts';
 import { csrfField, idParams, parseTimeCursor, rowId, text } from '../schemas.ts';
 import { requireViewer, signInFirst } from '../sessions/guards.ts';
 import { answer } from '../views/index.ts';
@@ -117,7 +116,7 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
       viewerId: req.viewer?.id,
     });
     // A hidden or held thread is its author's and moderators' to open; to others it is not there.
-    if (!thread || (!canOpenThread(req.viewer, thread) && !(merged && thread.merged_into))) throw notFound('That thread');
+    if (!thread || (!canSee(req.viewer, thread) && !(merged && thread.merged_into))) throw notFound('That thread');
     assertCanRead(req.viewer, thread);
     return thread;
   }

@@ -6,7 +6,7 @@ import { can, type Action } from '../permissions.ts';
 import { csrfField, emptyForm, idParams } from '../schemas.ts';
 import { requireRight, requireViewer } from '../sessions/guards.ts';
 import { answer } from '../views/index.ts';
-import { assertCanOpenThread } from './access.ts';
+import { assertCanOpenThread } from '../access/threads.ts';
 import { lockThread, pinThread, unpinThread } from './pins.ts';
 import { threadById } from './queries.ts';
 import { threadUrl } from './rules.ts';

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.ts';
 import type { Viewer } from '../permissions.ts';
-import { visibleThreads } from './access.ts';
+import { visibleThreads } from '../access/threads.ts';
 
 /**
  * Attaches tags to a new thread, creating the ones that do not exist yet. A tag's thread count

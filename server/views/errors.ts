@@ -24,7 +24,7 @@ declare module 'fastify' {
 function fieldErrorsOf(error: FastifyError): FieldErrors {
   const fields: FieldErrors = {};
   for (const e of error.validation ?? []) {
-    const params = e.params as Record<string, unknown>;
+    const { params } = e;
     const missing = (params.errors as { params?: { missingProperty?: string } }[] | undefined)?.[0]?.params
       ?.missingProperty;
     const field = missing ?? (params.missingProperty as string | undefined) ?? e.instancePath.replace(/^\//, '');

@@ -5,7 +5,9 @@
 import t, { type Test } from 'tap';
 import { sql } from 'kysely';
 import type { Db } from '../../server/db/index.ts';
-import { approvePost, hidePost, holdPost, publicPost, publicThread, unhidePost } from '../../server/moderation/visibility.ts';
+import { approvePost, hidePost, holdPost, unhidePost } from '../../server/moderation/holds.ts';
+import { publicPost } from '../../server/access/posts.ts';
+import { publicThread } from '../../server/access/threads.ts';
 import { deletePost } from '../../server/posts/editing.ts';
 import { createReply, createThread } from '../../server/threads/queries.ts';
 import { testApp, type Member } from '../helpers/app.ts';

@@ -1,7 +1,7 @@
 // A newcomer's first posts wait for approval: held, queued, seen by their author and moderators
 // only, and let in (counters, notifications) by approvePost.
 import t from 'tap';
-import { approvePost } from '../../server/moderation/visibility.ts';
+import { approvePost } from '../../server/moderation/holds.ts';
 import { changeSetting } from '../../server/moderation/settings.ts';
 import { testApp } from '../helpers/app.ts';
 

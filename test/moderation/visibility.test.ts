@@ -1,5 +1,5 @@
 import t from 'tap';
-import { approvePost, hidePost } from '../../server/moderation/visibility.ts';
+import { approvePost, hidePost } from '../../server/moderation/holds.ts';
 import { notice } from '../../server/notifications/queries.ts';
 import { createReply, createThread } from '../../server/threads/queries.ts';
 import type { Agent } from '../helpers/agent.ts';

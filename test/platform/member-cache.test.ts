@@ -1,6 +1,6 @@
 import t from 'tap';
 import { buildApp } from '../../server/app.ts';
-import { hidePost } from '../../server/moderation/visibility.ts';
+import { hidePost } from '../../server/moderation/holds.ts';
 import { notice } from '../../server/notifications/queries.ts';
 import { endSessionsOf } from '../../server/sessions/index.ts';
 import { createReply } from '../../server/threads/queries.ts';

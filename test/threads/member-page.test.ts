@@ -1,6 +1,6 @@
 import t from 'tap';
 import { buildApp } from '../../server/app.ts';
-import { holdPost } from '../../server/moderation/visibility.ts';
+import { holdPost } from '../../server/moderation/holds.ts';
 import { createReply } from '../../server/threads/queries.ts';
 import { Agent } from '../helpers/agent.ts';
 import { testApp, testConfig } from '../helpers/app.ts';

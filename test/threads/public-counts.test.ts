@@ -5,7 +5,7 @@
 import t, { type Test } from 'tap';
 import { sql } from 'kysely';
 import type { Db } from '../../server/db/index.ts';
-import { approvePost, hidePost, holdPost, unhidePost } from '../../server/moderation/visibility.ts';
+import { approvePost, hidePost, holdPost, unhidePost } from '../../server/moderation/holds.ts';
 import { mergeThread } from '../../server/moderation/threads.ts';
 import { deletePost } from '../../server/posts/editing.ts';
 import { createCategory, createReply, createThread } from '../../server/threads/queries.ts';

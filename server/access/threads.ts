@@ -4,8 +4,9 @@ import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Database } from '../db/schema.ts';
 import { forbidden, HttpError, notFound } from '../errors.ts';
-import { canReadCategory, hasRole, rolesHeld, type Viewer } from '../permissions.ts';
-import { canOpenThread, listedThread, publicPost } from '../moderation/visibility.ts';
+import { canReadCategory, hasRole, rolesHeld, type Viewer, canOpenThread } from '../permissions.ts';
+import { listedThread } from './threads.ts';
+import { publicPost } from './posts.ts';
 
 /** The ids of the categories the viewer may read, as a subquery. */
 export function readableCategoryIds(db: Db, viewer: Viewer | null) {
