@@ -39,6 +39,33 @@ export interface PostFacts {
   pending_at?: Date | null;
 }
 
+/**
+ * Public: neither deleted, hidden (by flags or a moderator) nor pending (held for approval). A
+ * thread is public when its first post is. The same rule in SQL: publicPost (server/access/posts.ts).
+ */
+export function isPublic(p: Pick<PostFacts, 'deleted_at' | 'hidden_at' | 'pending_at'>): boolean {
+  return !p.deleted_at && !p.hidden_at && !p.pending_at;
+}
+
+/** What decides whether a post, or a thread (which follows its first post), is shown to a viewer. */
+export interface WithheldFacts {
+  user_id: number;
+  deleted_at: Date | null;
+  hidden_at: Date | null;
+  pending_at: Date | null;
+}
+
+/**
+ * Whether the viewer may see this post, or open this thread: a public one, or their own hidden or
+ * held one; moderators see everything, deleted ones too. The SQL of lists says the same:
+ * readablePost (server/access/posts.ts).
+ */
+export function canSee(viewer: Viewer | null, p: WithheldFacts): boolean {
+  if (hasRole(viewer, 'moderator')) return true;
+  if (p.deleted_at) return false;
+  return isPublic(p) || (viewer !== null && viewer.id === p.user_id);
+}
+
 export function can(viewer: Viewer | null, action: Action): boolean {
   switch (action) {
     case 'view admin':
@@ -70,10 +97,10 @@ export function canOnPost(viewer: Viewer | null, action: PostAction, post: PostF
     case 'see revisions':
       return own || hasRole(viewer, 'moderator');
     case 'like post':
-      return post.deleted_at === null && !post.hidden_at && !post.pending_at && !own;
+      return isPublic(post) && !own;
     // Members flag others' public posts (which reasons, by rank: flagReasonsFor).
     case 'flag post':
-      return post.deleted_at === null && !post.hidden_at && !post.pending_at && !own;
+      return isPublic(post) && !own;
   }
 }
 

@@ -1,27 +1,21 @@
-// Category access in SQL: the same rule as canReadCategory (server/permissions.ts), for lists,
-// search, feeds and notifications, so that hidden content never leaks through any of them.
+// Which threads a viewer may see, in SQL and at a route. A thread is public when its first post
+// is (the holds move together: server/moderation/holds.ts), and listed unless a moderator unlisted
+// it; the viewer must also be able to read its category (./categories.ts).
 import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Database } from '../db/schema.ts';
-import { forbidden, HttpError, notFound } from '../errors.ts';
-import { canReadCategory, hasRole, rolesHeld, type Viewer, canOpenThread } from '../permissions.ts';
-import { listedThread } from './threads.ts';
-import { publicPost } from './posts.ts';
+import { notFound } from '../errors.ts';
+import { canSee, type canReadCategory, type WithheldFacts, type Viewer } from '../permissions.ts';
+import { assertCanRead, readableCategoryIds } from './categories.ts';
 
-/** The ids of the categories the viewer may read, as a subquery. */
-export function readableCategoryIds(db: Db, viewer: Viewer | null) {
-  const held = rolesHeld(viewer);
-  const rankFree = hasRole(viewer, 'moderator');
-  return db
-    .selectFrom('categories as rc')
-    .select('rc.id')
-    .where((eb: ExpressionBuilder<Database & { rc: Database['categories'] }, 'rc'>) =>
-      eb.and([
-        held.length ? eb.or([eb('rc.read_role', 'is', null), eb('rc.read_role', 'in', held)]) : eb('rc.read_role', 'is', null),
-        rankFree ? eb.lit(true) : eb('rc.read_rank', '<=', viewer ? viewer.rank : 0),
-      ]),
-    );
-}
+type ThreadsEb = ExpressionBuilder<Database & { t: Database['threads'] }, 't'>;
+
+/** Public threads (as `t`): neither deleted, hidden nor held. */
+export const publicThread = (eb: ThreadsEb) =>
+  eb.and([eb('t.deleted_at', 'is', null), eb('t.hidden_at', 'is', null), eb('t.pending_at', 'is', null)]);
+
+/** Listed threads (as `t`): public ones, less those moderators unlisted. */
+export const listedThread = (eb: ThreadsEb) => eb.and([publicThread(eb), eb('t.unlisted_at', 'is', null)]);
 
 /**
  * Threads the viewer may see in lists, search and feeds: public, listed ones in categories they
@@ -35,33 +29,12 @@ export function visibleThreads(db: Db, viewer: Viewer | null) {
     .where('t.category_id', 'in', readableCategoryIds(db, viewer));
 }
 
-/** Posts the viewer may find: public posts of visible threads (held, hidden and deleted ones never). */
-export function visiblePosts(db: Db, viewer: Viewer | null) {
-  return visibleThreads(db, viewer).innerJoin('posts as p', 'p.thread_id', 't.id').where(publicPost);
-}
-
-/**
- * Stops here unless the viewer may read the category: a guest is asked to sign in (401), a
- * member without the role or rank is refused (403). The page never says more than that.
- */
-export function assertCanRead(viewer: Viewer | null, c: Parameters<typeof canReadCategory>[1]) {
-  if (canReadCategory(viewer, c)) return;
-  if (!viewer) throw new HttpError(401, 'Please sign in to read this.');
-  throw forbidden('This category is open to some members only.');
-}
-
 /**
  * Stops here unless the viewer may open the thread where it is, as its page decides: a thread
  * they may not open is not there (404); one in a category they may not read, as assertCanRead.
  * For what acts on a thread (staff and moderators' actions), which must show no more than its page.
  */
-export function assertCanOpenThread(
-  viewer: Viewer | null,
-  thread: Parameters<typeof canOpenThread>[1] & Parameters<typeof canReadCategory>[1],
-) {
-  if (!canOpenThread(viewer, thread)) throw notFound('That thread');
+export function assertCanOpenThread(viewer: Viewer | null, thread: WithheldFacts & Parameters<typeof canReadCategory>[1]) {
+  if (!canSee(viewer, thread)) throw notFound('That thread');
   assertCanRead(viewer, thread);
 }
-
-/** The columns a route needs to decide access, selected with a category joined as `c`. */
-export const categoryAccessColumns = ['c.read_role', 'c.read_rank', 'c.post_role', 'c.post_rank'] as const;

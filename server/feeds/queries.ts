@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { readableCategoryIds } from '../access/categories.ts';
+import { publicPost } from '../access/posts.ts';
 import { visibleThreads } from '../access/threads.ts';
 
 /**
@@ -16,7 +17,7 @@ export function feedThreads(db: Db, limit: number, categoryId?: number) {
     // A listed thread's first post is public (a thread follows its first post); said again here
     // so that a feed can never carry the words of a post that is not.
     .leftJoin('posts as p', (j) =>
-      j.onRef('p.thread_id', '=', 't.id').on('p.post_number', '=', 1).on('p.deleted_at', 'is', null).on('p.hidden_at', 'is', null).on('p.pending_at', 'is', null),
+      j.onRef('p.thread_id', '=', 't.id').on('p.post_number', '=', 1).on(publicPost),
     )
     .select(['t.id', 't.title', 't.slug', 't.created_at', 't.last_post_at', 'c.name as category_name', 'u.username', 'p.cooked'])
     .$if(categoryId !== undefined, (q) => q.where('t.category_id', '=', categoryId!))

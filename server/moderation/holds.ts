@@ -1,55 +1,17 @@
-// What hides a post from readers, and the counters that move with it. A post is public when it
-// is neither deleted, hidden (flags, a moderator) nor pending (held for approval); a thread is
-// public when its first post is, and listed unless a moderator unlisted it. Counters shown on
-// lists (replies, threads in a category) count public posts and threads only; a tag's threads and
-// a member's posts and threads are counted by triggers (migrations/0026_public_counts.ts), which
-// also leave out categories not open to all.
+// The writes that take a post out of the public or let it back in: hiding (flags, a moderator),
+// holding for approval, and their undoing, with the counters that move with them. Who may see
+// what, once written, is server/access (a post is public when it is neither deleted, hidden nor
+// pending; a thread follows its first post). Counters shown on lists (replies, threads in a
+// category) count public posts and threads only; a tag's threads and a member's posts and
+// threads are counted by triggers (migrations/0026_public_counts.ts), which also leave out
+// categories not open to all.
 // Each change here runs in the caller's transaction and reports whether it changed anything,
 // so two moderators (or twenty flags) acting at once change a post exactly once.
-import { sql, type ExpressionBuilder } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import type { Db } from '../db/index.ts';
-import type { Updateable } from 'kysely';
-import type { Database, HiddenReason, PendingReason, PostsTable, ThreadsTable } from '../db/schema.ts';
+import type { HiddenReason, PendingReason, PostsTable, ThreadsTable } from '../db/schema.ts';
 import { notifyForPost } from '../notifications/queries.ts';
 import { cookPost } from '../posts/mentions.ts';
-import { hasRole, type Viewer } from '../permissions.ts';
-
-type PostsEb = ExpressionBuilder<Database & { p: Database['posts'] }, 'p'>;
-type ThreadsEb = ExpressionBuilder<Database & { t: Database['threads'] }, 't'>;
-
-/** Posts (as `p`) the viewer may read in a thread: public ones, their own held ones, all for moderators. */
-export function readablePost(viewer: Viewer | null) {
-  return (eb: PostsEb) => {
-    const open = eb.and([eb('p.deleted_at', 'is', null), eb('p.hidden_at', 'is', null), eb('p.pending_at', 'is', null)]);
-    if (!viewer) return open;
-    return eb.or([open, eb.and([eb('p.user_id', '=', viewer.id), eb('p.deleted_at', 'is', null)])]);
-  };
-}
-
-/** Public posts (as `p`): for search, feeds, profiles, counts, anything shown to more than one person. */
-export const publicPost = (eb: PostsEb) =>
-  eb.and([eb('p.deleted_at', 'is', null), eb('p.hidden_at', 'is', null), eb('p.pending_at', 'is', null)]);
-
-/** Public threads (as `t`); listed ones also leave out what moderators unlisted. */
-export const publicThread = (eb: ThreadsEb) =>
-  eb.and([eb('t.deleted_at', 'is', null), eb('t.hidden_at', 'is', null), eb('t.pending_at', 'is', null)]);
-export const listedThread = (eb: ThreadsEb) => eb.and([publicThread(eb), eb('t.unlisted_at', 'is', null)]);
-
-/** A thread the viewer may open: public, their own held one, or anything for moderators (deleted aside). */
-export function canOpenThread(viewer: Viewer | null, t: { user_id: number; deleted_at: Date | null; hidden_at: Date | null; pending_at: Date | null }) {
-  if (hasRole(viewer, 'moderator')) return true;
-  if (t.deleted_at) return false;
-  if (!t.hidden_at && !t.pending_at) return true;
-  return viewer !== null && viewer.id === t.user_id;
-}
-
-/** Whether a post (by its state) is shown to the viewer. */
-export function canSeePost(viewer: Viewer | null, p: { user_id: number; deleted_at: Date | null; hidden_at: Date | null; pending_at: Date | null }) {
-  if (hasRole(viewer, 'moderator')) return true;
-  if (p.deleted_at) return false;
-  if (!p.hidden_at && !p.pending_at) return true;
-  return viewer !== null && viewer.id === p.user_id;
-}
 
 interface Moved {
   id: number;

@@ -78,7 +78,7 @@ export function waitText(seconds: number): string {
 /**
  * Which thread actions the thread page offers. Each needs its role and also that the actor may
  * read the thread's category: a moderator outside a staff-only category may not touch its
- * threads, and the routes refuse what is not offered here (server/threads/access.ts).
+ * threads, and the routes refuse what is not offered here (server/access/threads.ts).
  */
 export function threadActionsFor(viewer: Viewer | null, category: Pick<CategoryAccess, 'read_role' | 'read_rank'>) {
   const reads = canReadCategory(viewer, category);

@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
+import { isPublic } from '../permissions.ts';
 import { slugify } from '../threads/rules.ts';
 import { publicPost } from '../access/posts.ts';
 
@@ -46,11 +47,6 @@ async function lockThread(tx: Db, threadId: number) {
   if (!thread || thread.deleted_at) throw new HttpError(404, 'That thread could not be found.');
   return thread;
 }
-
-type LockedThread = Awaited<ReturnType<typeof lockThread>>;
-
-/** Listed or not, a thread counts in its category while it is public. */
-const isPublic = (t: Pick<LockedThread, 'deleted_at' | 'hidden_at' | 'pending_at'>) => !t.deleted_at && !t.hidden_at && !t.pending_at;
 
 async function countInCategory(tx: Db, categoryId: number, by: 1 | -1) {
   await tx
@@ -121,6 +117,7 @@ export async function moveThread(tx: Db, threadId: number, categoryId: number) {
   const before = await lockThread(tx, threadId);
   if (before.category_id === categoryId) throw new HttpError(409, 'The thread is in that category already.', { category: 'The thread is in that category already.' });
   await tx.updateTable('threads').set({ category_id: categoryId }).where('id', '=', threadId).execute();
+  // Listed or not, a thread counts in its category while it is public.
   if (isPublic(before)) {
     await countInCategory(tx, before.category_id, -1);
     await countInCategory(tx, categoryId, 1);
@@ -211,7 +208,7 @@ export async function splitThread(
   if (chosen.some((p) => p.post_number === 1)) throw refuse('The first post stays with its thread; choose replies only.');
   const first = chosen[0];
   if (!first) throw refuse('Name the replies to move.');
-  if (first.deleted_at || first.hidden_at || first.pending_at) {
+  if (!isPublic(first)) {
     throw refuse(`Post #${first.post_number} is deleted, hidden or awaiting approval: it cannot open a thread.`);
   }
 

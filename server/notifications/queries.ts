@@ -1,16 +1,12 @@
 // Who hears about a new post, and each member's notifications.
-import { sql, type ExpressionBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import type { Database, NotificationKind, WatchLevel } from '../db/schema.ts';
+import type { NotificationKind, WatchLevel } from '../db/schema.ts';
 import { canSee, canReadCategory, type Viewer } from '../permissions.ts';
-import { publicPost } from '../access/posts.ts';
-import { publicThread } from '../access/threads.ts';
 import { readableCategoryIds } from '../access/categories.ts';
+import { readerKinds, shownNotification, type ReaderKind } from '../access/notifications.ts';
 
-type ReaderKind = 'mention' | 'reply' | 'watching';
 const priority: Record<ReaderKind, number> = { mention: 3, reply: 2, watching: 1 };
-/** Notifications a member gets as a reader of posts; the other kinds are notices about moderation. */
-export const readerKinds: ReaderKind[] = ['mention', 'reply', 'watching'];
 
 export type NoticeKind = Exclude<NotificationKind, ReaderKind>;
 
@@ -83,28 +79,6 @@ export async function notifyForPost(db: Db, p: NewPostFacts): Promise<number> {
     .execute();
   return recipients.size;
 }
-
-type NotificationsEb = ExpressionBuilder<Database & { n: Database['notifications'] }, 'n'>;
-
-/**
- * Notifications (as `n`) shown and counted: every notice about moderation, and a reader's
- * notification only while its post and thread are public. One about a post since hidden, held
- * or deleted is kept (it comes back if the post does) but neither shown nor counted in the
- * unread badge (server/sessions/store.ts).
- */
-export const shownNotification = (eb: NotificationsEb) =>
-  eb.or([
-    eb('n.kind', 'not in', readerKinds),
-    eb.exists(
-      eb
-        .selectFrom('posts as p')
-        .innerJoin('threads as t', 't.id', 'p.thread_id')
-        .select(sql<number>`1`.as('one'))
-        .whereRef('p.id', '=', 'n.post_id')
-        .where(publicPost)
-        .where(publicThread),
-    ),
-  ]);
 
 /** A member's notifications as the list shows them, with what each needs to say where it leads. */
 function notificationRows(db: Db, viewer: Viewer) {

@@ -1,7 +1,7 @@
 // Voting in a thread's poll. With htmx the poll swaps in place; without, the form redirects.
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { HttpError, notFound } from '../errors.ts';
-import { canSee } from '../permissions.ts';
+import { canSee, isPublic } from '../permissions.ts';
 import { csrfField, idParams, rowId } from '../schemas.ts';
 import { requireViewer } from '../sessions/guards.ts';
 import { assertCanRead } from '../access/categories.ts';
@@ -28,7 +28,7 @@ export const polls: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       // takes no votes until the thread is public: votes would count for what the community cannot see.
       if (!poll || !canSee(viewer, poll)) throw notFound('That poll');
       assertCanRead(viewer, poll);
-      if (poll.deleted_at || poll.hidden_at || poll.pending_at) throw new HttpError(409, 'This poll opens for votes once its thread is public.');
+      if (!isPublic(poll)) throw new HttpError(409, 'This poll opens for votes once its thread is public.');
       const { option = [] } = req.body;
       const now = new Date();
       await castBallot(app.db, poll.id, viewer.id, option, now);

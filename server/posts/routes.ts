@@ -1,11 +1,11 @@
 // Actions on a single post: /p/:id, like, edit (with revisions) and delete.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { forbidden, invalid, notFound } from '../errors.ts';
-import { can, canOnPost, canSee } from '../permissions.ts';
+import { can, canOnPost } from '../permissions.ts';
 import { emptyForm, idParams, text, csrfField } from '../schemas.ts';
 import { requireViewer, signInFirst } from '../sessions/guards.ts';
 import { postErrors, postUrl, threadErrors, threadUrl } from '../threads/rules.ts';
-import { assertCanRead } from '../access/categories.ts';
+import { assertCanSeePost } from '../access/posts.ts';
 import { answer } from '../views/index.ts';
 import { deletePost, editPost, postForChange, revisionsOf, type PostForChange } from './editing.ts';
 import { threadOfPost, toggleLike } from './likes.ts';
@@ -20,20 +20,20 @@ export const posts: FastifyPluginAsync = async (app) => {
   async function addressOfPost(req: FastifyRequest, id: number): Promise<string> {
     const t = await threadOfPost(app.db, id);
     // A hidden, held or deleted post (or thread) is not there for those who may not see it.
-    const post = t && { user_id: t.post_user_id, deleted_at: t.post_deleted_at, hidden_at: t.post_hidden_at, pending_at: t.post_pending_at };
-    if (!t || !post || !canSee(req.viewer, post) || !canSee(req.viewer, t)) throw notFound('That post');
-    assertCanRead(req.viewer, t);
+    if (!t) throw notFound('That post');
+    assertCanSeePost(req.viewer, { user_id: t.post_user_id, deleted_at: t.post_deleted_at, hidden_at: t.post_hidden_at, pending_at: t.post_pending_at }, t);
     return postUrl(t, { id, post_number: t.post_number });
   }
 
   /** The post named in the path, if the viewer may see it at all. */
   async function loadPost(req: FastifyRequest): Promise<PostForChange> {
     const post = await postForChange(app.db, (req.params as { id: number }).id);
-    const thread = post && {
+    if (!post) throw notFound('That post');
+    const thread = {
       user_id: post.thread_user_id, deleted_at: post.thread_deleted_at, hidden_at: post.thread_hidden_at, pending_at: post.thread_pending_at,
+      read_role: post.read_role, read_rank: post.read_rank,
     };
-    if (!post || !thread || !canSee(req.viewer, post) || !canSee(req.viewer, thread)) throw notFound('That post');
-    assertCanRead(req.viewer, post);
+    assertCanSeePost(req.viewer, post, thread);
     return post;
   }
 

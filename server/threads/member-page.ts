@@ -17,6 +17,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TOKEN_SLOT } from '../cache/guest-pages.ts';
 import type { Snapshot } from '../cache/kept.ts';
 import type { MemberPages } from '../cache/member-pages.ts';
+import { withheldPost } from '../access/posts.ts';
 import type { Db } from '../db/index.ts';
 import type { WatchLevel } from '../db/schema.ts';
 import { viewerFlags, type Viewer } from '../permissions.ts';
@@ -142,9 +143,10 @@ async function readFacts(db: Db, userId: number, threadId: number, page: number,
       (select last_read_post_number from thread_reads where user_id = ${userId} and thread_id = ${threadId}) as last_read,
       (select level from thread_watches where user_id = ${userId} and thread_id = ${threadId}) as watch,
       array(select post_id from post_likes where user_id = ${userId} and post_id = any(${postIds}::bigint[])) as liked,
-      exists(select 1 from posts where thread_id = ${threadId} and user_id = ${userId}
-        and post_number >= ${from} and post_number < ${from + PAGE_SIZE}
-        and deleted_at is null and (hidden_at is not null or pending_at is not null)) as own_held`.execute(db);
+      exists(${db.selectFrom('posts as p').select(sql<number>`1`.as('one'))
+        .where('p.thread_id', '=', threadId).where('p.user_id', '=', userId)
+        .where('p.post_number', '>=', from).where('p.post_number', '<', from + PAGE_SIZE)
+        .where(withheldPost)}) as own_held`.execute(db);
   const row = rows[0];
   return { lastRead: row.last_read, watch: row.watch, liked: new Set(row.liked.map(Number)), ownHeld: row.own_held };
 }

@@ -225,7 +225,7 @@ export function categoryThreads(
     ])
     .select(tagNames('t.id'))
     .where('t.category_id', '=', categoryId)
-    // Hidden, held and unlisted threads are never listed, whoever asks (server/threads/access.ts).
+    // Hidden, held and unlisted threads are never listed, whoever asks (server/access/threads.ts).
     .where(listedThread);
   if (before) {
     q = q.where((eb) =>

@@ -1,7 +1,7 @@
 // Reading and writing threads: a category's list, a thread's posts, new threads and replies.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
-import { canSee, can, canStartThread, type Viewer } from '../permissions.ts';
+import { canSee, can, canStartThread, isPublic, type Viewer } from '../permissions.ts';
 import { afterNewPost, writeNewPost } from '../moderation/posting.ts';
 import { assertNotSilenced } from '../moderation/standing.ts';
 import { threadActionsFor, waitText } from '../moderation/thread-rules.ts';
@@ -104,7 +104,7 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
    */
   async function quoteFor(threadId: number, postId: number): Promise<string> {
     const post = await postById(app.db, postId);
-    const open = post && !post.deleted_at && !post.hidden_at && !post.pending_at;
+    const open = post && isPublic(post);
     return open && post.thread_id === threadId ? quoteOf(post.raw, post.username, post.id) : '';
   }
 

@@ -1,0 +1,47 @@
+// Which posts a viewer may see, in SQL and at a route: the same rule as isPublic and canSee
+// (server/permissions.ts). A post is public when it is neither deleted, hidden (flags, a
+// moderator) nor pending (held for approval); the writes that change that are
+// server/moderation/holds.ts.
+import type { ExpressionBuilder } from 'kysely';
+import type { Db } from '../db/index.ts';
+import type { Database } from '../db/schema.ts';
+import { notFound } from '../errors.ts';
+import { canSee, type canReadCategory, type Viewer, type WithheldFacts } from '../permissions.ts';
+import { assertCanRead } from './categories.ts';
+import { visibleThreads } from './threads.ts';
+
+type PostsEb = ExpressionBuilder<Database & { p: Database['posts'] }, 'p'>;
+
+/** Public posts (as `p`): for search, feeds, profiles, counts, anything shown to more than one person. */
+export const publicPost = (eb: PostsEb) =>
+  eb.and([eb('p.deleted_at', 'is', null), eb('p.hidden_at', 'is', null), eb('p.pending_at', 'is', null)]);
+
+/** Posts (as `p`) kept from readers but not deleted: hidden or held, which their author still reads. */
+export const withheldPost = (eb: PostsEb) =>
+  eb.and([eb('p.deleted_at', 'is', null), eb.or([eb('p.hidden_at', 'is not', null), eb('p.pending_at', 'is not', null)])]);
+
+/**
+ * Posts (as `p`) the viewer may read in a thread: public ones, and their own withheld ones.
+ * Moderators, who see everything, do without this condition.
+ */
+export function readablePost(viewer: Viewer | null) {
+  return (eb: PostsEb) => {
+    if (!viewer) return publicPost(eb);
+    return eb.or([publicPost(eb), eb.and([eb('p.user_id', '=', viewer.id), eb('p.deleted_at', 'is', null)])]);
+  };
+}
+
+/** Posts the viewer may find: public posts of visible threads (held, hidden and deleted ones never). */
+export function visiblePosts(db: Db, viewer: Viewer | null) {
+  return visibleThreads(db, viewer).innerJoin('posts as p', 'p.thread_id', 't.id').where(publicPost);
+}
+
+/**
+ * Stops here unless the viewer may see the post where it is: a post they may not see, or one in
+ * a thread they may not open, is not there (404); one in a category they may not read, as
+ * assertCanRead.
+ */
+export function assertCanSeePost(viewer: Viewer | null, post: WithheldFacts, thread: WithheldFacts & Parameters<typeof canReadCategory>[1]) {
+  if (!canSee(viewer, post) || !canSee(viewer, thread)) throw notFound('That post');
+  assertCanRead(viewer, thread);
+}
