@@ -104,17 +104,17 @@ export interface LargeSeedResult {
 // rows, a fraction of a second on the largest table. The last posts' update leaves every old
 // thread row behind, which the planner would take for twice the threads until analyzed again.
 const steps = [
-  ['members', 'members', 0.3, ['users']],
+  ['members', 'members', 0.4, ['users']],
   ['categories', 'categories', 0.02, ['categories', 'tags']],
   ['threads', 'threads', 1.5, ['threads']],
-  ['posts', 'posts', 53, ['posts']],
-  ['likes', 'likes', 3.4, ['post_likes']],
-  ['last posts', 'threads', 2.4, ['threads']],
+  ['posts', 'posts', 65, ['posts']],
+  ['likes', 'likes', 2.9, ['post_likes']],
+  ['last posts', 'threads', 2.1, ['threads']],
   ['tags', 'thread tags', 0.4, ['thread_tags']],
-  ['read state', 'reads', 0.6, ['thread_reads']],
+  ['read state', 'reads', 0.7, ['thread_reads']],
   ['sessions', 'sessions', 0.02, ['sessions']],
-  ['counters', 'rows', 2.1, []],
-  ['analyze', 'tables', 2.2, []],
+  ['counters', 'rows', 1.5, []],
+  ['analyze', 'tables', 2.4, []],
 ] as const;
 export type StepName = (typeof steps)[number][0];
 const totalWeight = steps.reduce((s, [, , w]) => s + w, 0);
@@ -495,7 +495,7 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
                                created_at, last_post_at, last_post_user_id)
           overriding system value
           select ${threadBase}::bigint + n, category_id, user_id, title,
-            -- slugify() of server/threads/rules.ts, for titles of plain words
+            -- slugify() of server/addresses.ts, for titles of plain words
             rtrim(left(trim(both '-' from regexp_replace(lower(title), '[^a-z0-9]+', '-', 'g')), 80), '-'),
             kind, replies, replies + 1,
             -- views: a few per post, and a long tail of threads everyone opens
