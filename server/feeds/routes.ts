@@ -12,7 +12,7 @@ import { excerpt } from '../posts/cook.ts';
 import { text } from '../schemas.ts';
 import { canReadCategory } from '../permissions.ts';
 import { categoryBySlug } from '../threads/queries.ts';
-import { threadUrl } from '../threads/rules.ts';
+import { threadUrl } from '../addresses.ts';
 import { feedThreads, sitemapCategories, sitemapThreads } from './queries.ts';
 import { FEED_SIZE, rss, SITEMAP_MAX, sitemapEnd, sitemapEntry, sitemapStart, type FeedItem } from './rules.ts';
 

@@ -13,7 +13,7 @@ import { can, canOnPost, flagReasonsFor, type Viewer, canSee } from '../permissi
 import { csrfField, idParams, text } from '../schemas.ts';
 import { requireViewer, signInFirst } from '../sessions/guards.ts';
 import { assertCanRead } from '../access/categories.ts';
-import { postUrl } from '../threads/rules.ts';
+import { postUrl } from '../addresses.ts';
 import { answer } from '../views/index.ts';
 import { postToFlag, raiseFlag, type PostToFlag } from './flags.ts';
 import { flagErrors, flagReasonLabels, NOTE_MAX } from './rules.ts';

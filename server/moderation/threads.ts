@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
 import { isPublic } from '../permissions.ts';
-import { slugify } from '../threads/rules.ts';
+import { slugify } from '../addresses.ts';
 import { publicPost } from '../access/posts.ts';
 
 /** A member's latest post in a thread (deleted ones count: deleting does not buy another post). */

@@ -6,7 +6,7 @@ import { emptyForm, idParams, text, csrfField } from '../schemas.ts';
 import { requireViewer, signInFirst } from '../sessions/guards.ts';
 import { categoryBySlug, threadById } from '../threads/queries.ts';
 import { assertCanRead } from '../access/categories.ts';
-import { threadUrl } from '../threads/rules.ts';
+import { threadUrl } from '../addresses.ts';
 import { answer } from '../views/index.ts';
 import { canSee } from '../permissions.ts';
 import { markAllRead, markRead, notificationOf, notificationsOf, setCategoryWatch, setThreadWatch } from './queries.ts';

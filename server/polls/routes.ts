@@ -5,7 +5,7 @@ import { canSee, isPublic } from '../permissions.ts';
 import { csrfField, idParams, rowId } from '../schemas.ts';
 import { requireViewer } from '../sessions/guards.ts';
 import { assertCanRead } from '../access/categories.ts';
-import { threadUrl } from '../threads/rules.ts';
+import { threadUrl } from '../addresses.ts';
 import { castBallot, pollById, pollOfThread } from './queries.ts';
 import { pollView } from './rules.ts';
 

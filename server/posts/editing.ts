@@ -3,7 +3,7 @@
 import type { Db } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
 import { categoryAccessColumns } from '../access/categories.ts';
-import { slugify } from '../threads/rules.ts';
+import { slugify } from '../addresses.ts';
 import { forgetPosts } from '../notifications/queries.ts';
 import { logAction } from '../moderation/log.ts';
 import { cookPost } from './mentions.ts';

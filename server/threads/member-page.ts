@@ -25,7 +25,7 @@ import { FLASH_COOKIE } from '../views/index.ts';
 import { PARTS, PartCollector, type SharedPage } from '../views/member-parts.ts';
 import { firstUnreadOf, postView, type PostRow } from './post-view.ts';
 import type { threadById } from './queries.ts';
-import { PAGE_SIZE } from './rules.ts';
+import { PAGE_SIZE } from '../addresses.ts';
 
 type Thread = NonNullable<Awaited<ReturnType<typeof threadById>>>;
 

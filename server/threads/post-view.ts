@@ -4,7 +4,7 @@
 // everything from this view and nothing from the page around it, so a post drawn alone is the
 // post the page shows after a reload.
 import { canOnPost, type PostFacts, type Viewer } from '../permissions.ts';
-import { pageOf, threadUrl } from './rules.ts';
+import { pageOf, threadUrl } from '../addresses.ts';
 
 /** What a post's row must carry to be viewed; `liked_by` is the viewer if they liked it. */
 export interface PostRow extends PostFacts {

@@ -10,7 +10,7 @@ import { categoryAccessColumns, readableCategoryIds } from '../access/categories
 import { visibleThreads, listedThread } from '../access/threads.ts';
 import { pinnedNow } from './pins.ts';
 import { markThreadRead } from './read-state.ts';
-import { slugify } from './rules.ts';
+import { slugify } from '../addresses.ts';
 import { readablePost } from '../access/posts.ts';
 import { tagNames, tagThread } from './tags.ts';
 

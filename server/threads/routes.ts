@@ -30,7 +30,8 @@ import {
   anyMember, asReadBy, canSharePage, fillSharedPage, forAnyMember, keepSharedPage, keptSharedPage, memberFacts, sharesMemberPage,
 } from './member-page.ts';
 import { firstUnreadOf, postView } from './post-view.ts';
-import { PAGE_SIZE, pageOf, parseTags, postErrors, postUrl, readMarks, threadErrors, threadUrl } from './rules.ts';
+import { PAGE_SIZE, pageOf, postUrl, threadUrl } from '../addresses.ts';
+import { parseTags, postErrors, readMarks, threadErrors } from './rules.ts';
 import { tagByName, taggedThreads } from './tags.ts';
 import { pollOfThread } from '../polls/queries.ts';
 import { parsePoll, pollView } from '../polls/rules.ts';

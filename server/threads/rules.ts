@@ -1,22 +1,5 @@
 // Pure rules about threads.
 
-/** A readable URL part from a title: "Hello, World!" → "hello-world". */
-export function slugify(title: string): string {
-  const slug = title
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80)
-    .replace(/-+$/, '');
-  return slug || 'thread';
-}
-
-export function threadUrl(thread: { id: number; slug: string }): string {
-  return `/t/${thread.id}/${thread.slug}`;
-}
-
 export const TITLE_MIN = 5;
 export const TITLE_MAX = 200;
 export const BODY_MAX = 50_000;
@@ -55,20 +38,6 @@ export function categoryErrors(c: CategoryInput): Record<string, string> {
   if (c.description.length > 500) errors.description = 'Descriptions are at most 500 characters.';
   if (!/^#[0-9a-f]{6}$/.test(c.color)) errors.color = 'Choose a colour like #2563eb.';
   return errors;
-}
-
-/** Posts shown on one page of a thread. */
-export const PAGE_SIZE = 20;
-
-/** The page of a thread that shows post number `postNumber`. */
-export const pageOf = (postNumber: number) => Math.ceil(postNumber / PAGE_SIZE);
-
-/**
- * The address of a post: its page of the thread, and its anchor. The page is always named,
- * even the first, so that opening a thread at the first unread post does not take over.
- */
-export function postUrl(thread: { id: number; slug: string }, post: { id: number; post_number: number }): string {
-  return `${threadUrl(thread)}?page=${pageOf(post.post_number)}#post-${post.id}`;
 }
 
 const NEW_FOR_DAYS = 14;

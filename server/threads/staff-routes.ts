@@ -9,7 +9,7 @@ import { answer } from '../views/index.ts';
 import { assertCanOpenThread } from '../access/threads.ts';
 import { lockThread, pinThread, unpinThread } from './pins.ts';
 import { threadById } from './queries.ts';
-import { threadUrl } from './rules.ts';
+import { threadUrl } from '../addresses.ts';
 
 export const threadStaff: FastifyPluginAsync = async (app) => {
   // Refused before the form is checked (as loadFor would refuse it after).

@@ -2,7 +2,7 @@
 // are for that browser alone (private, no-store); guests' kept pages are shared and checked again
 // by their ETag (no-cache).
 import t from 'tap';
-import { threadUrl } from '../../server/threads/rules.ts';
+import { threadUrl } from '../../server/addresses.ts';
 import { testApp } from '../helpers/app.ts';
 
 const PRIVATE = 'private, no-store';

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { openPostItem } from '../../server/moderation/items.ts';
 import { createThread } from '../../server/threads/queries.ts';
-import { threadUrl } from '../../server/threads/rules.ts';
+import { threadUrl } from '../../server/addresses.ts';
 import type { Agent } from '../helpers/agent.ts';
 import { testApp } from '../helpers/app.ts';
 

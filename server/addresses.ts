@@ -1,0 +1,34 @@
+// Where things are read: the addresses of threads and posts, and the pages of a thread. Pure, and
+// below every feature, so that whatever links to a thread or a post (notifications, feeds, the
+// queue, moderators' actions) need not import the threads feature for it.
+
+/** A readable URL part from a title: "Hello, World!" → "hello-world". */
+export function slugify(title: string): string {
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80)
+    .replace(/-+$/, '');
+  return slug || 'thread';
+}
+
+export function threadUrl(thread: { id: number; slug: string }): string {
+  return `/t/${thread.id}/${thread.slug}`;
+}
+
+/** Posts shown on one page of a thread. */
+export const PAGE_SIZE = 20;
+
+/** The page of a thread that shows post number `postNumber`. */
+export const pageOf = (postNumber: number) => Math.ceil(postNumber / PAGE_SIZE);
+
+/**
+ * The address of a post: its page of the thread, and its anchor. The page is always named,
+ * even the first, so that opening a thread at the first unread post does not take over.
+ */
+export function postUrl(thread: { id: number; slug: string }, post: { id: number; post_number: number }): string {
+  return `${threadUrl(thread)}?page=${pageOf(post.post_number)}#post-${post.id}`;
+}
