@@ -12,7 +12,7 @@ import { signInRefusal } from '../moderation/sanction-routes.ts';
 import { sanctionView } from '../moderation/sanction-rules.ts';
 import { sanctionsOf } from '../moderation/sanctions.ts';
 import { canSanction } from '../permissions.ts';
-import { HONEYPOT_FIELD, registrationRefusal, stampTime } from '../moderation/spam.ts';
+import { HONEYPOT_FIELD, registrationRefusal, stampTime } from '../moderation/posting/spam.ts';
 import { loadSetting } from '../moderation/settings.ts';
 
 export interface AccountsOptions {

@@ -9,7 +9,7 @@ import { notice } from '../notifications/queries.ts';
 import type { Viewer } from '../permissions.ts';
 import { categoryAccessColumns } from '../access/categories.ts';
 import { openPostItem } from './items.ts';
-import { lockMemberLimit } from './member-lock.ts';
+import { lockMemberLimit } from './posting/member-lock.ts';
 import { dailyFlagLimit, flagWeight, hidesAtOnce, hidesByScore } from './rules.ts';
 import { loadSetting } from './settings.ts';
 import { hidePost } from './holds.ts';

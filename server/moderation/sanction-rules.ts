@@ -2,6 +2,7 @@
 // its end is said, and the appeal token a suspended member (who has no session) carries.
 import type { Role, SanctionKind } from '../db/schema.ts';
 import { canSanction, type Viewer } from '../permissions.ts';
+import { formatMoment, parseMoment } from './moments.ts';
 
 export const sanctionKinds: readonly SanctionKind[] = ['warn', 'silence', 'suspend', 'ban'];
 
@@ -24,22 +25,6 @@ export interface SanctionInput {
   kind: SanctionKind;
   endsAt: Date | null;
   reason: string;
-}
-
-/**
- * A date (2026-03-05, the start of that day) or a date-time (2026-03-05T14:30), read as UTC
- * unless it names its zone; null when it is neither.
- */
-export function parseMoment(raw: string): Date | null {
-  const s = raw.trim();
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(s);
-  if (!m) return null;
-  const [, y, mo, d, h = '00', mi = '00', sec = '00', frac = '', zone = 'Z'] = m;
-  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${sec}${frac}${zone}`);
-  if (Number.isNaN(date.getTime())) return null;
-  // "2026-02-31" rolls over in JavaScript; a date that does not exist is refused instead.
-  if (zone === 'Z' && (date.getUTCMonth() + 1 !== Number(mo) || date.getUTCDate() !== Number(d))) return null;
-  return date;
 }
 
 /** The moderator's form to a sanction, or the errors beside its fields. */
@@ -76,15 +61,6 @@ export function sanctionState(s: { kind: SanctionKind; ends_at: Date | null; lif
   if (s.kind === 'warn') return 'ended';
   if (s.ends_at && s.ends_at <= now) return 'ended';
   return 'in force';
-}
-
-const moment = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'UTC',
-});
-
-/** "5 Mar 2026, 14:30 UTC": an end is said to the minute, with its zone. */
-export function formatMoment(d: Date): string {
-  return `${moment.format(d)} UTC`;
 }
 
 /** How a sanction's end reads: "until 5 Mar 2026, 14:30 UTC", "with no end", or nothing for a warning. */

@@ -128,20 +128,6 @@ export function sanctionsOf(db: Db, userId: number) {
     .execute();
 }
 
-/** The sanction that keeps a member from posting now (the silence that lasts longest), if any. */
-export function silenceInForce(db: Db, userId: number, now: Date) {
-  return db
-    .selectFrom('sanctions')
-    .select(['id', 'kind', 'reason', 'ends_at'])
-    .where('user_id', '=', userId)
-    .where('kind', '=', 'silence')
-    .where('lifted_at', 'is', null)
-    .where('ends_at', '>', now)
-    .orderBy('ends_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-}
-
 /**
  * The sanction that keeps a member from signing in now: a ban before any suspension, then the
  * suspension that lasts longest. With its appeal, for the page the member sees instead.

@@ -19,7 +19,7 @@ import {
   watchedWordByText,
   watchedWords,
   WORD_MAX,
-} from './watched-words.ts';
+} from './posting/watched-words.ts';
 
 interface SettingField {
   label: string;

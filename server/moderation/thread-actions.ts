@@ -15,8 +15,9 @@ import { threadUrl } from '../addresses.ts';
 import { TITLE_MAX, TITLE_MIN } from '../threads/rules.ts';
 import { answer } from '../views/index.ts';
 import { logAction } from './log.ts';
-import { formatMoment } from './sanction-rules.ts';
-import { parseCloseAfter, parsePostList, parseSlowMinutes, waitText } from './thread-rules.ts';
+import { formatMoment } from './moments.ts';
+import { parseCloseAfter, parsePostList, parseSlowMinutes } from './thread-rules.ts';
+import { waitText } from './posting/standing.ts';
 import { categoryByRef, mergeThread, moveThread, setClosing, setSlowMode, setUnlisted, splitThread } from './threads.ts';
 
 const form = (required: string[], fields: Record<string, unknown>) => ({

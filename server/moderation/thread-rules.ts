@@ -1,7 +1,7 @@
 // Pure rules of the moderators' thread actions: who is offered them, when a thread closes, which
 // posts a split takes, how long slow mode makes a member wait.
 import { can, canReadCategory, type CategoryAccess, type Viewer } from '../permissions.ts';
-import { parseMoment } from './sanction-rules.ts';
+import { parseMoment } from './moments.ts';
 
 /** At most a year ahead: a closing time further than that is surely a typo. */
 export const CLOSE_MAX_HOURS = 24 * 366;
@@ -57,22 +57,6 @@ export function parseSlowMinutes(raw: string): { seconds: number } | { error: st
     return { error: `Enter a number of minutes from 0 (off) to ${SLOW_MAX_MINUTES} (a week).` };
   }
   return { seconds: Number(s) * 60 };
-}
-
-/** Seconds a member still waits before posting again in a slow thread (0: they may post). */
-export function slowModeWait(lastPostAt: Date | null, seconds: number, now: Date): number {
-  if (!lastPostAt || seconds <= 0) return 0;
-  const left = seconds - (now.getTime() - lastPostAt.getTime()) / 1000;
-  return left > 0 ? Math.ceil(left) : 0;
-}
-
-/** "45 seconds", "1 minute", "4 minutes", "2 hours": a wait said the way a person would. */
-export function waitText(seconds: number): string {
-  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  if (seconds < 60) return unit(Math.max(1, Math.ceil(seconds)), 'second');
-  if (seconds < 2 * 3600) return unit(Math.ceil(seconds / 60), 'minute');
-  if (seconds < 2 * 86400) return unit(Math.ceil(seconds / 3600), 'hour');
-  return unit(Math.ceil(seconds / 86400), 'day');
 }
 
 /**

@@ -9,18 +9,6 @@ import { isPublic } from '../permissions.ts';
 import { slugify } from '../addresses.ts';
 import { publicPost } from '../access/posts.ts';
 
-/** A member's latest post in a thread (deleted ones count: deleting does not buy another post). */
-export function lastPostIn(db: Db, threadId: number, userId: number) {
-  return db
-    .selectFrom('posts')
-    .select('created_at')
-    .where('thread_id', '=', threadId)
-    .where('user_id', '=', userId)
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-}
-
 /** A category named by its slug or its id (the move and split forms take either), with who may read it. */
 export function categoryByRef(db: Db, ref: string) {
   const key = ref.trim();

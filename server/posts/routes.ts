@@ -11,8 +11,8 @@ import { answer } from '../views/index.ts';
 import { deletePost, editPost, postForChange, revisionsOf, type PostForChange } from './editing.ts';
 import { threadOfPost, toggleLike } from './likes.ts';
 import { previewOf } from './mentions.ts';
-import { afterEdit, checkEdit } from '../moderation/spam.ts';
-import { assertNotSilenced } from '../moderation/standing.ts';
+import { afterEdit, checkEdit } from '../moderation/posting/spam.ts';
+import { assertNotSilenced } from '../moderation/posting/standing.ts';
 
 const heldEditMessage = 'Your changes are saved. They wait for a moderator\'s approval; until then only you and the moderators can see the post.';
 

@@ -1,7 +1,7 @@
 // The registration form's bot traps: a field people never see, and a signed stamp of when the
 // form was served, refused when it comes back faster than a person fills it in.
 import t from 'tap';
-import { registrationRefusal, stampTime } from '../../server/moderation/spam.ts';
+import { registrationRefusal, stampTime } from '../../server/moderation/posting/spam.ts';
 import { changeSetting } from '../../server/moderation/settings.ts';
 import { testApp } from '../helpers/app.ts';
 

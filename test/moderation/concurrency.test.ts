@@ -3,7 +3,7 @@
 // flag cap count every post and flag, and a refused one leaves nothing behind. Other members are
 // not held up by it. The pool is larger than the bursts, so the requests really overlap.
 import t from 'tap';
-import { lockMemberLimit } from '../../server/moderation/member-lock.ts';
+import { lockMemberLimit } from '../../server/moderation/posting/member-lock.ts';
 import { changeSetting } from '../../server/moderation/settings.ts';
 import { createReply } from '../../server/threads/queries.ts';
 import type { Response } from '../helpers/agent.ts';

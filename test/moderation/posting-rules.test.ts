@@ -5,7 +5,7 @@ import { buildApp } from '../../server/app.ts';
 import { KeptSettings } from '../../server/cache/settings.ts';
 import { PostingRules } from '../../server/moderation/posting/posting-rules.ts';
 import { changeSetting } from '../../server/moderation/settings.ts';
-import { addWatchedWord } from '../../server/moderation/watched-words.ts';
+import { addWatchedWord } from '../../server/moderation/posting/watched-words.ts';
 import { Agent } from '../helpers/agent.ts';
 import { testApp, testConfig } from '../helpers/app.ts';
 

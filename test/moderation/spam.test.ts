@@ -1,7 +1,7 @@
 // Spam defences on new posts: a newcomer's links and images, posting rates by rank (with a
 // moved clock), duplicates; and moderators, who are never held back.
 import t from 'tap';
-import { countLinks, linkLimitError, postingWait, waitInWords } from '../../server/moderation/spam.ts';
+import { countLinks, linkLimitError, postingWait, waitInWords } from '../../server/moderation/posting/spam.ts';
 import { changeSetting } from '../../server/moderation/settings.ts';
 import { testApp } from '../helpers/app.ts';
 

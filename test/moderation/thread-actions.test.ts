@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap';
-import { parseCloseAfter, parsePostList, parseSlowMinutes, slowModeWait, waitText } from '../../server/moderation/thread-rules.ts';
+import { parseCloseAfter, parsePostList, parseSlowMinutes } from '../../server/moderation/thread-rules.ts';
+import { slowModeWait, waitText } from '../../server/moderation/posting/standing.ts';
 import { createReply, createThread } from '../../server/threads/queries.ts';
 import { moderationSetup } from '../helpers/moderation.ts';
 

@@ -1,7 +1,7 @@
 // Watched words: whole-word, case-insensitive, Unicode-aware, literal matching; the admin page
 // that keeps them; and each action on new threads, replies and edits.
 import t from 'tap';
-import { censorText, findWords, screenPost, wordPattern, type WatchedWord } from '../../server/moderation/watched-words.ts';
+import { censorText, findWords, screenPost, wordPattern, type WatchedWord } from '../../server/moderation/posting/watched-words.ts';
 import { testApp } from '../helpers/app.ts';
 
 type Fixture = Awaited<ReturnType<typeof testApp>>;

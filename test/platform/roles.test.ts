@@ -1,6 +1,6 @@
 import t from 'tap';
 import { openPostItem } from '../../server/moderation/items.ts';
-import { addWatchedWord } from '../../server/moderation/watched-words.ts';
+import { addWatchedWord } from '../../server/moderation/posting/watched-words.ts';
 import { can, hasRole, type Viewer } from '../../server/permissions.ts';
 import { testApp } from '../helpers/app.ts';
 

@@ -3,7 +3,7 @@
 import { createPoll } from '../../server/polls/queries.ts';
 import { openPostItem } from '../../server/moderation/items.ts';
 import { imposeSanction } from '../../server/moderation/sanctions.ts';
-import { addWatchedWord } from '../../server/moderation/watched-words.ts';
+import { addWatchedWord } from '../../server/moderation/posting/watched-words.ts';
 import { notice } from '../../server/notifications/queries.ts';
 import { createReply, createThread } from '../../server/threads/queries.ts';
 import type { Member, testApp } from '../helpers/app.ts';

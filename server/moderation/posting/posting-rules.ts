@@ -5,7 +5,7 @@
 import type { KeptSettings } from '../../cache/settings.ts';
 import type { Db } from '../../db/index.ts';
 import { loadSettings, type Settings } from '../settings.ts';
-import { wordsToWatch, type WatchedWord } from '../watched-words.ts';
+import { wordsToWatch, type WatchedWord } from './watched-words.ts';
 
 export interface PostingRuleSet {
   settings: Settings;

@@ -2,38 +2,12 @@
 // (an HttpError, the member's text kept by the form), written but held for approval, written
 // and queued for a look, or written as it is. Standing (sanctions, slow mode, closed threads)
 // is checked first, then spam defences and watched words.
-import type { Db } from '../db/index.ts';
-import type { PendingReason, QueueKind } from '../db/schema.ts';
-import type { Viewer } from '../permissions.ts';
-import { openPostItem } from './items.ts';
+import type { Db } from '../../db/index.ts';
+import { openPostItem } from '../items.ts';
 import { lockMemberLimit } from './member-lock.ts';
-import type { PostingRules } from './posting/posting-rules.ts';
 import { checkSpam } from './spam.ts';
 import { checkStanding } from './standing.ts';
-
-export interface NewPost {
-  viewer: Viewer;
-  body: string;
-  /** A new thread's title (screened for watched words like the body). */
-  title?: string;
-  /** A reply goes into a thread; a new thread into a category. */
-  thread?: { id: number; locked_at: Date | null; closes_at: Date | null; slow_mode_seconds: number; category_id: number };
-  categoryId: number;
-  now: Date;
-  /** The process's copy of the settings and watched words (read from the database without it). */
-  rules?: PostingRules;
-}
-
-export interface PostDecision {
-  /** The body to write (a censored word is starred out). */
-  body: string;
-  /** A new thread's title to write, censored likewise. */
-  title?: string;
-  /** Held for approval, and why. */
-  hold: PendingReason | null;
-  /** Written, and queued for a moderator's look (a watched word of action `flag`). */
-  queue: { kind: Exclude<QueueKind, 'appeal'>; detail: string } | null;
-}
+import type { NewPost, PostDecision } from './types.ts';
 
 /**
  * Refuses the post (throws an HttpError) or decides how it is written. The limits count the

@@ -3,9 +3,9 @@
 // whole word, in any case, in any script; and it is always taken literally, so `a.b` matches
 // "a.b" and never "axb", and a word like `(x+)+` cannot become a pattern that hangs the server.
 import { sql } from 'kysely';
-import type { Db } from '../db/index.ts';
-import type { WatchedWordAction } from '../db/schema.ts';
-import { logAction } from './log.ts';
+import type { Db } from '../../db/index.ts';
+import type { WatchedWordAction } from '../../db/schema.ts';
+import { logAction } from '../log.ts';
 
 export const watchedWordActions: readonly WatchedWordAction[] = ['block', 'require_approval', 'censor', 'flag'];
 

@@ -10,7 +10,7 @@
 // would tie the lock order to theirs. The advisory lock is touched by nothing but these writes,
 // costs one statement, and goes when the transaction ends, whatever ends it.
 import { sql } from 'kysely';
-import type { Db } from '../db/index.ts';
+import type { Db } from '../../db/index.ts';
 
 /**
  * The first key of the two-key form: one lock per kind of limit, so that a member's flag is not

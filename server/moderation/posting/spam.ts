@@ -4,15 +4,15 @@
 // Moderators and staff are never held, rate-limited or refused as duplicates: they post notices
 // and canned answers in many threads at once, and their posts are the moderation.
 import { sql } from 'kysely';
-import type { Db } from '../db/index.ts';
-import { HttpError, tooSoon } from '../errors.ts';
-import { hasRole, rankNames, type Viewer } from '../permissions.ts';
-import { cook } from '../posts/cook.ts';
-import { openPostItem } from './items.ts';
-import { readPostingRules, type PostingRules } from './posting/posting-rules.ts';
-import type { NewPost, PostDecision } from './posting.ts';
-import type { Settings } from './settings.ts';
-import { holdPost } from './holds.ts';
+import type { Db } from '../../db/index.ts';
+import { HttpError, tooSoon } from '../../errors.ts';
+import { hasRole, rankNames, type Viewer } from '../../permissions.ts';
+import { cook } from '../../posts/cook.ts';
+import { openPostItem } from '../items.ts';
+import { readPostingRules, type PostingRules } from './posting-rules.ts';
+import type { NewPost, PostDecision } from './types.ts';
+import type { Settings } from '../settings.ts';
+import { holdPost } from '../holds.ts';
 import { nameWords, screenPost, type Screened } from './watched-words.ts';
 
 const HOUR = 60 * 60 * 1000;

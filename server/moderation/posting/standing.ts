@@ -1,14 +1,53 @@
 // Whether the member may post here and now: sanctions in force (silence, suspension, ban),
 // closed or locked threads, slow mode; and whether a silence keeps them from editing. Every time is compared with the post's `now` (app.now()),
 // so a sanction or a closing time takes effect and ends without anything having to run.
-import type { Db } from '../db/index.ts';
-import { HttpError, tooSoon } from '../errors.ts';
-import { can, type Viewer } from '../permissions.ts';
-import type { NewPost } from './posting.ts';
-import { formatMoment } from './sanction-rules.ts';
-import { silenceInForce } from './sanctions.ts';
-import { lastPostIn } from './threads.ts';
-import { slowModeWait, waitText } from './thread-rules.ts';
+import type { Db } from '../../db/index.ts';
+import { HttpError, tooSoon } from '../../errors.ts';
+import { can, type Viewer } from '../../permissions.ts';
+import type { NewPost } from './types.ts';
+import { formatMoment } from '../moments.ts';
+
+/** The sanction that keeps a member from posting now (the silence that lasts longest), if any. */
+export function silenceInForce(db: Db, userId: number, now: Date) {
+  return db
+    .selectFrom('sanctions')
+    .select(['id', 'kind', 'reason', 'ends_at'])
+    .where('user_id', '=', userId)
+    .where('kind', '=', 'silence')
+    .where('lifted_at', 'is', null)
+    .where('ends_at', '>', now)
+    .orderBy('ends_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** A member's latest post in a thread (deleted ones count: deleting does not buy another post). */
+export function lastPostIn(db: Db, threadId: number, userId: number) {
+  return db
+    .selectFrom('posts')
+    .select('created_at')
+    .where('thread_id', '=', threadId)
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Seconds a member still waits before posting again in a slow thread (0: they may post). */
+export function slowModeWait(lastPostAt: Date | null, seconds: number, now: Date): number {
+  if (!lastPostAt || seconds <= 0) return 0;
+  const left = seconds - (now.getTime() - lastPostAt.getTime()) / 1000;
+  return left > 0 ? Math.ceil(left) : 0;
+}
+
+/** "45 seconds", "1 minute", "4 minutes", "2 hours": a wait said the way a person would. */
+export function waitText(seconds: number): string {
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (seconds < 60) return unit(Math.max(1, Math.ceil(seconds)), 'second');
+  if (seconds < 2 * 3600) return unit(Math.ceil(seconds / 60), 'minute');
+  if (seconds < 2 * 86400) return unit(Math.ceil(seconds / 3600), 'hour');
+  return unit(Math.ceil(seconds / 86400), 'day');
+}
 
 /**
  * Throws a 403 while a silence of the member is in force. A silence is "may read, not post", and
