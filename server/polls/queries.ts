@@ -1,7 +1,8 @@
 import type { Db } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
 import { categoryAccessColumns } from '../access/categories.ts';
-import { isClosed, type PollInput } from './rules.ts';
+import { isClosed } from './rules.ts';
+import type { Poll, PollInput } from './types.ts';
 
 export async function createPoll(db: Db, threadId: number, p: PollInput) {
   const poll = await db
@@ -17,7 +18,7 @@ export async function createPoll(db: Db, threadId: number, p: PollInput) {
 }
 
 /** A thread's poll with its options and whether the viewer has voted: one query. */
-export async function pollOfThread(db: Db, threadId: number, viewerId: number | undefined) {
+export async function pollOfThread(db: Db, threadId: number, viewerId: number | undefined): Promise<Poll | null> {
   const rows = await db
     .selectFrom('polls as p')
     .innerJoin('poll_options as o', 'o.poll_id', 'p.id')
@@ -43,8 +44,6 @@ export async function pollOfThread(db: Db, threadId: number, viewerId: number | 
     options: rows.map((r) => ({ id: r.option_id, label: r.label, vote_count: r.vote_count, chosen: r.chosen !== null })),
   };
 }
-
-export type Poll = NonNullable<Awaited<ReturnType<typeof pollOfThread>>>;
 
 /**
  * Casts a member's one ballot. The ballot's primary key refuses a second one, even when two

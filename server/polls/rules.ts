@@ -1,16 +1,9 @@
 // What a poll may be, and who sees its results when.
-import type { Poll } from './queries.ts';
+import type { Poll, PollInput } from './types.ts';
 
 export const OPTIONS_MIN = 2;
 export const OPTIONS_MAX = 20;
 export const LABEL_MAX = 100;
-
-export interface PollInput {
-  question: string;
-  options: string[];
-  multiple: boolean;
-  closesAt: Date | null;
-}
 
 /**
  * The poll part of the new-thread form: options one per line; a question (the thread's title

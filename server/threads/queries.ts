@@ -3,7 +3,7 @@ import type { Insertable } from 'kysely';
 import type { CategoriesTable, PendingReason, ThreadKind } from '../db/schema.ts';
 import { notifyForPost } from '../notifications/queries.ts';
 import { createPoll } from '../polls/queries.ts';
-import type { PollInput } from '../polls/rules.ts';
+import type { PollInput } from '../polls/types.ts';
 import { cookPost } from '../posts/mentions.ts';
 import type { Viewer } from '../permissions.ts';
 import { categoryAccessColumns, readableCategoryIds } from '../access/categories.ts';
