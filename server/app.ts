@@ -16,7 +16,7 @@ import { security } from './security/index.ts';
 import { SESSION_COOKIE, sessions } from './sessions/index.ts';
 import { flags } from './moderation/flag-routes.ts';
 import { PostingRules } from './moderation/posting/posting-rules.ts';
-import { staffLog } from './moderation/log-routes.ts';
+import { staffLog } from './moderation/log/routes.ts';
 import { queue } from './moderation/queue-routes.ts';
 import { sanctions } from './moderation/sanction-routes.ts';
 import { spamSettings } from './moderation/settings-routes.ts';

@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { CategoriesTable, Role } from '../db/schema.ts';
-import { logAction } from '../moderation/log.ts';
+import { logAction } from '../moderation/log/write.ts';
 import { publicPost } from '../access/posts.ts';
 import { publicThread } from '../access/threads.ts';
 import { createCategory } from '../threads/queries.ts';

@@ -4,7 +4,7 @@ import { isUniqueViolation, type Db } from '../db/index.ts';
 import { forbidden, HttpError, notFound } from '../errors.ts';
 import { notice } from '../notifications/queries.ts';
 import { openAppealItem } from './items.ts';
-import { logAction } from './log.ts';
+import { logAction } from './log/write.ts';
 import { appealDecisionRefusal, endText, kindWords } from './sanction-rules.ts';
 import { liftSanction } from './sanctions.ts';
 

@@ -10,7 +10,7 @@ import type { Viewer } from '../permissions.ts';
 import { deletePost, editPost } from '../posts/editing.ts';
 import { readableCategoryIds } from '../access/categories.ts';
 import { decideAppeal } from './appeals.ts';
-import { logAction } from './log.ts';
+import { logAction } from './log/write.ts';
 import { actionLabels, actionsFor, CLAIM_MINUTES, flagOutcome, postState, type PostState } from './rules.ts';
 import { approvePost, hidePost, unhidePost } from './holds.ts';
 

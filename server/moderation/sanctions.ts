@@ -6,7 +6,7 @@ import type { Db } from '../db/index.ts';
 import type { SanctionKind } from '../db/schema.ts';
 import { notice } from '../notifications/queries.ts';
 import { endSessionsOf } from '../sessions/index.ts';
-import { logAction } from './log.ts';
+import { logAction } from './log/write.ts';
 import { endText, kindWords, sanctionMessage, type SanctionInput } from './sanction-rules.ts';
 
 /** The member a sanction form is about. */

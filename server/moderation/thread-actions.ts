@@ -14,7 +14,7 @@ import { threadPage } from '../threads/routes.ts';
 import { threadUrl } from '../addresses.ts';
 import { TITLE_MAX, TITLE_MIN } from '../threads/rules.ts';
 import { answer } from '../views/index.ts';
-import { logAction } from './log.ts';
+import { logAction } from './log/write.ts';
 import { formatMoment } from './moments.ts';
 import { parseCloseAfter, parsePostList, parseSlowMinutes } from './thread-rules.ts';
 import { waitText } from './posting/standing.ts';

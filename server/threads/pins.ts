@@ -3,7 +3,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Database } from '../db/schema.ts';
-import { logAction } from '../moderation/log.ts';
+import { logAction } from '../moderation/log/write.ts';
 
 /** A pin counts until its end date (if it has one). */
 export const pinnedNow = (eb: ExpressionBuilder<Database & { t: Database['threads'] }, 't'>) =>

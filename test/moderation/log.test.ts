@@ -1,7 +1,7 @@
 import t from 'tap';
 import { sql } from 'kysely';
-import { logAction } from '../../server/moderation/log.ts';
-import { changeLines, readLogQuery, targetHref } from '../../server/moderation/log-rules.ts';
+import { logAction } from '../../server/moderation/log/write.ts';
+import { changeLines, readLogQuery, targetHref } from '../../server/moderation/log/rules.ts';
 import { createReply } from '../../server/threads/queries.ts';
 import { testApp } from '../helpers/app.ts';
 

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import type { WatchedWordAction } from '../../db/schema.ts';
-import { logAction } from '../log.ts';
+import { logAction } from '../log/write.ts';
 
 export const watchedWordActions: readonly WatchedWordAction[] = ['block', 'require_approval', 'censor', 'flag'];
 

@@ -2,10 +2,10 @@
 // moderators and above; members are refused, guests asked to sign in. A plain GET form, so a
 // filtered page has an address to share and works with JavaScript off.
 import type { FastifyPluginAsync } from 'fastify';
-import { text } from '../schemas.ts';
-import { requireRight } from '../sessions/guards.ts';
-import { actorByUsername, staffLogLines } from './log-queries.ts';
-import { changeLines, LOG_PAGE, logTargetTypes, logTime, logUrl, readLogQuery, targetHref, type LogQuery } from './log-rules.ts';
+import { text } from '../../schemas.ts';
+import { requireRight } from '../../sessions/guards.ts';
+import { actorByUsername, staffLogLines } from './queries.ts';
+import { changeLines, LOG_PAGE, logTargetTypes, logTime, logUrl, readLogQuery, targetHref, type LogQuery } from './rules.ts';
 
 // Generous bounds: readLogQuery gives the real rules with a message beside the field.
 const logQuerystring = {

@@ -1,8 +1,8 @@
 // Reads of the staff log for /mod/log: one query for a page of lines, newest first, paged by
 // keyset on the id, whatever the filters (each filter has its index: migrations/0017_staff_log.ts).
 import { sql } from 'kysely';
-import type { Db } from '../db/index.ts';
-import type { LogTargetType } from '../db/schema.ts';
+import type { Db } from '../../db/index.ts';
+import type { LogTargetType } from '../../db/schema.ts';
 
 export interface LogSelection {
   actorId?: number;

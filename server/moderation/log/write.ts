@@ -1,8 +1,8 @@
 // The staff action log: every action of a moderator, staff member or admin, with who, when,
 // what, the target, before and after where they apply, and the reason. Append-only: the
 // database refuses UPDATE and DELETE on it (migrations/0017_staff_log.ts).
-import type { Db } from '../db/index.ts';
-import type { LogTargetType } from '../db/schema.ts';
+import type { Db } from '../../db/index.ts';
+import type { LogTargetType } from '../../db/schema.ts';
 
 export interface LogEntry {
   actorId: number;

@@ -1,6 +1,6 @@
 // Pure rules of the staff log page: reading its filters, saying what a line changed, and where
 // its target is read. No database, no clock.
-import type { LogTargetType } from '../db/schema.ts';
+import type { LogTargetType } from '../../db/schema.ts';
 
 export const LOG_PAGE = 50;
 
