@@ -13,7 +13,7 @@ import { sanctionView } from '../moderation/sanction-rules.ts';
 import { sanctionsOf } from '../moderation/sanctions.ts';
 import { canSanction } from '../permissions.ts';
 import { HONEYPOT_FIELD, registrationRefusal, stampTime } from '../moderation/posting/spam.ts';
-import { loadSetting } from '../moderation/settings.ts';
+import { loadSetting } from '../moderation/settings/queries.ts';
 
 export interface AccountsOptions {
   passwordCost: PasswordCost;

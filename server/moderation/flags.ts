@@ -11,7 +11,7 @@ import { categoryAccessColumns } from '../access/categories.ts';
 import { openPostItem } from './items.ts';
 import { lockMemberLimit } from './posting/member-lock.ts';
 import { dailyFlagLimit, flagWeight, hidesAtOnce, hidesByScore } from './rules.ts';
-import { loadSetting } from './settings.ts';
+import { loadSetting } from './settings/queries.ts';
 import { hidePost } from './holds.ts';
 
 /** A post as the flag form and route need it: its thread, author, state and category access. */

@@ -31,7 +31,7 @@ import {
   safeQueueAddress,
 } from './rules.ts';
 import { appealDecisionRefusal } from './sanction-rules.ts';
-import { loadSetting } from './settings.ts';
+import { loadSetting } from './settings/queries.ts';
 
 const PAGE = 20;
 const kinds = Object.keys(kindLabels) as QueueKind[];

@@ -2,7 +2,7 @@
 // form was served, refused when it comes back faster than a person fills it in.
 import t from 'tap';
 import { registrationRefusal, stampTime } from '../../server/moderation/posting/spam.ts';
-import { changeSetting } from '../../server/moderation/settings.ts';
+import { changeSetting } from '../../server/moderation/settings/queries.ts';
 import { testApp } from '../helpers/app.ts';
 
 const input = { username: 'real_person', email: 'real@example.com', password: 'a long enough password' };

@@ -2,7 +2,7 @@
 // only, and let in (counters, notifications) by approvePost.
 import t from 'tap';
 import { approvePost } from '../../server/moderation/holds.ts';
-import { changeSetting } from '../../server/moderation/settings.ts';
+import { changeSetting } from '../../server/moderation/settings/queries.ts';
 import { testApp } from '../helpers/app.ts';
 
 type Fixture = Awaited<ReturnType<typeof testApp>>;

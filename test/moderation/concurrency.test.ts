@@ -4,7 +4,7 @@
 // not held up by it. The pool is larger than the bursts, so the requests really overlap.
 import t from 'tap';
 import { lockMemberLimit } from '../../server/moderation/posting/member-lock.ts';
-import { changeSetting } from '../../server/moderation/settings.ts';
+import { changeSetting } from '../../server/moderation/settings/queries.ts';
 import { createReply } from '../../server/threads/queries.ts';
 import type { Response } from '../helpers/agent.ts';
 import { testApp } from '../helpers/app.ts';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { changeSetting } from '../../server/moderation/settings.ts';
+import { changeSetting } from '../../server/moderation/settings/queries.ts';
 import type { Agent } from '../helpers/agent.ts';
 import { testApp } from '../helpers/app.ts';
 

@@ -4,7 +4,7 @@ import t from 'tap';
 import { buildApp } from '../../server/app.ts';
 import { KeptSettings } from '../../server/cache/settings.ts';
 import { PostingRules } from '../../server/moderation/posting/posting-rules.ts';
-import { changeSetting } from '../../server/moderation/settings.ts';
+import { changeSetting } from '../../server/moderation/settings/queries.ts';
 import { addWatchedWord } from '../../server/moderation/posting/watched-words.ts';
 import { Agent } from '../helpers/agent.ts';
 import { testApp, testConfig } from '../helpers/app.ts';

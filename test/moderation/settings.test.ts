@@ -1,8 +1,8 @@
 // /admin/settings: every moderation setting, validated beside its field, each change logged;
 // admins only.
 import t from 'tap';
-import { readSettingsForm, settingFields, settingsForm } from '../../server/moderation/settings-routes.ts';
-import { defaultSettings, loadSettings, type SettingKey } from '../../server/moderation/settings.ts';
+import { readSettingsForm, settingFields, settingsForm } from '../../server/moderation/settings/routes.ts';
+import { defaultSettings, loadSettings, type SettingKey } from '../../server/moderation/settings/queries.ts';
 import { testApp } from '../helpers/app.ts';
 
 const keys = Object.keys(defaultSettings) as SettingKey[];

@@ -2,7 +2,7 @@
 // moved clock), duplicates; and moderators, who are never held back.
 import t from 'tap';
 import { countLinks, linkLimitError, postingWait, waitInWords } from '../../server/moderation/posting/spam.ts';
-import { changeSetting } from '../../server/moderation/settings.ts';
+import { changeSetting } from '../../server/moderation/settings/queries.ts';
 import { testApp } from '../helpers/app.ts';
 
 t.test('links and images are counted as readers would get them', async (t) => {

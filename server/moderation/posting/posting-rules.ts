@@ -4,7 +4,7 @@
 // every post.
 import type { KeptSettings } from '../../cache/settings.ts';
 import type { Db } from '../../db/index.ts';
-import { loadSettings, type Settings } from '../settings.ts';
+import { loadSettings, type Settings } from '../settings/queries.ts';
 import { wordsToWatch, type WatchedWord } from './watched-words.ts';
 
 export interface PostingRuleSet {

@@ -11,7 +11,7 @@ import { cook } from '../../posts/cook.ts';
 import { openPostItem } from '../items.ts';
 import { readPostingRules, type PostingRules } from './posting-rules.ts';
 import type { NewPost, PostDecision } from './types.ts';
-import type { Settings } from '../settings.ts';
+import type { Settings } from '../settings/queries.ts';
 import { holdPost } from '../holds.ts';
 import { nameWords, screenPost, type Screened } from './watched-words.ts';
 

@@ -1,7 +1,7 @@
 // Settings admins change from /admin/settings, kept in the `settings` table; a missing key reads
 // as its default. Defaults start from ../REFERENCE numbers (see README, Moderation).
-import type { Db } from '../db/index.ts';
-import { logAction } from './log/write.ts';
+import type { Db } from '../../db/index.ts';
+import { logAction } from '../log/write.ts';
 
 export const defaultSettings = {
   /** A post hides, pending review, when its flags' weights add up to this. */

@@ -1,25 +1,14 @@
-// /admin/settings and /admin/watched-words: the moderation settings and watched words admins
-// keep. Admins only: others are refused (403), guests asked to sign in. Every change is written
-// to the staff log in its own transaction (changeSetting, addWatchedWord, removeWatchedWord).
+// /admin/settings: the moderation settings admins keep (thresholds, newcomers' limits, posting
+// rates; the watched words are kept beside the checks that use them, ../posting/routes.ts).
+// Admins only: others are refused (403), guests asked to sign in. Every change is written to the
+// staff log in its own transaction (changeSetting).
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { isUniqueViolation } from '../db/index.ts';
-import type { WatchedWordAction } from '../db/schema.ts';
-import { invalid, notFound } from '../errors.ts';
-import { can, rankNames } from '../permissions.ts';
-import { csrfField, emptyForm, idParams, text } from '../schemas.ts';
-import { requireRight } from '../sessions/guards.ts';
-import { answer } from '../views/index.ts';
-import { changeSetting, loadSettings, type SettingKey, type Settings } from './settings.ts';
-import {
-  actionLabels,
-  actionNames,
-  addWatchedWord,
-  removeWatchedWord,
-  watchedWordActions,
-  watchedWordByText,
-  watchedWords,
-  WORD_MAX,
-} from './posting/watched-words.ts';
+import { invalid } from '../../errors.ts';
+import { can, rankNames } from '../../permissions.ts';
+import { csrfField, text } from '../../schemas.ts';
+import { requireRight } from '../../sessions/guards.ts';
+import { answer } from '../../views/index.ts';
+import { changeSetting, loadSettings, type SettingKey, type Settings } from './queries.ts';
 
 interface SettingField {
   label: string;
@@ -116,13 +105,7 @@ const settingsBody = {
   },
 } as const;
 
-const wordBody = {
-  type: 'object',
-  required: ['word', 'action'],
-  properties: { word: text(1000), action: text(40), _csrf: csrfField },
-} as const;
-
-export const spamSettings: FastifyPluginAsync = async (app) => {
+export const moderationSettings: FastifyPluginAsync = async (app) => {
   app.addHook('preValidation', requireRight('change settings', 'The moderation settings and watched words are kept by administrators.'));
 
   /** What the settings page shows around the form. Nothing for those who may not see it: a refused form is drawn again empty. */
@@ -157,51 +140,5 @@ export const spamSettings: FastifyPluginAsync = async (app) => {
     for (const key of changed) await changeSetting(app.db, key, settings[key], viewer.id);
     const flash = changed.length ? `Settings saved: ${changed.length} changed.` : 'Nothing changed.';
     return answer(req, reply, { redirect: '/admin/settings', flash });
-  });
-
-  /** The watched words page around its form; nothing for those who may not see it. */
-  async function wordsPage(req: FastifyRequest) {
-    if (!can(req.viewer, 'change settings')) return { words: [], actions: [] };
-    const words = await watchedWords(app.db);
-    return {
-      words: words.map((w) => ({ ...w, actionName: actionNames[w.action] })),
-      actions: watchedWordActions.map((value) => ({ value, label: actionLabels[value] })),
-    };
-  }
-
-  const wordsFormConfig = { template: 'moderation/watched-words', title: 'Watched words', load: wordsPage };
-
-  app.get('/watched-words', async (req, reply) => {
-    return reply.page(wordsFormConfig.template, { title: wordsFormConfig.title, ...(await wordsPage(req)), values: { action: 'block' }, errors: {} });
-  });
-
-  app.post('/watched-words', { schema: { body: wordBody }, config: { form: wordsFormConfig } }, async (req, reply) => {
-    const viewer = req.viewer!;
-    const input = req.body as { word: string; action: string };
-    const word = input.word.trim().replace(/\s+/g, ' ');
-    const errors: Record<string, string> = {};
-    if (!word) errors.word = 'Write the word (or phrase) to watch.';
-    else if ([...word].length > WORD_MAX) errors.word = `A watched word is at most ${WORD_MAX} characters.`;
-    if (!(watchedWordActions as readonly string[]).includes(input.action)) errors.action = 'Choose what happens to a post with this word.';
-    if (!errors.word) {
-      const existing = await watchedWordByText(app.db, word);
-      if (existing) errors.word = `“${existing.word}” is already watched (${actionNames[existing.action].toLowerCase()}); remove it first to change what it does.`;
-    }
-    if (Object.keys(errors).length) throw invalid(errors);
-    try {
-      await addWatchedWord(app.db, { word, action: input.action as WatchedWordAction, by: viewer.id });
-    } catch (err) {
-      // Added by another admin a moment ago.
-      if (!isUniqueViolation(err)) throw err;
-      throw invalid({ word: `“${word}” is already watched.` });
-    }
-    return answer(req, reply, { redirect: '/admin/watched-words', flash: `“${word}” is now watched.` });
-  });
-
-  app.post('/watched-words/:id/delete', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
-    const viewer = req.viewer!;
-    const removed = await removeWatchedWord(app.db, (req.params as { id: number }).id, viewer.id);
-    if (!removed) throw notFound('That watched word');
-    return answer(req, reply, { redirect: '/admin/watched-words', flash: `“${removed.word}” is no longer watched.` });
   });
 };
