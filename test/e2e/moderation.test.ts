@@ -1,7 +1,7 @@
 // A member flags a post; a moderator works the queue (in place with JavaScript, by plain forms
 // and redirects without); the flagger reads the outcome in their notifications.
 import t from 'tap';
-import { raiseFlag } from '../../server/moderation/flags.ts';
+import { raiseFlag } from '../../server/moderation/flags/queries.ts';
 import { openPostItem } from '../../server/moderation/items.ts';
 import { createReply } from '../../server/threads/queries.ts';
 import { browserApp } from '../helpers/browser.ts';

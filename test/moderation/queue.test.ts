@@ -1,5 +1,5 @@
 import t from 'tap';
-import { raiseFlag } from '../../server/moderation/flags.ts';
+import { raiseFlag } from '../../server/moderation/flags/queries.ts';
 import { openAppealItem, openPostItem } from '../../server/moderation/items.ts';
 import type { FlagReason } from '../../server/db/schema.ts';
 import { createReply } from '../../server/threads/queries.ts';

@@ -1,18 +1,8 @@
 import t from 'tap';
 import type { Role } from '../../server/db/schema.ts';
 import { flagReasonsFor, type Viewer } from '../../server/permissions.ts';
-import {
-  accuracyBonus,
-  actionsFor,
-  claimedByOther,
-  dailyFlagLimit,
-  flagErrors,
-  flagOutcome,
-  flagWeight,
-  hidesAtOnce,
-  hidesByScore,
-  safeQueueAddress,
-} from '../../server/moderation/rules.ts';
+import { accuracyBonus, dailyFlagLimit, flagErrors, flagWeight, hidesAtOnce, hidesByScore } from '../../server/moderation/flags/rules.ts';
+import { actionsFor, claimedByOther, flagOutcome, safeQueueAddress } from '../../server/moderation/queue/rules.ts';
 
 t.test('a flag weighs 1 + rank (moderators and above 5) + the accuracy bonus', async (t) => {
   const cases: [string, Role, number, number, number, number][] = [

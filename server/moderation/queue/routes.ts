@@ -6,32 +6,21 @@
 // the forms include), with the status line and the navigation's count swapped out of band.
 // Without JavaScript the same forms answer 303 to the queue with a flash message.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { FlagReason, QueueKind, QueueResolution } from '../db/schema.ts';
-import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
-import { can, type Viewer } from '../permissions.ts';
-import { requireRight } from '../sessions/guards.ts';
-import { csrfField, idParams, rowId, text } from '../schemas.ts';
-import { categories } from '../threads/queries.ts';
-import { postErrors } from '../threads/rules.ts';
-import { threadUrl } from '../addresses.ts';
-import { appealsForQueue, type QueueAppeal } from './appeals.ts';
-import { openItemCount } from './items.ts';
-import { appellantOfItem, itemReadableBy, queueItem, queueItems, resolveItem, setClaim, stillOpen, type QueueFilters, type QueueRow } from './queue.ts';
-import {
-  actionDone,
-  actionLabels,
-  actionsFor,
-  claimedByOther,
-  claimLapsesAt,
-  flagReasonLabels,
-  flagReasons,
-  kindLabels,
-  NOTE_MAX,
-  postState,
-  safeQueueAddress,
-} from './rules.ts';
-import { appealDecisionRefusal } from './sanction-rules.ts';
-import { loadSetting } from './settings/queries.ts';
+import type { FlagReason, QueueKind, QueueResolution } from '../../db/schema.ts';
+import { forbidden, HttpError, invalid, notFound } from '../../errors.ts';
+import { can, type Viewer } from '../../permissions.ts';
+import { requireRight } from '../../sessions/guards.ts';
+import { csrfField, idParams, rowId, text } from '../../schemas.ts';
+import { categories } from '../../threads/queries.ts';
+import { postErrors } from '../../threads/rules.ts';
+import { threadUrl } from '../../addresses.ts';
+import { appealsForQueue, type QueueAppeal } from '../appeals.ts';
+import { openItemCount } from '../items.ts';
+import { appellantOfItem, itemReadableBy, queueItem, queueItems, resolveItem, setClaim, stillOpen, type QueueFilters, type QueueRow } from './queries.ts';
+import { actionDone, actionLabels, actionsFor, claimedByOther, claimLapsesAt, kindLabels, postState, safeQueueAddress } from './rules.ts';
+import { flagReasonLabels, flagReasons, NOTE_MAX } from '../flags/rules.ts';
+import { appealDecisionRefusal } from '../sanction-rules.ts';
+import { loadSetting } from '../settings/queries.ts';
 
 const PAGE = 20;
 const kinds = Object.keys(kindLabels) as QueueKind[];

@@ -2,17 +2,17 @@
 // claims, and the one transaction that resolves an item and does what the moderator decided.
 import { sql, type ExpressionBuilder } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { Db } from '../db/index.ts';
-import type { Database, FlagReason, QueueKind, QueueResolution } from '../db/schema.ts';
-import { HttpError, notFound } from '../errors.ts';
-import { notice, type NoticeKind } from '../notifications/queries.ts';
-import type { Viewer } from '../permissions.ts';
-import { deletePost, editPost } from '../posts/editing.ts';
-import { readableCategoryIds } from '../access/categories.ts';
-import { decideAppeal } from './appeals.ts';
-import { logAction } from './log/write.ts';
+import type { Db } from '../../db/index.ts';
+import type { Database, FlagReason, QueueKind, QueueResolution } from '../../db/schema.ts';
+import { HttpError, notFound } from '../../errors.ts';
+import { notice, type NoticeKind } from '../../notifications/queries.ts';
+import type { Viewer } from '../../permissions.ts';
+import { deletePost, editPost } from '../../posts/editing.ts';
+import { readableCategoryIds } from '../../access/categories.ts';
+import { decideAppeal } from '../appeals.ts';
+import { logAction } from '../log/write.ts';
 import { actionLabels, actionsFor, CLAIM_MINUTES, flagOutcome, postState, type PostState } from './rules.ts';
-import { approvePost, hidePost, unhidePost } from './holds.ts';
+import { approvePost, hidePost, unhidePost } from '../holds.ts';
 
 export interface QueueFilters {
   status: 'open' | 'resolved';
@@ -263,7 +263,7 @@ function flaggerNotice(outcome: 'agreed' | 'disagreed', title: string) {
  * Resolves an item and does what the moderator decided, in one transaction. The item's update
  * (`where status = 'open'`) decides between two moderators acting at once: one resolves it, the
  * other is told who did. The post's row is locked before the item's, in the order a flag takes
- * them (flags.ts), so a flag arriving meanwhile waits rather than deadlocks.
+ * them (../flags/queries.ts), so a flag arriving meanwhile waits rather than deadlocks.
  */
 export async function resolveItem(db: Db, d: Decision) {
   return db.transaction().execute(async (tx) => {

@@ -7,15 +7,15 @@
 // member may raise 20 flags a day, 30, 40 and 60 at ranks 2, 3 and 4; moderators are not counted
 // (rules.ts, dailyFlagLimit).
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { FlagReason } from '../db/schema.ts';
-import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
-import { can, canOnPost, flagReasonsFor, type Viewer, canSee } from '../permissions.ts';
-import { csrfField, idParams, text } from '../schemas.ts';
-import { requireViewer, signInFirst } from '../sessions/guards.ts';
-import { assertCanRead } from '../access/categories.ts';
-import { postUrl } from '../addresses.ts';
-import { answer } from '../views/index.ts';
-import { postToFlag, raiseFlag, type PostToFlag } from './flags.ts';
+import type { FlagReason } from '../../db/schema.ts';
+import { forbidden, HttpError, invalid, notFound } from '../../errors.ts';
+import { can, canOnPost, flagReasonsFor, type Viewer, canSee } from '../../permissions.ts';
+import { csrfField, idParams, text } from '../../schemas.ts';
+import { requireViewer, signInFirst } from '../../sessions/guards.ts';
+import { assertCanRead } from '../../access/categories.ts';
+import { postUrl } from '../../addresses.ts';
+import { answer } from '../../views/index.ts';
+import { postToFlag, raiseFlag, type PostToFlag } from './queries.ts';
 import { flagErrors, flagReasonLabels, NOTE_MAX } from './rules.ts';
 
 const flagBody = {

@@ -2,17 +2,17 @@
 // once the score reaches the threshold (or at once for a spam flag from rank 3 or a moderator).
 // Every flag opens or joins the post's queue item.
 import { sql } from 'kysely';
-import { isUniqueViolation, type Db } from '../db/index.ts';
-import type { FlagReason } from '../db/schema.ts';
-import { HttpError } from '../errors.ts';
-import { notice } from '../notifications/queries.ts';
-import type { Viewer } from '../permissions.ts';
-import { categoryAccessColumns } from '../access/categories.ts';
-import { openPostItem } from './items.ts';
-import { lockMemberLimit } from './posting/member-lock.ts';
+import { isUniqueViolation, type Db } from '../../db/index.ts';
+import type { FlagReason } from '../../db/schema.ts';
+import { HttpError } from '../../errors.ts';
+import { notice } from '../../notifications/queries.ts';
+import type { Viewer } from '../../permissions.ts';
+import { categoryAccessColumns } from '../../access/categories.ts';
+import { openPostItem } from '../items.ts';
+import { lockMemberLimit } from '../posting/member-lock.ts';
 import { dailyFlagLimit, flagWeight, hidesAtOnce, hidesByScore } from './rules.ts';
-import { loadSetting } from './settings/queries.ts';
-import { hidePost } from './holds.ts';
+import { loadSetting } from '../settings/queries.ts';
+import { hidePost } from '../holds.ts';
 
 /** A post as the flag form and route need it: its thread, author, state and category access. */
 export function postToFlag(db: Db, id: number) {
