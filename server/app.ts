@@ -18,7 +18,7 @@ import { flags } from './moderation/flags/routes.ts';
 import { PostingRules } from './moderation/posting/posting-rules.ts';
 import { staffLog } from './moderation/log/routes.ts';
 import { queue } from './moderation/queue/routes.ts';
-import { sanctions } from './moderation/sanction-routes.ts';
+import { sanctions } from './moderation/sanctions/routes.ts';
 import { moderationSettings } from './moderation/settings/routes.ts';
 import { watchedWordPages } from './moderation/posting/routes.ts';
 import { threadActions } from './moderation/thread-actions.ts';

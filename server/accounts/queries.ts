@@ -63,7 +63,7 @@ export function findByLogin(db: Db, login: string) {
   const key = login.toLowerCase();
   return db
     .selectFrom('users')
-    // Standing too: a suspended or banned member is refused at sign-in (server/moderation/sanction-routes.ts).
+    // Standing too: a suspended or banned member is refused at sign-in (server/moderation/sanctions/routes.ts).
     .select(['id', 'username', 'role', 'rank', 'password_hash', 'suspended_until', 'banned_at'])
     .where((eb) => eb.or([eb(sql`lower(username)`, '=', key), eb(sql`lower(email)`, '=', key)]))
     .executeTakeFirst();

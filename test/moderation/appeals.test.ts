@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import t, { type Test } from 'tap';
-import { appealsForQueue, decideAppeal } from '../../server/moderation/appeals.ts';
-import { appealDecisionRefusal } from '../../server/moderation/sanction-rules.ts';
+import { appealsForQueue, decideAppeal } from '../../server/moderation/sanctions/appeals.ts';
+import { appealDecisionRefusal } from '../../server/moderation/sanctions/rules.ts';
 import type { Role } from '../../server/db/schema.ts';
 import { helpers } from '../../server/views/helpers/index.ts';
 import { parsePage } from '../helpers/html.ts';

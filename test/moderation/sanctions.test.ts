@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { endText, parseSanction, sanctionState } from '../../server/moderation/sanction-rules.ts';
+import { endText, parseSanction, sanctionState } from '../../server/moderation/sanctions/rules.ts';
 import { parseMoment } from '../../server/moderation/moments.ts';
 import type { Agent } from '../helpers/agent.ts';
 import { type Member } from '../helpers/app.ts';

@@ -2,7 +2,7 @@
 // the world each request acts on (route-world.ts).
 import type { Test } from 'tap';
 import type { RouteOptions } from 'fastify';
-import { imposeSanction } from '../../server/moderation/sanctions.ts';
+import { imposeSanction } from '../../server/moderation/sanctions/queries.ts';
 import type { Agent } from '../helpers/agent.ts';
 import { testApp, type Member } from '../helpers/app.ts';
 import { routeTable, type RouteRow, type TableRole } from './route-table.ts';

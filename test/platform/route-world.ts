@@ -2,7 +2,7 @@
 // none of it the viewer's own (but their notification), made through the app's own functions.
 import { createPoll } from '../../server/polls/queries.ts';
 import { openPostItem } from '../../server/moderation/items.ts';
-import { imposeSanction } from '../../server/moderation/sanctions.ts';
+import { imposeSanction } from '../../server/moderation/sanctions/queries.ts';
 import { addWatchedWord } from '../../server/moderation/posting/watched-words.ts';
 import { notice } from '../../server/notifications/queries.ts';
 import { createReply, createThread } from '../../server/threads/queries.ts';

@@ -9,7 +9,7 @@ import { notice, type NoticeKind } from '../../notifications/queries.ts';
 import type { Viewer } from '../../permissions.ts';
 import { deletePost, editPost } from '../../posts/editing.ts';
 import { readableCategoryIds } from '../../access/categories.ts';
-import { decideAppeal } from '../appeals.ts';
+import { decideAppeal } from '../sanctions/appeals.ts';
 import { logAction } from '../log/write.ts';
 import { actionLabels, actionsFor, CLAIM_MINUTES, flagOutcome, postState, type PostState } from './rules.ts';
 import { approvePost, hidePost, unhidePost } from '../holds.ts';

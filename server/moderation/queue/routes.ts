@@ -14,12 +14,12 @@ import { csrfField, idParams, rowId, text } from '../../schemas.ts';
 import { categories } from '../../threads/queries.ts';
 import { postErrors } from '../../threads/rules.ts';
 import { threadUrl } from '../../addresses.ts';
-import { appealsForQueue, type QueueAppeal } from '../appeals.ts';
+import { appealsForQueue, type QueueAppeal } from '../sanctions/appeals.ts';
 import { openItemCount } from '../items.ts';
 import { appellantOfItem, itemReadableBy, queueItem, queueItems, resolveItem, setClaim, stillOpen, type QueueFilters, type QueueRow } from './queries.ts';
 import { actionDone, actionLabels, actionsFor, claimedByOther, claimLapsesAt, kindLabels, postState, safeQueueAddress } from './rules.ts';
 import { flagReasonLabels, flagReasons, NOTE_MAX } from '../flags/rules.ts';
-import { appealDecisionRefusal } from '../sanction-rules.ts';
+import { appealDecisionRefusal } from '../sanctions/rules.ts';
 import { loadSetting } from '../settings/queries.ts';
 
 const PAGE = 20;

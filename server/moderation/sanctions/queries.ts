@@ -2,12 +2,12 @@
 // (silenced_until, suspended_until, banned_at), which the checks on every post and every page
 // read without a join. Every write here runs in the caller's transaction.
 import { sql } from 'kysely';
-import type { Db } from '../db/index.ts';
-import type { SanctionKind } from '../db/schema.ts';
-import { notice } from '../notifications/queries.ts';
-import { endSessionsOf } from '../sessions/index.ts';
-import { logAction } from './log/write.ts';
-import { endText, kindWords, sanctionMessage, type SanctionInput } from './sanction-rules.ts';
+import type { Db } from '../../db/index.ts';
+import type { SanctionKind } from '../../db/schema.ts';
+import { notice } from '../../notifications/queries.ts';
+import { endSessionsOf } from '../../sessions/index.ts';
+import { logAction } from '../log/write.ts';
+import { endText, kindWords, sanctionMessage, type SanctionInput } from './rules.ts';
 
 /** The member a sanction form is about. */
 export function memberToSanction(db: Db, username: string) {

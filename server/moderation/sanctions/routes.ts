@@ -4,11 +4,11 @@
 // page that refuses their sign-in carries a short-lived token naming the sanction, signed with
 // the app's secret, which stands in for the session on the appeal form.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
-import { can, canSanction } from '../permissions.ts';
-import { csrfField, idParams, text } from '../schemas.ts';
-import { requireRight, requireViewer, signInFirst } from '../sessions/guards.ts';
-import { answer } from '../views/index.ts';
+import { forbidden, HttpError, invalid, notFound } from '../../errors.ts';
+import { can, canSanction } from '../../permissions.ts';
+import { csrfField, idParams, text } from '../../schemas.ts';
+import { requireRight, requireViewer, signInFirst } from '../../sessions/guards.ts';
+import { answer } from '../../views/index.ts';
 import { fileAppeal } from './appeals.ts';
 import {
   appealErrors,
@@ -21,8 +21,8 @@ import {
   readAppealTokenValue,
   sanctionKinds,
   sanctionView,
-} from './sanction-rules.ts';
-import { imposeSanction, liftSanction, memberToSanction, sanctionBarringSignIn, sanctionById, sanctionsOf } from './sanctions.ts';
+} from './rules.ts';
+import { imposeSanction, liftSanction, memberToSanction, sanctionBarringSignIn, sanctionById, sanctionsOf } from './queries.ts';
 
 const usernameParams = { type: 'object', properties: { username: text(100) }, required: ['username'] } as const;
 

@@ -1,12 +1,12 @@
 // Appeals: one per sanction, filed by the sanctioned member; each lands in the review queue,
 // where a moderator lifts the sanction or upholds it.
-import { isUniqueViolation, type Db } from '../db/index.ts';
-import { forbidden, HttpError, notFound } from '../errors.ts';
-import { notice } from '../notifications/queries.ts';
-import { openAppealItem } from './items.ts';
-import { logAction } from './log/write.ts';
-import { appealDecisionRefusal, endText, kindWords } from './sanction-rules.ts';
-import { liftSanction } from './sanctions.ts';
+import { isUniqueViolation, type Db } from '../../db/index.ts';
+import { forbidden, HttpError, notFound } from '../../errors.ts';
+import { notice } from '../../notifications/queries.ts';
+import { openAppealItem } from '../items.ts';
+import { logAction } from '../log/write.ts';
+import { appealDecisionRefusal, endText, kindWords } from './rules.ts';
+import { liftSanction } from './queries.ts';
 
 const ALREADY_APPEALED = 'You have already appealed this sanction; a moderator will decide on it.';
 

@@ -1,8 +1,8 @@
 // Pure rules about sanctions: what a moderator's form means, when a sanction is in force, how
 // its end is said, and the appeal token a suspended member (who has no session) carries.
-import type { Role, SanctionKind } from '../db/schema.ts';
-import { canSanction, type Viewer } from '../permissions.ts';
-import { formatMoment, parseMoment } from './moments.ts';
+import type { Role, SanctionKind } from '../../db/schema.ts';
+import { canSanction, type Viewer } from '../../permissions.ts';
+import { formatMoment, parseMoment } from '../moments.ts';
 
 export const sanctionKinds: readonly SanctionKind[] = ['warn', 'silence', 'suspend', 'ban'];
 
