@@ -21,14 +21,13 @@ import { queue } from './moderation/queue/routes.ts';
 import { sanctions } from './moderation/sanctions/routes.ts';
 import { moderationSettings } from './moderation/settings/routes.ts';
 import { watchedWordPages } from './moderation/posting/routes.ts';
-import { threadActions } from './moderation/thread-actions.ts';
+import { threadStaff } from './threads/staff/routes.ts';
 import { notifications } from './notifications/routes.ts';
 import { polls } from './polls/routes.ts';
 import { posts } from './posts/routes.ts';
 import { search } from './search/routes.ts';
 import { ViewCounter } from './threads/read-state.ts';
 import { threads } from './threads/routes.ts';
-import { threadStaff } from './threads/staff-routes.ts';
 import { serveCachedPage, staticFiles, views } from './views/index.ts';
 
 export interface AppConfig extends Pick<Config, 'nodeEnv' | 'baseUrl' | 'sessionSecret' | 'logger' | 'limits'> {
@@ -128,7 +127,6 @@ export async function buildApp(config: AppConfig) {
     await site.register(queue, { prefix: '/mod' });
     await site.register(staffLog, { prefix: '/mod/log' });
     await site.register(sanctions);
-    await site.register(threadActions);
     await site.register(moderationSettings, { prefix: '/admin' });
     await site.register(watchedWordPages, { prefix: '/admin' });
     for (const plugin of config.plugins ?? []) await site.register(plugin);

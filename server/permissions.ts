@@ -147,6 +147,16 @@ export function canStartThread(viewer: Viewer | null, c: CategoryAccess): boolea
   return hasRole(viewer, c.post_role) && (viewer.rank >= c.post_rank || hasRole(viewer, 'moderator'));
 }
 
+/**
+ * Which thread actions the thread page offers. Each needs its role and also that the actor may
+ * read the thread's category: a moderator outside a staff-only category may not touch its
+ * threads, and the routes refuse what is not offered here (assertCanOpenThread, server/access/threads.ts).
+ */
+export function threadActionsFor(viewer: Viewer | null, category: Pick<CategoryAccess, 'read_role' | 'read_rank'>) {
+  const reads = canReadCategory(viewer, category);
+  return { canManage: reads && can(viewer, 'manage threads'), canPin: reads && can(viewer, 'pin'), canLock: reads && can(viewer, 'lock') };
+}
+
 /** The roles a viewer holds (theirs and those before it): for the same rule in SQL. */
 export function rolesHeld(viewer: Viewer | null): Role[] {
   return viewer ? roles.slice(0, roles.indexOf(viewer.role) + 1) : [];

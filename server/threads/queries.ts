@@ -1,6 +1,6 @@
 import type { Db } from '../db/index.ts';
-import type { Insertable } from 'kysely';
-import type { CategoriesTable, PendingReason, ThreadKind } from '../db/schema.ts';
+import { sql, type ExpressionBuilder, type Insertable } from 'kysely';
+import type { CategoriesTable, Database, PendingReason, ThreadKind } from '../db/schema.ts';
 import { notifyForPost } from '../notifications/queries.ts';
 import { createPoll } from '../polls/queries.ts';
 import type { PollInput } from '../polls/types.ts';
@@ -8,11 +8,14 @@ import { cookPost } from '../posts/mentions.ts';
 import type { Viewer } from '../permissions.ts';
 import { categoryAccessColumns, readableCategoryIds } from '../access/categories.ts';
 import { visibleThreads, listedThread } from '../access/threads.ts';
-import { pinnedNow } from './pins.ts';
 import { markThreadRead } from './read-state.ts';
 import { slugify } from '../addresses.ts';
 import { readablePost } from '../access/posts.ts';
 import { tagNames, tagThread } from './tags.ts';
+
+/** A pin counts until its end date (if it has one). */
+const pinnedNow = (eb: ExpressionBuilder<Database & { t: Database['threads'] }, 't'>) =>
+  eb.and([eb('t.pinned_scope', 'is not', null), eb.or([eb('t.pinned_until', 'is', null), eb('t.pinned_until', '>', sql<Date>`now()`)])]);
 
 const postColumns = [
   'p.id', 'p.user_id', 'p.post_number', 'p.cooked', 'p.like_count', 'p.edit_count', 'p.created_at', 'p.updated_at', 'p.deleted_at',

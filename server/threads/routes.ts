@@ -1,10 +1,9 @@
 // Reading and writing threads: a category's list, a thread's posts, new threads and replies.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
-import { canSee, can, canStartThread, isPublic, type Viewer } from '../permissions.ts';
+import { canSee, can, canStartThread, isPublic, type Viewer, threadActionsFor } from '../permissions.ts';
 import { afterNewPost, writeNewPost } from '../moderation/posting/posting.ts';
 import { assertNotSilenced, waitText } from '../moderation/posting/standing.ts';
-import { threadActionsFor } from '../moderation/thread-rules.ts';
 
 /** What a member is told when their post waits for a moderator. */
 const heldMessage = 'Thanks! Your post is waiting for a moderator to approve it; until then only you and the moderators can see it.';

@@ -6,7 +6,7 @@ import t, { type Test } from 'tap';
 import { sql } from 'kysely';
 import type { Db } from '../../server/db/index.ts';
 import { approvePost, hidePost, holdPost, unhidePost } from '../../server/moderation/holds.ts';
-import { mergeThread } from '../../server/moderation/threads.ts';
+import { mergeThread } from '../../server/threads/staff/queries.ts';
 import { deletePost } from '../../server/posts/editing.ts';
 import { createCategory, createReply, createThread } from '../../server/threads/queries.ts';
 import type { Page } from '../helpers/html.ts';

@@ -1,36 +1,60 @@
-// Moderators' thread actions: close after a time, unlist, move, merge, split, slow mode. Each
-// is a plain form on the thread page (views/partials/threads/staff-actions.hbs) answered with a
-// redirect; a rejected one shows the thread page again with the error beside its field. Each
-// writes its staff log line in the same transaction as the change.
+// Staff's thread actions. Moderators close a thread after a time, unlist, move, merge and split
+// it, set its slow mode, and lock it; staff pin it (in its category or across the community, until
+// a date or for good). Each is a plain form on the thread page
+// (views/partials/threads/staff-actions.hbs) answered with a redirect; a rejected one shows the
+// thread page again with the error beside its field. Each change and its staff log line share
+// one transaction.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { forbidden, HttpError, notFound } from '../errors.ts';
-import { can } from '../permissions.ts';
-import { csrfField, idParams, text } from '../schemas.ts';
-import { requireRight, requireViewer } from '../sessions/guards.ts';
-import { assertCanOpenThread } from '../access/threads.ts';
-import { assertCanRead } from '../access/categories.ts';
-import { threadById } from '../threads/queries.ts';
-import { threadPage } from '../threads/routes.ts';
-import { threadUrl } from '../addresses.ts';
-import { TITLE_MAX, TITLE_MIN } from '../threads/rules.ts';
-import { answer } from '../views/index.ts';
-import { logAction } from './log/write.ts';
-import { formatMoment } from './moments.ts';
-import { parseCloseAfter, parsePostList, parseSlowMinutes } from './thread-rules.ts';
-import { waitText } from './posting/standing.ts';
-import { categoryByRef, mergeThread, moveThread, setClosing, setSlowMode, setUnlisted, splitThread } from './threads.ts';
+import { forbidden, HttpError, invalid, notFound } from '../../errors.ts';
+import { can, type Action } from '../../permissions.ts';
+import { csrfField, emptyForm, idParams, text } from '../../schemas.ts';
+import { requireRight, requireViewer } from '../../sessions/guards.ts';
+import { assertCanOpenThread } from '../../access/threads.ts';
+import { assertCanRead } from '../../access/categories.ts';
+import { threadById } from '../queries.ts';
+import { threadPage } from '../routes.ts';
+import { threadUrl } from '../../addresses.ts';
+import { TITLE_MAX, TITLE_MIN } from '../rules.ts';
+import { answer } from '../../views/index.ts';
+import { logAction } from '../../moderation/log/write.ts';
+import { formatMoment } from '../../moderation/moments.ts';
+import { parseCloseAfter, parsePostList, parseSlowMinutes } from './rules.ts';
+import { waitText } from '../../moderation/posting/standing.ts';
+import {
+  categoryByRef,
+  lockThread,
+  mergeThread,
+  moveThread,
+  pinThread,
+  setClosing,
+  setSlowMode,
+  setUnlisted,
+  splitThread,
+  unpinThread,
+} from './queries.ts';
 
 const form = (required: string[], fields: Record<string, unknown>) => ({
   params: idParams,
   body: { type: 'object', required, properties: { ...fields, reason: text(1000), _csrf: csrfField } },
 });
 
+/** What a member without the right hears, before the form is looked at. */
+const refusals = {
+  'manage threads': 'Thread actions are for moderators.',
+  pin: 'Pinning is for staff.',
+  lock: 'Locking is for moderators.',
+} as const satisfies Partial<Record<Action, string>>;
+
+type StaffAction = keyof typeof refusals;
+
 /** One field's error: said at the top of the page and beside the field. */
 const fieldError = (field: string, message: string) => new HttpError(422, message, { [field]: message });
 
-export const threadActions: FastifyPluginAsync = async (app) => {
+export const threadStaff: FastifyPluginAsync = async (app) => {
   // Refused before the form is checked: a member hears the action is not theirs, not what it takes.
-  app.addHook('preValidation', requireRight('manage threads', 'Thread actions are for moderators.'));
+  const mayManage = requireRight('manage threads', refusals['manage threads']);
+  const mayPin = requireRight('pin', refusals.pin);
+  const mayLock = requireRight('lock', refusals.lock);
 
   /**
    * A rejected action (an error beside a field) shows the thread's first page again, where the
@@ -54,12 +78,13 @@ export const threadActions: FastifyPluginAsync = async (app) => {
   }
 
   /**
-   * Moderators only (members get 403), and the thread must be there for them to read, before
-   * anything of the form is looked at: an action answers no more than the thread's page would.
+   * Only those with the right (members get 403), and the thread must be there for them to read
+   * (staff-only, admin-only categories), before anything of the form is looked at: an action
+   * answers no more than the thread's page would.
    */
-  async function loadFor(req: FastifyRequest) {
+  async function loadFor(req: FastifyRequest, action: StaffAction) {
     const viewer = requireViewer(req);
-    if (!can(viewer, 'manage threads')) throw forbidden('Thread actions are for moderators.');
+    if (!can(viewer, action)) throw forbidden(refusals[action]);
     const thread = await threadById(app.db, (req.params as { id: number }).id);
     if (!thread) throw notFound('That thread');
     assertCanOpenThread(viewer, thread);
@@ -69,8 +94,8 @@ export const threadActions: FastifyPluginAsync = async (app) => {
   const reasonOf = (req: FastifyRequest) => ((req.body as { reason?: string }).reason ?? '').trim();
   const target = (t: { id: number; title: string }) => ({ type: 'thread' as const, id: t.id, label: t.title });
 
-  app.post('/t/:id/close', { schema: form(['after'], { after: text(40) }) }, withForm(async (req, reply) => {
-    const { viewer, thread } = await loadFor(req);
+  app.post('/t/:id/close', { preValidation: mayManage, schema: form(['after'], { after: text(40) }) }, withForm(async (req, reply) => {
+    const { viewer, thread } = await loadFor(req, 'manage threads');
     const now = app.now();
     const parsed = parseCloseAfter((req.body as { after: string }).after, now);
     if ('error' in parsed) throw fieldError('after', parsed.error);
@@ -85,8 +110,8 @@ export const threadActions: FastifyPluginAsync = async (app) => {
     return answer(req, reply, { redirect: threadUrl(thread), flash });
   }));
 
-  app.post('/t/:id/reopen', { schema: form([], {}) }, withForm(async (req, reply) => {
-    const { viewer, thread } = await loadFor(req);
+  app.post('/t/:id/reopen', { preValidation: mayManage, schema: form([], {}) }, withForm(async (req, reply) => {
+    const { viewer, thread } = await loadFor(req, 'manage threads');
     if (!thread.closes_at) throw new HttpError(409, 'This thread is not closed, nor set to close.');
     const now = app.now();
     await app.db.transaction().execute(async (tx) => {
@@ -100,8 +125,8 @@ export const threadActions: FastifyPluginAsync = async (app) => {
   }));
 
   for (const [path, unlist] of [['unlist', true], ['relist', false]] as const) {
-    app.post(`/t/:id/${path}`, { schema: form([], {}) }, withForm(async (req, reply) => {
-      const { viewer, thread } = await loadFor(req);
+    app.post(`/t/:id/${path}`, { preValidation: mayManage, schema: form([], {}) }, withForm(async (req, reply) => {
+      const { viewer, thread } = await loadFor(req, 'manage threads');
       const now = app.now();
       const changed = await app.db.transaction().execute(async (tx) => {
         const result = await setUnlisted(tx, thread.id, unlist ? now : null);
@@ -119,8 +144,8 @@ export const threadActions: FastifyPluginAsync = async (app) => {
     }));
   }
 
-  app.post('/t/:id/move', { schema: form(['category'], { category: text(100) }) }, withForm(async (req, reply) => {
-    const { viewer, thread } = await loadFor(req);
+  app.post('/t/:id/move', { preValidation: mayManage, schema: form(['category'], { category: text(100) }) }, withForm(async (req, reply) => {
+    const { viewer, thread } = await loadFor(req, 'manage threads');
     const category = await categoryByRef(app.db, (req.body as { category: string }).category);
     if (!category) throw fieldError('category', 'There is no such category: give its slug (as in /c/slug) or its id.');
     // Nor into a category the moderator may not read: the thread would leave their reach.
@@ -136,8 +161,8 @@ export const threadActions: FastifyPluginAsync = async (app) => {
     return answer(req, reply, { redirect: threadUrl(thread), flash: `Moved to ${category.name}.` });
   }));
 
-  app.post('/t/:id/merge', { schema: form(['into'], { into: text(200) }) }, withForm(async (req, reply) => {
-    const { viewer, thread } = await loadFor(req);
+  app.post('/t/:id/merge', { preValidation: mayManage, schema: form(['into'], { into: text(200) }) }, withForm(async (req, reply) => {
+    const { viewer, thread } = await loadFor(req, 'manage threads');
     // The target's number, or its address (/t/12/slug), as a moderator may paste either.
     const into = /^\s*(?:.*\/t\/)?(\d{1,15})(?:[/?#].*)?\s*$/.exec((req.body as { into: string }).into);
     if (!into) throw fieldError('into', 'Give the number of the thread to merge into (as in /t/12), or its address.');
@@ -163,9 +188,9 @@ export const threadActions: FastifyPluginAsync = async (app) => {
 
   app.post(
     '/t/:id/split',
-    { schema: form(['posts', 'title'], { posts: text(2000), title: text(1000), category: text(100) }) },
+    { preValidation: mayManage, schema: form(['posts', 'title'], { posts: text(2000), title: text(1000), category: text(100) }) },
     withForm(async (req, reply) => {
-      const { viewer, thread } = await loadFor(req);
+      const { viewer, thread } = await loadFor(req, 'manage threads');
       const input = req.body as { posts: string; title: string; category?: string };
       const list = parsePostList(input.posts);
       if ('error' in list) throw fieldError('posts', list.error);
@@ -192,8 +217,8 @@ export const threadActions: FastifyPluginAsync = async (app) => {
     }),
   );
 
-  app.post('/t/:id/slow-mode', { schema: form(['minutes'], { minutes: text(20) }) }, withForm(async (req, reply) => {
-    const { viewer, thread } = await loadFor(req);
+  app.post('/t/:id/slow-mode', { preValidation: mayManage, schema: form(['minutes'], { minutes: text(20) }) }, withForm(async (req, reply) => {
+    const { viewer, thread } = await loadFor(req, 'manage threads');
     const parsed = parseSlowMinutes((req.body as { minutes: string }).minutes);
     if ('error' in parsed) throw fieldError('minutes', parsed.error);
     const now = app.now();
@@ -207,4 +232,49 @@ export const threadActions: FastifyPluginAsync = async (app) => {
     const flash = parsed.seconds ? `Slow mode: one post per member every ${waitText(parsed.seconds)}.` : 'Slow mode is off.';
     return answer(req, reply, { redirect: threadUrl(thread), flash });
   }));
+
+  app.post(
+    '/t/:id/pin',
+    {
+      preValidation: mayPin,
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['scope'],
+          properties: { scope: { type: 'string', enum: ['category', 'global'] }, until: { type: 'string', maxLength: 40 }, _csrf: csrfField },
+        },
+      },
+    },
+    async (req, reply) => {
+      const { thread, viewer } = await loadFor(req, 'pin');
+      const { scope, until } = req.body as { scope: 'category' | 'global'; until?: string };
+      let end: Date | null = null;
+      if (until?.trim()) {
+        end = new Date(until);
+        if (Number.isNaN(end.getTime())) throw invalid({ until: 'Enter a date, like 2026-12-31.' }, 'Enter a date, like 2026-12-31.');
+        if (end <= new Date()) throw invalid({ until: 'The end of the pin must be in the future.' }, 'The end of the pin must be in the future.');
+      }
+      await app.db.transaction().execute((tx) => pinThread(tx, thread.id, { scope, until: end, by: viewer.id }));
+      return answer(req, reply, { redirect: threadUrl(thread), flash: scope === 'global' ? 'Pinned across the community.' : 'Pinned in its category.' });
+    },
+  );
+
+  app.post('/t/:id/unpin', { preValidation: mayPin, schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
+    const { thread, viewer } = await loadFor(req, 'pin');
+    await app.db.transaction().execute((tx) => unpinThread(tx, thread.id, viewer.id));
+    return answer(req, reply, { redirect: threadUrl(thread), flash: 'Unpinned.' });
+  });
+
+  app.post('/t/:id/lock', { preValidation: mayLock, schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
+    const { thread, viewer } = await loadFor(req, 'lock');
+    await app.db.transaction().execute((tx) => lockThread(tx, thread.id, { locked: true, by: viewer.id }));
+    return answer(req, reply, { redirect: threadUrl(thread), flash: 'Locked: members can no longer reply.' });
+  });
+
+  app.post('/t/:id/unlock', { preValidation: mayLock, schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
+    const { thread, viewer } = await loadFor(req, 'lock');
+    await app.db.transaction().execute((tx) => lockThread(tx, thread.id, { locked: false, by: viewer.id }));
+    return answer(req, reply, { redirect: threadUrl(thread), flash: 'Unlocked.' });
+  });
 };

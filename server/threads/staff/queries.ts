@@ -1,13 +1,16 @@
-// The queries of moderators' thread actions. Each runs in the caller's transaction, takes the
-// thread's row lock first (two moderators acting on one thread at once go one after the other),
-// and keeps the counters lists show (replies, last post, a category's threads; triggers keep a tag's)
-// as they would be if the posts had been written where they now are.
+// The queries of staff's thread actions: pin, lock, close, unlist, move, merge, split, slow mode.
+// Each runs in the caller's transaction and takes the thread's row lock first (two moderators
+// acting on one thread at once go one after the other). Moves, merges and splits keep the counters
+// lists show (replies, last post, a category's threads; triggers keep a tag's) as they would be if
+// the posts had been written where they now are. Pins and locks write their staff log line
+// themselves; the routes write the others'.
 import { sql } from 'kysely';
-import type { Db } from '../db/index.ts';
-import { HttpError } from '../errors.ts';
-import { isPublic } from '../permissions.ts';
-import { slugify } from '../addresses.ts';
-import { publicPost } from '../access/posts.ts';
+import type { Db } from '../../db/index.ts';
+import { HttpError } from '../../errors.ts';
+import { isPublic } from '../../permissions.ts';
+import { slugify } from '../../addresses.ts';
+import { publicPost } from '../../access/posts.ts';
+import { logAction } from '../../moderation/log/write.ts';
 
 /** A category named by its slug or its id (the move and split forms take either), with who may read it. */
 export function categoryByRef(db: Db, ref: string) {
@@ -30,7 +33,7 @@ function findLocked(tx: Db, threadId: number) {
 }
 
 /** As findLocked; not found: deleted or merged away meanwhile. */
-async function lockThread(tx: Db, threadId: number) {
+async function lockThreadRow(tx: Db, threadId: number) {
   const thread = await findLocked(tx, threadId);
   if (!thread || thread.deleted_at) throw new HttpError(404, 'That thread could not be found.');
   return thread;
@@ -71,21 +74,21 @@ async function recountThread(tx: Db, threadId: number) {
 
 /** Sets (or clears) when a thread closes. Answers the time it had before. */
 export async function setClosing(tx: Db, threadId: number, closesAt: Date | null) {
-  const before = await lockThread(tx, threadId);
+  const before = await lockThreadRow(tx, threadId);
   await tx.updateTable('threads').set({ closes_at: closesAt }).where('id', '=', threadId).execute();
   return before;
 }
 
 /** Unlists (a time) or lists again (null). Answers the thread before, and whether anything changed. */
 export async function setUnlisted(tx: Db, threadId: number, at: Date | null) {
-  const before = await lockThread(tx, threadId);
+  const before = await lockThreadRow(tx, threadId);
   if ((before.unlisted_at === null) === (at === null)) return { before, changed: false };
   await tx.updateTable('threads').set({ unlisted_at: at }).where('id', '=', threadId).execute();
   return { before, changed: true };
 }
 
 export async function setSlowMode(tx: Db, threadId: number, seconds: number) {
-  const before = await lockThread(tx, threadId);
+  const before = await lockThreadRow(tx, threadId);
   await tx.updateTable('threads').set({ slow_mode_seconds: seconds }).where('id', '=', threadId).execute();
   return before;
 }
@@ -102,7 +105,7 @@ async function queueItemsFollow(tx: Db, threadId: number, categoryId: number) {
 
 /** Moves a thread to another category; the thread counts of both follow if it is public. */
 export async function moveThread(tx: Db, threadId: number, categoryId: number) {
-  const before = await lockThread(tx, threadId);
+  const before = await lockThreadRow(tx, threadId);
   if (before.category_id === categoryId) throw new HttpError(409, 'The thread is in that category already.', { category: 'The thread is in that category already.' });
   await tx.updateTable('threads').set({ category_id: categoryId }).where('id', '=', threadId).execute();
   // Listed or not, a thread counts in its category while it is public.
@@ -173,7 +176,7 @@ export async function splitThread(
   tx: Db,
   s: { threadId: number; numbers: number[]; ids: number[]; title: string; categoryId: number; by: number; at: Date },
 ) {
-  const source = await lockThread(tx, s.threadId);
+  const source = await lockThreadRow(tx, s.threadId);
   const chosen = await tx
     .selectFrom('posts')
     .select(['id', 'post_number', 'user_id', 'created_at', 'deleted_at', 'hidden_at', 'pending_at'])
@@ -232,4 +235,66 @@ export async function splitThread(
   await tx.updateTable('notifications').set({ thread_id: thread.id }).where('post_id', 'in', ids).execute();
   if (s.categoryId !== source.category_id) await queueItemsFollow(tx, thread.id, s.categoryId);
   return { source, thread, moved: chosen };
+}
+
+// Pins and locks.
+
+/** The thread as it is, locked so that what the log calls "before" is what the change replaced. */
+function current(tx: Db, threadId: number) {
+  return tx
+    .selectFrom('threads')
+    .select(['id', 'title', 'pinned_scope', 'pinned_until', 'locked_at'])
+    .where('id', '=', threadId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+const pinState = (t: { pinned_scope: string | null; pinned_until: Date | null }) => ({ pinned: t.pinned_scope, until: t.pinned_until });
+
+/** Pins a thread; answers whether anything changed (the same pin again changes nothing and logs nothing). */
+export async function pinThread(tx: Db, threadId: number, p: { scope: 'category' | 'global'; until: Date | null; by: number }) {
+  const before = await current(tx, threadId);
+  if (before.pinned_scope === p.scope && before.pinned_until?.getTime() === p.until?.getTime()) return false;
+  await tx.updateTable('threads').set({ pinned_scope: p.scope, pinned_at: new Date(), pinned_until: p.until }).where('id', '=', threadId).execute();
+  await logAction(tx, {
+    actorId: p.by,
+    action: 'thread.pin',
+    target: { type: 'thread', id: threadId, label: before.title },
+    before: pinState(before),
+    after: pinState({ pinned_scope: p.scope, pinned_until: p.until }),
+  });
+  return true;
+}
+
+export async function unpinThread(tx: Db, threadId: number, by: number) {
+  const before = await current(tx, threadId);
+  if (before.pinned_scope === null) return false;
+  await tx.updateTable('threads').set({ pinned_scope: null, pinned_at: null, pinned_until: null }).where('id', '=', threadId).execute();
+  await logAction(tx, {
+    actorId: by,
+    action: 'thread.unpin',
+    target: { type: 'thread', id: threadId, label: before.title },
+    before: pinState(before),
+    after: pinState({ pinned_scope: null, pinned_until: null }),
+  });
+  return true;
+}
+
+/** Locks (`locked: true`) or unlocks a thread; answers whether anything changed. */
+export async function lockThread(tx: Db, threadId: number, l: { locked: boolean; by: number }) {
+  const before = await current(tx, threadId);
+  if ((before.locked_at !== null) === l.locked) return false;
+  await tx
+    .updateTable('threads')
+    .set(l.locked ? { locked_at: new Date(), locked_by: l.by } : { locked_at: null, locked_by: null })
+    .where('id', '=', threadId)
+    .execute();
+  await logAction(tx, {
+    actorId: l.by,
+    action: l.locked ? 'thread.lock' : 'thread.unlock',
+    target: { type: 'thread', id: threadId, label: before.title },
+    before: { locked: !l.locked },
+    after: { locked: l.locked },
+  });
+  return true;
 }

@@ -1,7 +1,7 @@
-// Pure rules of the moderators' thread actions: who is offered them, when a thread closes, which
-// posts a split takes, how long slow mode makes a member wait.
-import { can, canReadCategory, type CategoryAccess, type Viewer } from '../permissions.ts';
-import { parseMoment } from './moments.ts';
+// Pure rules of the moderators' thread actions: when a thread closes, which posts a split takes,
+// how long slow mode may be. Who is offered them is threadActionsFor (server/permissions.ts); how
+// long slow mode makes a member wait, slowModeWait (server/moderation/posting/standing.ts).
+import { parseMoment } from '../../moderation/moments.ts';
 
 /** At most a year ahead: a closing time further than that is surely a typo. */
 export const CLOSE_MAX_HOURS = 24 * 366;
@@ -57,14 +57,4 @@ export function parseSlowMinutes(raw: string): { seconds: number } | { error: st
     return { error: `Enter a number of minutes from 0 (off) to ${SLOW_MAX_MINUTES} (a week).` };
   }
   return { seconds: Number(s) * 60 };
-}
-
-/**
- * Which thread actions the thread page offers. Each needs its role and also that the actor may
- * read the thread's category: a moderator outside a staff-only category may not touch its
- * threads, and the routes refuse what is not offered here (server/access/threads.ts).
- */
-export function threadActionsFor(viewer: Viewer | null, category: Pick<CategoryAccess, 'read_role' | 'read_rank'>) {
-  const reads = canReadCategory(viewer, category);
-  return { canManage: reads && can(viewer, 'manage threads'), canPin: reads && can(viewer, 'pin'), canLock: reads && can(viewer, 'lock') };
 }

@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap';
-import { parseCloseAfter, parsePostList, parseSlowMinutes } from '../../server/moderation/thread-rules.ts';
-import { slowModeWait, waitText } from '../../server/moderation/posting/standing.ts';
-import { createReply, createThread } from '../../server/threads/queries.ts';
-import { moderationSetup } from '../helpers/moderation.ts';
+import { parseCloseAfter, parsePostList, parseSlowMinutes } from '../../../server/threads/staff/rules.ts';
+import { slowModeWait, waitText } from '../../../server/moderation/posting/standing.ts';
+import { createReply, createThread } from '../../../server/threads/queries.ts';
+import { moderationSetup } from '../../helpers/moderation.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

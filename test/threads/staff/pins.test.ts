@@ -1,6 +1,6 @@
 import t from 'tap';
-import { createThread } from '../../server/threads/queries.ts';
-import { testApp } from '../helpers/app.ts';
+import { createThread } from '../../../server/threads/queries.ts';
+import { testApp } from '../../helpers/app.ts';
 
 t.test('staff pin a thread: first in its category, or on top of the home page; the pin can end', async (t) => {
   const { make, signIn, db } = await testApp(t);

@@ -1,10 +1,10 @@
 import t, { type Test } from 'tap';
-import type { Role } from '../../server/db/schema.ts';
-import { threadActionsFor } from '../../server/moderation/thread-rules.ts';
-import type { Viewer } from '../../server/permissions.ts';
-import { createReply, createThread } from '../../server/threads/queries.ts';
-import type { Response } from '../helpers/agent.ts';
-import { moderationSetup } from '../helpers/moderation.ts';
+import type { Role } from '../../../server/db/schema.ts';
+import { threadActionsFor } from '../../../server/permissions.ts';
+import type { Viewer } from '../../../server/permissions.ts';
+import { createReply, createThread } from '../../../server/threads/queries.ts';
+import type { Response } from '../../helpers/agent.ts';
+import { moderationSetup } from '../../helpers/moderation.ts';
 
 const MINUTE = 60_000;
 
