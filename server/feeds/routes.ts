@@ -8,7 +8,7 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { notFound } from '../errors.ts';
-import { excerpt } from '../posts/cook.ts';
+import { excerpt } from '../text/cook.ts';
 import { text } from '../schemas.ts';
 import { canReadCategory } from '../permissions.ts';
 import { categoryBySlug } from '../threads/queries.ts';

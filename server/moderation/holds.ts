@@ -11,7 +11,7 @@ import { sql, type Updateable } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { HiddenReason, PendingReason, PostsTable, ThreadsTable } from '../db/schema.ts';
 import { notifyForPost } from '../notifications/queries.ts';
-import { cookPost } from '../posts/mentions.ts';
+import { cookPost } from '../text/mentions.ts';
 
 interface Moved {
   id: number;

@@ -6,7 +6,7 @@ import { categoryAccessColumns } from '../access/categories.ts';
 import { slugify } from '../addresses.ts';
 import { forgetPosts } from '../notifications/queries.ts';
 import { logAction } from '../moderation/log/write.ts';
-import { cookPost } from './mentions.ts';
+import { cookPost } from '../text/mentions.ts';
 
 /**
  * Runs in the caller's transaction when given one (a moderator's queue action edits or deletes

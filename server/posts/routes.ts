@@ -10,7 +10,7 @@ import { assertCanSeePost } from '../access/posts.ts';
 import { answer } from '../views/index.ts';
 import { deletePost, editPost, postForChange, revisionsOf, type PostForChange } from './editing.ts';
 import { threadOfPost, toggleLike } from './likes.ts';
-import { previewOf } from './mentions.ts';
+import { previewOf } from '../text/mentions.ts';
 import { afterEdit, checkEdit } from '../moderation/posting/spam.ts';
 import { assertNotSilenced } from '../moderation/posting/standing.ts';
 

@@ -33,7 +33,7 @@ export function memberIdByUsername(db: Db, username: string) {
 const plain = (column: string) => sql`translate(${sql.ref(column)}, ${'<' + MARK_START + MARK_END + LT}, ${LT})`;
 
 // Regular expressions of PostgreSQL (ARE: \M ends a word), sent as parameters. The tags are
-// those of the allowlist in server/posts/cook.ts, whose names sanitize-html writes in lower case.
+// those of the allowlist in server/text/cook.ts, whose names sanitize-html writes in lower case.
 // Inline elements lose their tags without a trace ("<strong>the</strong>" reads "the",
 // "un<em>done</em>" reads "undone"); every other tag (paragraphs, headings, list items, table
 // cells, <br>, and any tag the allowlist gains) ends a word, or the words on either side would

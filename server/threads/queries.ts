@@ -4,7 +4,7 @@ import type { CategoriesTable, Database, PendingReason, ThreadKind } from '../db
 import { notifyForPost } from '../notifications/queries.ts';
 import { createPoll } from '../polls/queries.ts';
 import type { PollInput } from '../polls/types.ts';
-import { cookPost } from '../posts/mentions.ts';
+import { cookPost } from '../text/mentions.ts';
 import type { Viewer } from '../permissions.ts';
 import { categoryAccessColumns, readableCategoryIds } from '../access/categories.ts';
 import { visibleThreads, listedThread } from '../access/threads.ts';

@@ -10,7 +10,7 @@ import t, { type Test } from 'tap';
 import { verifyPassword } from '../../server/accounts/passwords.ts';
 import { withDatabase } from '../../server/db/embedded.ts';
 import type { Db } from '../../server/db/index.ts';
-import { cook } from '../../server/posts/cook.ts';
+import { cook } from '../../server/text/cook.ts';
 import {
   BENCH_PASSWORD,
   benchSessionCookie,

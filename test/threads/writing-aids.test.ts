@@ -1,5 +1,5 @@
 import t from 'tap';
-import { quoteOf } from '../../server/posts/cook.ts';
+import { quoteOf } from '../../server/text/cook.ts';
 import { createReply } from '../../server/threads/queries.ts';
 import { testApp } from '../helpers/app.ts';
 

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { HttpError, tooSoon } from '../../errors.ts';
 import { hasRole, rankNames, type Viewer } from '../../permissions.ts';
-import { cook } from '../../posts/cook.ts';
+import { cook } from '../../text/cook.ts';
 import { openPostItem } from '../items.ts';
 import { readPostingRules, type PostingRules } from './posting-rules.ts';
 import type { NewPost, PostDecision } from './types.ts';
