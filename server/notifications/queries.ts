@@ -156,6 +156,22 @@ export async function forgetPosts(db: Db, where: { postId: number } | { threadId
   await ('postId' in where ? q.where('post_id', '=', where.postId) : q.where('thread_id', '=', where.threadId)).execute();
 }
 
+/** A thread to watch or mute, with what deciding who may is needed (a deleted one is not there). */
+export function threadToWatch(db: Db, id: number) {
+  return db
+    .selectFrom('threads as t')
+    .innerJoin('categories as c', 'c.id', 't.category_id')
+    .select(['t.id', 't.slug', 't.user_id', 't.deleted_at', 't.hidden_at', 't.pending_at', 'c.read_role', 'c.read_rank'])
+    .where('t.id', '=', id)
+    .where('t.deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** A category to watch or mute, with who may read it. */
+export function categoryToWatch(db: Db, slug: string) {
+  return db.selectFrom('categories').select(['id', 'slug', 'read_role', 'read_rank']).where('slug', '=', slug).executeTakeFirst();
+}
+
 export async function setThreadWatch(db: Db, userId: number, threadId: number, level: WatchLevel | 'normal') {
   if (level === 'normal') {
     await db.deleteFrom('thread_watches').where('user_id', '=', userId).where('thread_id', '=', threadId).execute();

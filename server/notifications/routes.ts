@@ -4,12 +4,11 @@ import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-js
 import { notFound } from '../errors.ts';
 import { emptyForm, idParams, text, csrfField } from '../schemas.ts';
 import { requireViewer, signInFirst } from '../sessions/guards.ts';
-import { categoryBySlug, threadById } from '../threads/queries.ts';
 import { assertCanRead } from '../access/categories.ts';
 import { threadUrl } from '../addresses.ts';
 import { answer } from '../views/index.ts';
 import { canSee } from '../permissions.ts';
-import { markAllRead, markRead, notificationOf, notificationsOf, setCategoryWatch, setThreadWatch } from './queries.ts';
+import { categoryToWatch, markAllRead, markRead, notificationOf, notificationsOf, setCategoryWatch, setThreadWatch, threadToWatch } from './queries.ts';
 
 const watchBody = {
   type: 'object',
@@ -50,7 +49,7 @@ export const notifications: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
 
   app.post('/t/:id/watch', { schema: { params: idParams, body: watchBody } }, async (req, reply) => {
     const viewer = requireViewer(req);
-    const thread = await threadById(app.db, req.params.id);
+    const thread = await threadToWatch(app.db, req.params.id);
     // A hidden or held thread is not there for those who may not open it.
     if (!thread || !canSee(viewer, thread)) throw notFound('That thread');
     assertCanRead(viewer, thread);
@@ -64,7 +63,7 @@ export const notifications: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     { schema: { params: { type: 'object', properties: { slug: text(100) }, required: ['slug'] }, body: watchBody } },
     async (req, reply) => {
       const viewer = requireViewer(req);
-      const category = await categoryBySlug(app.db, req.params.slug);
+      const category = await categoryToWatch(app.db, req.params.slug);
       if (!category) throw notFound('That category');
       assertCanRead(viewer, category);
       const { level } = req.body;
