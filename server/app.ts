@@ -1,34 +1,42 @@
 // Builds the app from a Config: no listening, no globals, so tests can build many.
-// This file is the table of contents: every plugin, in order.
+// This file is the table of contents: every plugin, in order, grouped by feature (the README's
+// "Layout of the code" maps the folders and the layers they sit in).
 import compress from '@fastify/compress';
 import Fastify, { LogController, type FastifyPluginAsync, type RouteOptions } from 'fastify';
-import { accounts } from './accounts/routes.ts';
-import { productionCost, testCost, type PasswordCost } from './accounts/passwords.ts';
-import { admin } from './admin/routes.ts';
-import { ChangeBus, type Retry } from './cache/change-bus.ts';
-import { Caches, type CacheSwitches } from './cache/index.ts';
+// Below the features: configuration, the database, the caches and the bus that keeps them
+// fresh, sessions, security headers and CSRF, views; health checks; the rules every post meets.
 import { defaultTrustProxy, trustProxyOption, type Config } from './config.ts';
 import { database } from './db/index.ts';
-import { feeds } from './feeds/routes.ts';
-import { benchRoutes, health } from './health/routes.ts';
-import { home } from './home/routes.ts';
-import { security } from './security/index.ts';
+import { ChangeBus, type Retry } from './cache/change-bus.ts';
+import { Caches, type CacheSwitches } from './cache/index.ts';
 import { SESSION_COOKIE, sessions } from './sessions/index.ts';
-import { flags } from './moderation/flags/routes.ts';
+import { security } from './security/index.ts';
+import { serveCachedPage, staticFiles, views } from './views/index.ts';
+import { benchRoutes, health } from './health/routes.ts';
 import { PostingRules } from './moderation/posting/posting-rules.ts';
-import { staffLog } from './moderation/log/routes.ts';
-import { queue } from './moderation/queue/routes.ts';
-import { sanctions } from './moderation/sanctions/routes.ts';
-import { moderationSettings } from './moderation/settings/routes.ts';
-import { watchedWordPages } from './moderation/posting/routes.ts';
-import { threadStaff } from './threads/staff/routes.ts';
-import { notifications } from './notifications/routes.ts';
-import { polls } from './polls/routes.ts';
-import { posts } from './posts/routes.ts';
-import { search } from './search/routes.ts';
+// Reading and writing: the home page, threads and staff's thread actions, posts, polls.
+import { home } from './home/routes.ts';
 import { ViewCounter } from './threads/read-state.ts';
 import { threads } from './threads/routes.ts';
-import { serveCachedPage, staticFiles, views } from './views/index.ts';
+import { threadStaff } from './threads/staff/routes.ts';
+import { posts } from './posts/routes.ts';
+import { polls } from './polls/routes.ts';
+// Finding: search, feeds and the sitemap.
+import { search } from './search/routes.ts';
+import { feeds } from './feeds/routes.ts';
+// Members: notifications and watches, accounts.
+import { notifications } from './notifications/routes.ts';
+import { accounts } from './accounts/routes.ts';
+import { productionCost, testCost, type PasswordCost } from './accounts/passwords.ts';
+// Moderation: flags, the review queue, the staff log, sanctions and appeals.
+import { flags } from './moderation/flags/routes.ts';
+import { queue } from './moderation/queue/routes.ts';
+import { staffLog } from './moderation/log/routes.ts';
+import { sanctions } from './moderation/sanctions/routes.ts';
+// Administration: members and categories, the moderation settings, watched words.
+import { admin } from './admin/routes.ts';
+import { moderationSettings } from './moderation/settings/routes.ts';
+import { watchedWordPages } from './moderation/posting/routes.ts';
 
 export interface AppConfig extends Pick<Config, 'nodeEnv' | 'baseUrl' | 'sessionSecret' | 'logger' | 'limits'> {
   /** Absent: what TRUST_PROXY defaults to for this base URL. */
@@ -113,20 +121,25 @@ export async function buildApp(config: AppConfig) {
       pageCache: pageCache ?? undefined,
     });
 
+    // Reading and writing.
     await site.register(home);
     await site.register(threads, { views: threadViews });
     await site.register(threadStaff);
     await site.register(posts);
+    await site.register(polls);
+    // Finding.
     await site.register(search);
     await site.register(feeds, { baseUrl: config.baseUrl, siteName: 'Hearth' });
+    // Members.
     await site.register(notifications);
-    await site.register(polls);
     await site.register(accounts, { passwordCost, limits: config.limits });
-    await site.register(admin, { prefix: '/admin' });
+    // Moderation.
     await site.register(flags);
     await site.register(queue, { prefix: '/mod' });
     await site.register(staffLog, { prefix: '/mod/log' });
     await site.register(sanctions);
+    // Administration.
+    await site.register(admin, { prefix: '/admin' });
     await site.register(moderationSettings, { prefix: '/admin' });
     await site.register(watchedWordPages, { prefix: '/admin' });
     for (const plugin of config.plugins ?? []) await site.register(plugin);
