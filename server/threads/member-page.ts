@@ -20,7 +20,7 @@ import type { MemberPages } from '../cache/member-pages.ts';
 import { withheldPost } from '../access/posts.ts';
 import type { Db } from '../db/index.ts';
 import type { WatchLevel } from '../db/schema.ts';
-import { viewerFlags, type Viewer } from '../permissions.ts';
+import { isPublic, viewerFlags, type Viewer } from '../permissions.ts';
 import { FLASH_COOKIE } from '../views/index.ts';
 import { PARTS, PartCollector, type SharedPage } from '../views/member-parts.ts';
 import { firstUnreadOf, postView, type PostRow } from './post-view.ts';
@@ -60,7 +60,7 @@ export function sharesMemberPage(req: FastifyRequest): boolean {
  */
 export function canSharePage(thread: Thread, page: number, now: Date): boolean {
   return (
-    !thread.deleted_at && !thread.merged_into && !thread.hidden_at && !thread.pending_at &&
+    isPublic(thread) && !thread.merged_into &&
     !(page === 1 && thread.poll_id !== null) && !(thread.closes_at !== null && thread.closes_at > now)
   );
 }

@@ -3,7 +3,7 @@
 // and alone as the htmx fragment a new reply answers with. views/partials/posts/post.hbs takes
 // everything from this view and nothing from the page around it, so a post drawn alone is the
 // post the page shows after a reload.
-import { canOnPost, type PostFacts, type Viewer } from '../permissions.ts';
+import { canOnPost, isPublic, type PostFacts, type Viewer } from '../permissions.ts';
 import { pageOf, threadUrl } from '../addresses.ts';
 
 /** What a post's row must carry to be viewed; `liked_by` is the viewer if they liked it. */
@@ -37,7 +37,7 @@ function quoteBase(thread: PostThread, viewer: Viewer | null): string | null {
 export function postView<P extends PostRow>(post: P, viewer: Viewer | null, thread: PostThread, firstUnread?: number) {
   const base = quoteBase(thread, viewer);
   // Only a public post is quoted: a reply is public, and would carry a hidden or held post's words out.
-  const quotable = base !== null && !post.deleted_at && !post.hidden_at && !post.pending_at;
+  const quotable = base !== null && isPublic(post);
   return {
     ...post,
     isFirstUnread: firstUnread !== undefined && post.id === firstUnread,

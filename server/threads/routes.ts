@@ -340,7 +340,7 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
       const { body } = req.body as { body: string };
       const errors = postErrors(body);
       if (Object.keys(errors).length) throw new HttpError(422, errors.body, errors);
-      // Locked, closed and slow threads, sanctions, spam checks: see server/moderation/posting.ts.
+      // Locked, closed and slow threads, sanctions, spam checks: see server/moderation/posting/posting.ts.
       const { decision, written: created } = await writeNewPost(app.db, { rules: app.postingRules, viewer, body, thread, categoryId: thread.category_id }, app.now, (tx, decision, now) =>
         createReply(tx, {
           threadId: thread.id, userId: viewer.id, body: decision.body, at: now,
