@@ -1,5 +1,6 @@
 import t from 'tap';
-import { canReadCategory, canStartThread, type Viewer } from '../../server/permissions.ts';
+import { publicPost, readablePost } from '../../server/access/posts.ts';
+import { canReadCategory, canSee, canStartThread, isPublic, type Viewer } from '../../server/permissions.ts';
 import { createReply, createThread } from '../../server/threads/queries.ts';
 import { testApp } from '../helpers/app.ts';
 
@@ -19,6 +20,52 @@ t.test('access rules', async (t) => {
   t.notOk(canStartThread(as('member', 4), { ...open, post_role: 'staff' }), 'announcements: staff only');
   t.ok(canStartThread(as('staff'), { ...open, post_role: 'staff' }));
   t.notOk(canStartThread(as('member', 1), { ...open, post_rank: 2 }));
+});
+
+t.test('who sees a post: canSee and isPublic say what the SQL of lists says (readablePost, publicPost)', async (t) => {
+  const { make, db } = await testApp(t);
+  const author = await make.member();
+  const other = await make.member();
+  const moderator = await make.member({ role: 'moderator' });
+  const thread = await make.thread({ by: author, replies: 5 });
+  const replies = await db.selectFrom('posts').select('id').where('thread_id', '=', thread.id).where('post_number', '>', 1).orderBy('post_number').execute();
+  const at = new Date();
+  const states = {
+    public: {},
+    hidden: { hidden_at: at, hidden_reason: 'flags' as const },
+    pending: { pending_at: at, pending_reason: 'newcomer' as const },
+    deleted: { deleted_at: at },
+    'hidden and pending': { hidden_at: at, hidden_reason: 'moderator' as const, pending_at: at, pending_reason: 'watched_word' as const },
+  };
+  const ids = new Map<string, number>();
+  for (const [[state, set], { id }] of Object.entries(states).map((e, i) => [e, replies[i]] as const)) {
+    if (Object.keys(set).length) await db.updateTable('posts').set(set).where('id', '=', id).execute();
+    ids.set(state, id);
+  }
+  const rows = await db.selectFrom('posts').select(['id', 'user_id', 'deleted_at', 'hidden_at', 'pending_at']).where('id', 'in', [...ids.values()]).execute();
+  const found = async (where: Parameters<typeof readablePost>[0] | 'public') => {
+    const q = db.selectFrom('posts as p').select('p.id').where('p.id', 'in', [...ids.values()]);
+    return new Set((await (where === 'public' ? q.where(publicPost) : q.where(readablePost(where))).execute()).map((r) => r.id));
+  };
+  const publicIds = await found('public');
+  for (const row of rows) t.equal(isPublic(row), publicIds.has(row.id), `isPublic and publicPost agree on a post ${[...ids].find(([, id]) => id === row.id)![0]}`);
+  t.same([...publicIds], [ids.get('public')], 'only the public post is public');
+  const expected: [string, Viewer | null, string[]][] = [
+    ['a guest', null, ['public']],
+    ['another member', { ...other }, ['public']],
+    ['the author', { ...author }, ['public', 'hidden', 'pending', 'hidden and pending']],
+    ['a moderator', { ...moderator }, Object.keys(states)],
+  ];
+  for (const [who, viewer, sees] of expected) {
+    const seen = rows.filter((r) => canSee(viewer, r)).map((r) => [...ids].find(([, id]) => id === r.id)![0]);
+    t.same(seen.sort(), [...sees].sort(), `canSee: what ${who} sees`);
+    // Moderators' pages read every post (withDeleted), without readablePost.
+    if (who !== 'a moderator') {
+      const inSql = await found(viewer);
+      t.same(rows.filter((r) => inSql.has(r.id)).length, seen.length, `readablePost shows ${who} the same posts`);
+      for (const r of rows) t.equal(inSql.has(r.id), canSee(viewer, r));
+    }
+  }
 });
 
 t.test('a staff-only category: hidden from members and guests everywhere, open to staff', async (t) => {
