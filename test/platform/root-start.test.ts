@@ -2,38 +2,17 @@
 // `npm start`: PostgreSQL runs as the postgres system user, who cannot enter that folder, so the
 // embedded cluster lives in a folder of that user's own, and every later start and script finds
 // it through DATA_DIR/pg.json.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { freePort, runScript } from '../helpers/process.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const isRoot = process.getuid?.() === 0;
-// tsx by its full address: the processes below run from another folder, as `npm start` may.
-const tsx = import.meta.resolve('tsx');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function run(script: string, args: string[], cwd: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [`--import=${tsx}`, path.join(root, script), ...args], {
-    cwd,
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
+  return runScript(script, { args, cwd, env: { NODE_ENV: 'test', ...env } });
 }
 
 /** Polls /readyz until it answers 200 or the process ends; the seconds it took, or null. */

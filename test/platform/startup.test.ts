@@ -1,13 +1,11 @@
 // `npm start` as a user runs it: a real process, a real port, real signals.
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { cloneDatabase } from '../helpers/database.ts';
+import { freePort, runScript } from '../helpers/process.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
 // A DATA_DIR of its own for each start that names none, reachable by the postgres user as
 // before (a private one moves the cluster: root-start.test.ts), gone at the end.
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'hearth-start-'));
@@ -15,25 +13,7 @@ chmodSync(scratch, 0o755);
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
 
 function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import=tsx', 'server/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH, DATA_DIR: mkdtempSync(path.join(scratch, 'data-')), ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
+  return runScript('server/main.ts', { env: { DATA_DIR: mkdtempSync(path.join(scratch, 'data-')), ...env } });
 }
 
 for (const [env, message] of [
@@ -94,14 +74,13 @@ t.test('with no DATABASE_URL: the embedded database, a demo community, a second 
   t.match(home, /Welcome to the community!/, 'the demo community is there');
 
   // A script run beside the server uses the same database rather than starting another.
-  const script = spawn(process.execPath, ['--import=tsx', 'scripts/user-create.ts', '--username', 'beside', '--email', 'beside@example.com', '--password', 'long enough pass', '--role', 'moderator'], {
-    cwd: root,
-    env: { PATH: process.env.PATH, DATA_DIR: dataDir, NODE_ENV: 'test' },
+  const script = runScript('scripts/user-create.ts', {
+    args: ['--username', 'beside', '--email', 'beside@example.com', '--password', 'long enough pass', '--role', 'moderator'],
+    env: { DATA_DIR: dataDir, NODE_ENV: 'test' },
   });
-  let scriptOut = '';
-  script.stdout.on('data', (d) => (scriptOut += d));
-  script.stderr.on('data', (d) => (scriptOut += d));
-  t.equal(await new Promise((r) => script.on('close', r)), 0, scriptOut);
+  const status = await script.exited;
+  const scriptOut = script.out() + script.err();
+  t.equal(status, 0, scriptOut);
   t.match(scriptOut, /Created beside \(id \d+, role moderator, rank 0\)/);
   t.equal((await fetch(`http://127.0.0.1:${port}/u/beside`)).status, 200, 'the running server sees the new member');
 
