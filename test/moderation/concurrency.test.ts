@@ -149,3 +149,22 @@ t.test('flags sent at once on different posts stop at the daily cap', async (t) 
   const items = await db.selectFrom('queue_items').select('post_id').where('post_id', 'in', posts).execute();
   t.same(items.map((i) => i.post_id).sort(), flags.map((f) => f.post_id).sort(), 'a queue item for each flag written, none for a refused one');
 });
+
+t.test('more members posting at once than the pool has connections all get their replies written', async (t) => {
+  // Each post holds one connection for its transaction; nothing inside it may wait for a second
+  // one (the rules are read before it), or a burst the size of the pool waits for ever. With the
+  // settings not kept, every post of the burst reads them, as the first posts after a start or a
+  // change of the settings do.
+  const { make, signIn, db } = await testApp(t, { poolSize: 3, cache: { settings: false } });
+  const thread = await make.thread();
+  const browsers = [];
+  for (let i = 0; i < 8; i++) {
+    const browser = await signIn(await make.member({ rank: 1 }));
+    await browser.get(`/t/${thread.id}/${thread.slug}`);
+    browsers.push(browser);
+  }
+  const sent = await Promise.all(browsers.map((b, i) => b.submit(`/t/${thread.id}/replies`, { body: `A reply from member ${i + 1} of eight` })));
+  t.same(statuses(sent), { 303: 8 }, 'every reply posted');
+  const row = await db.selectFrom('threads').select('reply_count').where('id', '=', thread.id).executeTakeFirstOrThrow();
+  t.equal(row.reply_count, 8);
+});

@@ -5,6 +5,7 @@
 import type { Db } from '../../db/index.ts';
 import { openPostItem } from '../items.ts';
 import { lockMemberLimit } from './member-lock.ts';
+import { readPostingRules, type PostingRules } from './posting-rules.ts';
 import { checkSpam } from './spam.ts';
 import { checkStanding } from './standing.ts';
 import type { NewPost, PostDecision } from './types.ts';
@@ -26,17 +27,22 @@ export async function decideNewPost(db: Db, post: NewPost): Promise<PostDecision
  */
 export async function writeNewPost<T>(
   db: Db,
-  post: Omit<NewPost, 'now'>,
+  post: Omit<NewPost, 'now' | 'rules'> & { rules?: PostingRules },
   clock: () => Date,
   write: (tx: Db, decision: PostDecision, now: Date) => Promise<T>,
 ): Promise<{ decision: PostDecision; written: T }> {
+  // The rules are read before the transaction, from the process's copy or the pool. Read inside
+  // it, a post would hold one connection while waiting for another, and as many posts at once as
+  // the pool has connections would wait for each other for ever (the bench's 32 replies at once
+  // hung the process this way).
+  const rules = await (post.rules ? post.rules.get() : readPostingRules(db));
   return db.transaction().execute(async (tx) => {
     await lockMemberLimit(tx, 'posting', post.viewer.id);
     // The time is read once the lock is held, so the member's posts are written in the order of
     // their times: one that waited is never dated before the post it waited for (the limits do
     // not count posts from their future).
     const now = clock();
-    const decision = await decideNewPost(tx, { ...post, now });
+    const decision = await decideNewPost(tx, { ...post, rules, now });
     return { decision, written: await write(tx, decision, now) };
   });
 }

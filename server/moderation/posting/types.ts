@@ -3,7 +3,7 @@
 // rather than one another.
 import type { PendingReason, QueueKind } from '../../db/schema.ts';
 import type { Viewer } from '../../permissions.ts';
-import type { PostingRules } from './posting-rules.ts';
+import type { PostingRuleSet } from './posting-rules.ts';
 
 export interface NewPost {
   viewer: Viewer;
@@ -14,8 +14,8 @@ export interface NewPost {
   thread?: { id: number; locked_at: Date | null; closes_at: Date | null; slow_mode_seconds: number; category_id: number };
   categoryId: number;
   now: Date;
-  /** The process's copy of the settings and watched words (read from the database without it). */
-  rules?: PostingRules;
+  /** The settings and watched words the post is checked against, read before its transaction. */
+  rules: PostingRuleSet;
 }
 
 export interface PostDecision {
