@@ -1,11 +1,11 @@
 // /mod/log: the staff action log, newest first, filterable by actor, action and target. Open to
 // moderators and above; members are refused, guests asked to sign in. A plain GET form, so a
 // filtered page has an address to share and works with JavaScript off.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { text } from '../../schemas.ts';
 import { requireRight } from '../../sessions/guards.ts';
 import { actorByUsername, staffLogLines } from './queries.ts';
-import { changeLines, LOG_PAGE, logTargetTypes, logTime, logUrl, readLogQuery, targetHref, type LogQuery } from './rules.ts';
+import { changeLines, LOG_PAGE, logTargetTypes, logTime, logUrl, readLogQuery, targetHref } from './rules.ts';
 
 // Generous bounds: readLogQuery gives the real rules with a message beside the field.
 const logQuerystring = {
@@ -13,9 +13,9 @@ const logQuerystring = {
   properties: { actor: text(200), action: text(200), target: text(200), before: text(40) },
 } as const;
 
-export const staffLog: FastifyPluginAsync = async (app) => {
+export const staffLog: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get('/', { schema: { querystring: logQuerystring }, preValidation: requireRight('see staff log', 'The staff log is open to moderators and above.') }, async (req, reply) => {
-    const { values, filters, errors } = readLogQuery(req.query as LogQuery);
+    const { values, filters, errors } = readLogQuery(req.query);
     const actor = filters.actor ? await actorByUsername(app.db, filters.actor) : undefined;
     if (filters.actor && !actor) errors.actor = `No member is called "${filters.actor}".`;
 
