@@ -6,8 +6,8 @@
 // flag; newcomers (rank 0) may raise `spam` flags only (permissions.ts, flagReasonsFor). Each
 // member may raise 20 flags a day, 30, 40 and 60 at ranks 2, 3 and 4; moderators are not counted
 // (rules.ts, dailyFlagLimit).
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { FlagReason } from '../../db/schema.ts';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { forbidden, HttpError, invalid, notFound } from '../../errors.ts';
 import { can, canOnPost, flagReasonsFor, type Viewer, canSee } from '../../permissions.ts';
 import { csrfField, idParams, text } from '../../schemas.ts';
@@ -15,8 +15,9 @@ import { requireViewer, signInFirst } from '../../sessions/guards.ts';
 import { assertCanRead } from '../../access/categories.ts';
 import { postUrl } from '../../addresses.ts';
 import { answer } from '../../views/index.ts';
+import { sentId } from '../sent.ts';
 import { postToFlag, raiseFlag, type PostToFlag } from './queries.ts';
-import { flagErrors, flagReasonLabels, NOTE_MAX } from './rules.ts';
+import { flagErrors, flagReasonLabels, flagReasons, NOTE_MAX } from './rules.ts';
 
 const flagBody = {
   type: 'object',
@@ -44,18 +45,19 @@ function refusal(viewer: Viewer, post: PostToFlag): HttpError | null {
   return new HttpError(409, 'This post is already waiting for a moderator.');
 }
 
-export const flags: FastifyPluginAsync = async (app) => {
+export const flags: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   /**
    * The post in the path, as far as the viewer may know of it. `strict` (the form, which quotes
    * the post and names its thread) wants a post the viewer can see in a thread they can open; a
-   * flag sent may still land on a post that flags hid a moment before.
+   * flag sent may still land on a post that flags hid a moment before. No id (a path that names
+   * no row, seen by a form refused before validation) is no post.
    */
-  async function loadPost(req: FastifyRequest, strict: boolean): Promise<PostToFlag> {
-    const post = await postToFlag(app.db, (req.params as { id: number }).id);
-    if (!post || ((post.deleted_at || post.thread_deleted_at) && !can(req.viewer, 'see deleted'))) throw notFound('That post');
-    if (post.pending_at && !canSee(req.viewer, post)) throw notFound('That post');
-    if (strict && !shownTo(req.viewer, post)) throw notFound('That post');
-    assertCanRead(req.viewer, post);
+  async function loadPost(viewer: Viewer, id: number | undefined, strict: boolean): Promise<PostToFlag> {
+    const post = id === undefined ? undefined : await postToFlag(app.db, id);
+    if (!post || ((post.deleted_at || post.thread_deleted_at) && !can(viewer, 'see deleted'))) throw notFound('That post');
+    if (post.pending_at && !canSee(viewer, post)) throw notFound('That post');
+    if (strict && !shownTo(viewer, post)) throw notFound('That post');
+    assertCanRead(viewer, post);
     return post;
   }
 
@@ -66,14 +68,14 @@ export const flags: FastifyPluginAsync = async (app) => {
     // gets what the form's GET gives them (sign in, not found) and nothing of the post.
     load: async (req: FastifyRequest) => {
       const viewer = requireViewer(req, 'Please sign in to flag posts.');
-      const post = await loadPost(req, true);
+      const post = await loadPost(viewer, sentId(req.params), true);
       return { post, reasons: reasonChoices(viewer), newcomer: flagReasonsFor(viewer).length === 1 };
     },
   };
 
   app.get('/p/:id/flag', { schema: { params: idParams }, preHandler: signInFirst }, async (req, reply) => {
     const viewer = requireViewer(req, 'Please sign in to flag posts.');
-    const post = await loadPost(req, true);
+    const post = await loadPost(viewer, req.params.id, true);
     const refused = refusal(viewer, post);
     if (refused) throw refused;
     const data = { post, reasons: reasonChoices(viewer), newcomer: flagReasonsFor(viewer).length === 1, values: {}, errors: {} };
@@ -87,11 +89,12 @@ export const flags: FastifyPluginAsync = async (app) => {
     { schema: { params: idParams, body: flagBody }, config: { form: flagForm } },
     async (req, reply) => {
       const viewer = requireViewer(req, 'Please sign in to flag posts.');
-      const post = await loadPost(req, false);
-      const input = req.body as { reason?: string; note?: string };
+      const post = await loadPost(viewer, req.params.id, false);
+      const input = req.body;
       const errors = flagErrors(input);
-      if (Object.keys(errors).length) throw invalid(errors);
-      const reason = input.reason as FlagReason;
+      // A reason that is none of the flags has its message in the errors.
+      const reason = flagReasons.find((r) => r === input.reason);
+      if (!reason || Object.keys(errors).length) throw invalid(errors);
       if (post.user_id === viewer.id) throw forbidden('You cannot flag your own post.');
       if (!flagReasonsFor(viewer).includes(reason)) {
         throw new HttpError(403, 'Newcomers can flag spam only; the other flags open at rank 1 (Member).', {
