@@ -1,7 +1,8 @@
 // Actions on a single post: /p/:id, like, edit (with revisions) and delete.
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { forbidden, invalid, notFound } from '../errors.ts';
-import { can, canOnPost } from '../permissions.ts';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import { forbidden, invalid, notFound, wrongAddress } from '../errors.ts';
+import { can, canOnPost, type Viewer } from '../permissions.ts';
 import { emptyForm, idParams, text, csrfField } from '../schemas.ts';
 import { requireViewer, signInFirst } from '../sessions/guards.ts';
 import { postErrors, threadErrors } from '../threads/rules.ts';
@@ -16,7 +17,22 @@ import { assertNotSilenced } from '../moderation/posting/standing.ts';
 
 const heldEditMessage = 'Your changes are saved. They wait for a moderator\'s approval; until then only you and the moderators can see the post.';
 
-export const posts: FastifyPluginAsync = async (app) => {
+/**
+ * The post id in the path as a form's `load` sees it: maybe before the path was validated (a
+ * CSRF refusal comes first), so still the text that was sent. Read as validation would read it;
+ * one that names no post is the page the address gets without the refusal.
+ */
+function sentId(req: FastifyRequest): number {
+  const params: unknown = req.params;
+  const raw: unknown = params !== null && typeof params === 'object' ? Reflect.get(params, 'id') : undefined;
+  const id = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id < 1) throw wrongAddress(404, 'That page could not be found.');
+  return id;
+}
+
+const signInToEdit = 'Please sign in to edit posts.';
+
+export const posts: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   /** Where a post is read, if the viewer may read it. */
   async function addressOfPost(req: FastifyRequest, id: number): Promise<string> {
     const t = await threadOfPost(app.db, id);
@@ -26,25 +42,25 @@ export const posts: FastifyPluginAsync = async (app) => {
     return postUrl(t, { id, post_number: t.post_number });
   }
 
-  /** The post named in the path, if the viewer may see it at all. */
-  async function loadPost(req: FastifyRequest): Promise<PostForChange> {
-    const post = await postForChange(app.db, (req.params as { id: number }).id);
+  /** This post, if the viewer may see it at all. */
+  async function loadPost(viewer: Viewer | null, id: number): Promise<PostForChange> {
+    const post = await postForChange(app.db, id);
     if (!post) throw notFound('That post');
     const thread = {
       user_id: post.thread_user_id, deleted_at: post.thread_deleted_at, hidden_at: post.thread_hidden_at, pending_at: post.thread_pending_at,
       read_role: post.read_role, read_rank: post.read_rank,
     };
-    assertCanSeePost(req.viewer, post, thread);
+    assertCanSeePost(viewer, post, thread);
     return post;
   }
 
   app.get('/p/:id', { schema: { params: idParams } }, async (req, reply) => {
-    return reply.redirect(await addressOfPost(req, (req.params as { id: number }).id), 303);
+    return reply.redirect(await addressOfPost(req, req.params.id), 303);
   });
 
   app.post('/p/:id/like', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
     const viewer = requireViewer(req, 'Please sign in to like posts.');
-    const { id } = req.params as { id: number };
+    const { id } = req.params;
     const redirect = await addressOfPost(req, id);
     const result = await toggleLike(app.db, id, viewer.id);
     return answer(req, reply, {
@@ -61,15 +77,14 @@ export const posts: FastifyPluginAsync = async (app) => {
     { schema: { body: { type: 'object', properties: { body: text(200000), _csrf: csrfField } } } },
     async (req, reply) => {
       requireViewer(req, 'Please sign in to write posts.');
-      const { body = '' } = req.body as { body?: string };
+      const { body = '' } = req.body;
       return reply.fragment('posts/preview', { cooked: await previewOf(app.db, body) });
     },
   );
 
-  /** The post in the path, if this viewer may edit it. */
-  async function loadPostToEdit(req: FastifyRequest) {
-    const viewer = requireViewer(req, 'Please sign in to edit posts.');
-    const post = await loadPost(req);
+  /** This post, if the signed-in viewer may edit it. */
+  async function loadPostToEdit(viewer: Viewer, id: number) {
+    const post = await loadPost(viewer, id);
     if (!canOnPost(viewer, 'edit post', post)) throw forbidden('You may edit only your own posts.');
     return { viewer, post };
   }
@@ -77,12 +92,13 @@ export const posts: FastifyPluginAsync = async (app) => {
   const editForm = {
     template: 'posts/edit',
     title: 'Edit post',
-    // Drawn again only for someone who may edit the post; anyone else gets the GET's refusal.
-    load: async (req: FastifyRequest) => ({ post: (await loadPostToEdit(req)).post }),
+    // Drawn again only for someone who may edit the post; anyone else gets the GET's refusal
+    // (a guest is asked to sign in before the address is read).
+    load: async (req: FastifyRequest) => ({ post: (await loadPostToEdit(requireViewer(req, signInToEdit), sentId(req))).post }),
   };
 
   app.get('/p/:id/edit', { schema: { params: idParams }, preHandler: signInFirst }, async (req, reply) => {
-    const { viewer, post } = await loadPostToEdit(req);
+    const { viewer, post } = await loadPostToEdit(requireViewer(req, signInToEdit), req.params.id);
     // The editor's own standing counts, not the author's: a moderator tidies a silenced member's post.
     await assertNotSilenced(app.db, viewer, app.now());
     const values = { body: post.raw, title: post.title };
@@ -99,10 +115,10 @@ export const posts: FastifyPluginAsync = async (app) => {
       config: { form: editForm },
     },
     async (req, reply) => {
-      const { viewer, post } = await loadPostToEdit(req);
+      const { viewer, post } = await loadPostToEdit(requireViewer(req, signInToEdit), req.params.id);
       const now = app.now();
       await assertNotSilenced(app.db, viewer, now);
-      const input = req.body as { body: string; title?: string; preview?: string };
+      const input = req.body;
       if (input.preview) {
         return reply.page(editForm.template, { title: editForm.title, post, values: input, errors: {}, preview: await previewOf(app.db, input.body) });
       }
@@ -124,14 +140,14 @@ export const posts: FastifyPluginAsync = async (app) => {
   );
 
   app.get('/p/:id/delete', { schema: { params: idParams }, preHandler: signInFirst }, async (req, reply) => {
-    const post = await loadPost(req);
+    const post = await loadPost(req.viewer, req.params.id);
     if (!canOnPost(req.viewer, 'delete post', post)) throw forbidden('You may delete only your own posts.');
     return reply.page('posts/delete', { title: 'Delete post', post, isFirst: post.post_number === 1 });
   });
 
   app.post('/p/:id/delete', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
     const viewer = requireViewer(req);
-    const post = await loadPost(req);
+    const post = await loadPost(viewer, req.params.id);
     if (!canOnPost(viewer, 'delete post', post)) throw forbidden('You may delete only your own posts.');
     const { threadDeleted } = await deletePost(app.db, { postId: post.id, by: viewer.id, staffLog: post.user_id !== viewer.id });
     if (threadDeleted) {
@@ -143,7 +159,7 @@ export const posts: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/p/:id/revisions', { schema: { params: idParams }, preHandler: signInFirst }, async (req, reply) => {
-    const post = await loadPost(req);
+    const post = await loadPost(req.viewer, req.params.id);
     if (!canOnPost(req.viewer, 'see revisions', post)) throw forbidden('Earlier versions are shown to the author and moderators.');
     const revisions = await revisionsOf(app.db, post.id);
     return reply.page('posts/revisions', { title: 'Earlier versions', post, postUrl: await addressOfPost(req, post.id), revisions, current: post.raw });
