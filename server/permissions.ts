@@ -1,5 +1,13 @@
-// The one place that answers "may this viewer do this?". Routes and templates both ask it.
+// The one place that answers "may this viewer do this to that?". Routes and templates both ask
+// it. Pure: what it decides from is handed in (the viewer with their standing, the thing acted on,
+// the time), so every answer is a row in a table test (test/platform/permissions.test.ts).
+//
+// Two kinds of answer. `can…` says yes or no, for a template's flag or a SQL rule's twin. `…Refusal`
+// says why not, as the error the route answers with (null: allowed): a route reads its input by
+// schema, asks once, then queries and answers.
 import type { FlagReason, Role } from './db/schema.ts';
+import { forbidden, HttpError, notFound, tooSoon } from './errors.ts';
+import { formatMoment, waitText } from './text/moments.ts';
 
 export const roles: readonly Role[] = ['member', 'moderator', 'staff', 'admin'];
 
@@ -88,21 +96,64 @@ export function can(viewer: Viewer | null, action: Action): boolean {
 }
 
 export function canOnPost(viewer: Viewer | null, action: PostAction, post: PostFacts): boolean {
-  if (!viewer) return false;
+  return viewer !== null && postActionRefusal(viewer, action, post) === null;
+}
+
+/** What a refused action on a post tells the member. */
+const postRefusals = {
+  'edit post': 'You may edit only your own posts.',
+  'delete post': 'You may delete only your own posts.',
+  'see revisions': 'Earlier versions are shown to the author and moderators.',
+  'like post': 'You cannot like this post.',
+} as const;
+
+/**
+ * Why the viewer may not do this to a post they can see (null: they may). An edit is posting too:
+ * with their standing, a silence in force refuses it, the editor's own and not the author's (a
+ * moderator tidies a silenced member's post). For a flag, see flagRefusal.
+ */
+export function postActionRefusal(viewer: Viewer, action: PostAction, post: PostFacts, standing?: Standing): HttpError | null {
   const own = viewer.id === post.user_id;
   switch (action) {
     case 'edit post':
+      if (post.deleted_at !== null || !(own || hasRole(viewer, 'moderator'))) return forbidden(postRefusals[action]);
+      return standing ? silenceRefusal(standing) : null;
     case 'delete post':
-      return post.deleted_at === null && (own || hasRole(viewer, 'moderator'));
+      return post.deleted_at === null && (own || hasRole(viewer, 'moderator')) ? null : forbidden(postRefusals[action]);
     case 'see revisions':
-      return own || hasRole(viewer, 'moderator');
+      return own || hasRole(viewer, 'moderator') ? null : forbidden(postRefusals[action]);
+    // Hidden or held posts take no likes until they are public again; nobody likes their own.
     case 'like post':
-      return isPublic(post) && !own;
-    // Members flag others' public posts (which reasons, by rank: flagReasonsFor).
+      return isPublic(post) && !own ? null : forbidden(postRefusals[action]);
     case 'flag post':
-      return isPublic(post) && !own;
+      return flagRefusal(viewer, post);
   }
 }
+
+/**
+ * Why the viewer may not flag this post (null: they may). Members flag others' posts. Asked for
+ * the form (no reason yet), the post must be public: a deleted one has nothing left to flag, a
+ * hidden or held one already waits for a moderator. A flag sent may still land on a post that
+ * others' flags hid a moment before (it adds to the evidence), and its reason must be one the
+ * viewer's rank allows (flagReasonsFor); a reason that is none at all is the form's to say.
+ */
+export function flagRefusal(viewer: Viewer, post: PostFacts, reason?: string): HttpError | null {
+  if (viewer.id === post.user_id) return forbidden('You cannot flag your own post.');
+  if (reason === undefined) {
+    if (post.deleted_at) return new HttpError(409, 'This post was deleted; there is nothing left to flag.');
+    if (!isPublic(post)) return new HttpError(409, 'This post is already waiting for a moderator.');
+    return null;
+  }
+  const reasons = flagReasonsFor(viewer);
+  if (allFlagReasons.includes(reason as FlagReason) && !reasons.includes(reason as FlagReason)) {
+    return new HttpError(403, 'Newcomers can flag spam only; the other flags open at rank 1 (Member).', {
+      reason: 'As a newcomer you can flag spam only.',
+    });
+  }
+  return null;
+}
+
+const allFlagReasons: readonly FlagReason[] = ['spam', 'offensive', 'off_topic', 'other'];
 
 /**
  * The flag reasons a member may raise. Newcomers (rank 0) may flag spam only: spam is what they
@@ -111,7 +162,7 @@ export function canOnPost(viewer: Viewer | null, action: PostAction, post: PostF
  */
 export function flagReasonsFor(viewer: Viewer | null): FlagReason[] {
   if (!viewer) return [];
-  return viewer.rank >= 1 || hasRole(viewer, 'moderator') ? ['spam', 'offensive', 'off_topic', 'other'] : ['spam'];
+  return viewer.rank >= 1 || hasRole(viewer, 'moderator') ? [...allFlagReasons] : ['spam'];
 }
 
 /**
@@ -121,6 +172,28 @@ export function flagReasonsFor(viewer: Viewer | null): FlagReason[] {
 export function canSanction(viewer: Viewer | null, target: { id: number; role: Role }): boolean {
   if (!viewer || !can(viewer, 'sanction') || viewer.id === target.id) return false;
   return roles.indexOf(viewer.role) > roles.indexOf(target.role);
+}
+
+/**
+ * What is done about a member's sanction: imposed, lifted early, or decided on appeal. To lift a
+ * sanction, on appeal or not, or to keep it, is to decide it again: each takes someone who may
+ * impose it on the member, so nobody decides their own appeal, and a moderator does not undo what
+ * staff or an admin decided about a peer.
+ */
+export type SanctionAct = 'impose' | 'lift' | 'decide appeal';
+
+const sanctionRefusals: Record<SanctionAct, { self: string; other: string }> = {
+  impose: { self: 'You cannot sanction yourself.', other: 'You may sanction only members below your role.' },
+  lift: { self: 'You may not lift this sanction.', other: 'You may not lift this sanction.' },
+  'decide appeal': { self: 'You cannot decide your own appeal: someone above your role will.', other: 'You may decide appeals only of members below your role.' },
+};
+
+/** Why the viewer may not do this about a sanction on this member (null: they may). */
+export function sanctionRefusal(viewer: Viewer | null, act: SanctionAct, member: { id: number; role: Role }): HttpError | null {
+  if (!viewer) return new HttpError(401, 'Please sign in first.');
+  if (!can(viewer, 'sanction')) return forbidden('Sanctions are for moderators.');
+  if (canSanction(viewer, member)) return null;
+  return forbidden(viewer.id === member.id ? sanctionRefusals[act].self : sanctionRefusals[act].other);
 }
 
 /** Who may read a category and who may start threads in it. */
@@ -148,13 +221,151 @@ export function canStartThread(viewer: Viewer | null, c: CategoryAccess): boolea
 }
 
 /**
+ * Why the viewer may not read this category (null: they may): a guest is asked to sign in (401),
+ * a member without the role or rank is refused (403). It never says more than that.
+ */
+export function readRefusal(viewer: Viewer | null, c: Pick<CategoryAccess, 'read_role' | 'read_rank'>): HttpError | null {
+  if (canReadCategory(viewer, c)) return null;
+  if (!viewer) return new HttpError(401, 'Please sign in to read this.');
+  return forbidden('This category is open to some members only.');
+}
+
+/**
+ * Why the viewer may not open this thread where it is (null: they may), as its page decides: a
+ * thread they may not see is not there (404); one in a category they may not read, readRefusal.
+ */
+export function openThreadRefusal(viewer: Viewer | null, thread: WithheldFacts & Pick<CategoryAccess, 'read_role' | 'read_rank'>): HttpError | null {
+  if (!canSee(viewer, thread)) return notFound('That thread');
+  return readRefusal(viewer, thread);
+}
+
+/** Why the viewer may not see this post where it is (null: they may): as openThreadRefusal, for the post and its thread. */
+export function seePostRefusal(
+  viewer: Viewer | null,
+  post: WithheldFacts,
+  thread: WithheldFacts & Pick<CategoryAccess, 'read_role' | 'read_rank'>,
+): HttpError | null {
+  if (!canSee(viewer, post) || !canSee(viewer, thread)) return notFound('That post');
+  return readRefusal(viewer, thread);
+}
+
+/**
+ * What a member's sanctions say as they post, read for the moment of posting. `silence`: the
+ * silence in force then, if any (the one that lasts longest); `lastPostAt`: their latest post in
+ * the thread, deleted ones too (deleting does not buy another post), for slow mode.
+ */
+export interface Standing {
+  silence: { ends_at: Date | null; reason: string } | null;
+  lastPostAt?: Date | null;
+}
+
+/**
+ * A silence is "may read, not post", and an edit is posting too: replies, new threads and edits
+ * are refused with these words while one is in force.
+ */
+export function silenceRefusal(standing: Standing): HttpError | null {
+  const { silence } = standing;
+  if (!silence) return null;
+  const until = silence.ends_at ? ` until ${formatMoment(silence.ends_at)}` : '';
+  return forbidden(`You are silenced${until}: you may read, but not post. Reason: ${silence.reason}`);
+}
+
+/**
+ * Whether a silence may be in force now, from what the viewer's session carries: only then is the
+ * sanction itself read (it says why and until when).
+ */
+export function maybeSilenced(viewer: Viewer, now: Date): boolean {
+  return viewer.silencedUntil != null && viewer.silencedUntil > now;
+}
+
+/** A thread's state as it decides replies. */
+export interface ReplyTarget {
+  deleted_at: Date | null;
+  locked_at: Date | null;
+  closes_at: Date | null;
+  slow_mode_seconds: number;
+}
+
+/** Seconds a member still waits before posting again in a slow thread (0: they may post). */
+export function slowModeWait(lastPostAt: Date | null, seconds: number, now: Date): number {
+  if (!lastPostAt || seconds <= 0) return 0;
+  const left = seconds - (now.getTime() - lastPostAt.getTime()) / 1000;
+  return left > 0 ? Math.ceil(left) : 0;
+}
+
+/**
+ * Why the viewer may not reply to this thread now (null: they may). Without their standing, what
+ * the thread and their role say: whether the page offers the reply form. With it, also their
+ * silence and the thread's slow mode: the reply itself, decided under the member's posting lock
+ * (server/moderation/posting/posting.ts). Moderators may still post in a locked thread (to say why
+ * it is locked), and are held by neither a thread's closing nor its slow mode.
+ */
+export function replyRefusal(viewer: Viewer | null, thread: ReplyTarget, now: Date, standing?: Standing): HttpError | null {
+  if (!viewer) return new HttpError(401, 'Please sign in first.');
+  if (thread.deleted_at) return new HttpError(409, 'This thread was deleted; it takes no more replies.');
+  const silenced = standing ? silenceRefusal(standing) : null;
+  if (silenced) return silenced;
+  if (thread.locked_at && !can(viewer, 'lock')) return new HttpError(409, 'This thread is locked; it takes no more replies.');
+  if (can(viewer, 'manage threads')) return null;
+  if (thread.closes_at && thread.closes_at <= now) return new HttpError(409, 'This thread is closed; it takes no more replies.');
+  const wait = standing ? slowModeWait(standing.lastPostAt ?? null, thread.slow_mode_seconds, now) : 0;
+  if (wait > 0) {
+    return tooSoon(
+      `Slow mode is on in this thread: one post every ${waitText(thread.slow_mode_seconds)}. Please wait ${waitText(wait)} before posting again.`,
+      wait,
+    );
+  }
+  return null;
+}
+
+/**
+ * Why the viewer may not start a thread in this category (null: they may): they must read it and
+ * hold its posting role and rank; with their standing, a silence refuses too.
+ */
+export function startThreadRefusal(viewer: Viewer | null, c: CategoryAccess, standing?: Standing): HttpError | null {
+  if (!viewer) return new HttpError(401, 'Please sign in first.');
+  const unread = readRefusal(viewer, c);
+  if (unread) return unread;
+  if (!canStartThread(viewer, c)) return forbidden('Starting threads here is open to some members only.');
+  return standing ? silenceRefusal(standing) : null;
+}
+
+/** The thread actions of staff and moderators, and what a viewer without the right hears. */
+export const threadActionRefusals = {
+  'manage threads': 'Thread actions are for moderators.',
+  pin: 'Pinning is for staff.',
+  lock: 'Locking is for moderators.',
+} as const satisfies Partial<Record<Action, string>>;
+
+export type ThreadAction = keyof typeof threadActionRefusals;
+
+/**
  * Which thread actions the thread page offers. Each needs its role and also that the actor may
  * read the thread's category: a moderator outside a staff-only category may not touch its
- * threads, and the routes refuse what is not offered here (assertCanOpenThread, server/access/threads.ts).
+ * threads, and the routes refuse what is not offered here (threadActionRefusal).
  */
 export function threadActionsFor(viewer: Viewer | null, category: Pick<CategoryAccess, 'read_role' | 'read_rank'>) {
   const reads = canReadCategory(viewer, category);
   return { canManage: reads && can(viewer, 'manage threads'), canPin: reads && can(viewer, 'pin'), canLock: reads && can(viewer, 'lock') };
+}
+
+/**
+ * Why the viewer may not take this action on this thread (null: they may): the right first, then
+ * the thread must be there for them to open, so an action answers no more than the page would.
+ */
+export function threadActionRefusal(
+  viewer: Viewer | null,
+  action: ThreadAction,
+  thread: WithheldFacts & Pick<CategoryAccess, 'read_role' | 'read_rank'>,
+): HttpError | null {
+  if (!viewer) return new HttpError(401, 'Please sign in first.');
+  if (!can(viewer, action)) return forbidden(threadActionRefusals[action]);
+  return openThreadRefusal(viewer, thread);
+}
+
+/** This role and those above it: everyone who holds it. */
+export function rolesFrom(role: Role): Role[] {
+  return roles.slice(roles.indexOf(role));
 }
 
 /** The roles a viewer holds (theirs and those before it): for the same rule in SQL. */

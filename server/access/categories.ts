@@ -4,8 +4,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Database } from '../db/schema.ts';
-import { forbidden, HttpError } from '../errors.ts';
-import { canReadCategory, hasRole, rolesHeld, type Viewer } from '../permissions.ts';
+import { hasRole, readRefusal, rolesHeld, type canReadCategory, type Viewer } from '../permissions.ts';
 
 /** The ids of the categories the viewer may read, as a subquery. */
 export function readableCategoryIds(db: Db, viewer: Viewer | null) {
@@ -22,14 +21,10 @@ export function readableCategoryIds(db: Db, viewer: Viewer | null) {
     );
 }
 
-/**
- * Stops here unless the viewer may read the category: a guest is asked to sign in (401), a
- * member without the role or rank is refused (403). The page never says more than that.
- */
+/** Stops here unless the viewer may read the category (readRefusal says what they are told). */
 export function assertCanRead(viewer: Viewer | null, c: Parameters<typeof canReadCategory>[1]) {
-  if (canReadCategory(viewer, c)) return;
-  if (!viewer) throw new HttpError(401, 'Please sign in to read this.');
-  throw forbidden('This category is open to some members only.');
+  const refused = readRefusal(viewer, c);
+  if (refused) throw refused;
 }
 
 /** The columns a route needs to decide access, selected with a category joined as `c`. */

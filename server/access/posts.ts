@@ -5,9 +5,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Database } from '../db/schema.ts';
-import { notFound } from '../errors.ts';
-import { canSee, type canReadCategory, type Viewer, type WithheldFacts } from '../permissions.ts';
-import { assertCanRead } from './categories.ts';
+import { seePostRefusal, type canReadCategory, type Viewer, type WithheldFacts } from '../permissions.ts';
 import { visibleThreads } from './threads.ts';
 
 type PostsEb = ExpressionBuilder<Database & { p: Database['posts'] }, 'p'>;
@@ -36,12 +34,8 @@ export function visiblePosts(db: Db, viewer: Viewer | null) {
   return visibleThreads(db, viewer).innerJoin('posts as p', 'p.thread_id', 't.id').where(publicPost);
 }
 
-/**
- * Stops here unless the viewer may see the post where it is: a post they may not see, or one in
- * a thread they may not open, is not there (404); one in a category they may not read, as
- * assertCanRead.
- */
+/** Stops here unless the viewer may see the post where it is (seePostRefusal says what they are told). */
 export function assertCanSeePost(viewer: Viewer | null, post: WithheldFacts, thread: WithheldFacts & Parameters<typeof canReadCategory>[1]) {
-  if (!canSee(viewer, post) || !canSee(viewer, thread)) throw notFound('That post');
-  assertCanRead(viewer, thread);
+  const refused = seePostRefusal(viewer, post, thread);
+  if (refused) throw refused;
 }

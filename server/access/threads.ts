@@ -4,9 +4,8 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Database } from '../db/schema.ts';
-import { notFound } from '../errors.ts';
-import { canSee, type canReadCategory, type WithheldFacts, type Viewer } from '../permissions.ts';
-import { assertCanRead, readableCategoryIds } from './categories.ts';
+import { openThreadRefusal, type canReadCategory, type WithheldFacts, type Viewer } from '../permissions.ts';
+import { readableCategoryIds } from './categories.ts';
 
 type ThreadsEb = ExpressionBuilder<Database & { t: Database['threads'] }, 't'>;
 
@@ -30,11 +29,10 @@ export function visibleThreads(db: Db, viewer: Viewer | null) {
 }
 
 /**
- * Stops here unless the viewer may open the thread where it is, as its page decides: a thread
- * they may not open is not there (404); one in a category they may not read, as assertCanRead.
- * For what acts on a thread (staff and moderators' actions), which must show no more than its page.
+ * Stops here unless the viewer may open the thread where it is (openThreadRefusal says what they
+ * are told). For what acts on a thread, which must show no more than its page.
  */
 export function assertCanOpenThread(viewer: Viewer | null, thread: WithheldFacts & Parameters<typeof canReadCategory>[1]) {
-  if (!canSee(viewer, thread)) throw notFound('That thread');
-  assertCanRead(viewer, thread);
+  const refused = openThreadRefusal(viewer, thread);
+  if (refused) throw refused;
 }

@@ -9,12 +9,18 @@
 // public) — announced on the change bus (migrations/0024) like the pages' changes. While the
 // change bus is not listening, or with `cache.sessions` off, every page reads its session.
 import { sql } from 'kysely';
-import type { Viewer } from '../permissions.ts';
+import { roles, rolesFrom, type Viewer } from '../permissions.ts';
 import type { Session } from 'fastify';
 import type { Db } from '../db/index.ts';
 import { shownNotification } from '../access/notifications.ts';
 import type { Caches } from '../cache/index.ts';
 import type { KeptSession, KeptSessions } from '../cache/sessions.ts';
+
+/**
+ * A role's place in the order of roles (permissions.ts: each includes those before it), in SQL,
+ * for the rules the session's own query answers about its member.
+ */
+const roleOrder = (column: string) => sql<number>`array_position(${sql.lit(`{${roles.join(',')}}`)}::text[], ${sql.ref(column)})`;
 
 type Callback<T = void> = (err?: Error | null, value?: T) => void;
 interface StoredSession {
@@ -72,21 +78,18 @@ export class SessionStore {
         // same rule as openItemCount (server/moderation/items.ts).
         eb
           .case()
-          .when('u.role', 'in', ['moderator', 'staff', 'admin'])
+          .when('u.role', 'in', rolesFrom('moderator'))
           .then(
             eb
               .selectFrom('queue_items as q')
               .leftJoin('categories as qc', 'qc.id', 'q.category_id')
               .select(sql<number>`count(*)::int`.as('n'))
               .where('q.status', '=', 'open')
-              .where(sql<boolean>`(qc.read_role is null
-                or array_position(${sql.lit('{member,moderator,staff,admin}')}::text[], qc.read_role)
-                  <= array_position(${sql.lit('{member,moderator,staff,admin}')}::text[], u.role))`)
+              .where(sql<boolean>`(qc.read_role is null or ${roleOrder('qc.read_role')} <= ${roleOrder('u.role')})`)
               .where(sql<boolean>`(q.appeal_id is null or exists (
                 select from appeals qa join users qu on qu.id = qa.user_id
                 where qa.id = q.appeal_id and qu.id <> u.id
-                  and array_position(${sql.lit('{member,moderator,staff,admin}')}::text[], qu.role)
-                    < array_position(${sql.lit('{member,moderator,staff,admin}')}::text[], u.role)))`),
+                  and ${roleOrder('qu.role')} < ${roleOrder('u.role')}))`),
           )
           .end()
           .as('queue'),

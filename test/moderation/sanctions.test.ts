@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { endText, parseSanction, sanctionState } from '../../server/moderation/sanctions/rules.ts';
-import { parseMoment } from '../../server/moderation/moments.ts';
+import { parseMoment } from '../../server/text/moments.ts';
 import type { Agent } from '../helpers/agent.ts';
 import { type Member } from '../helpers/app.ts';
 import { moderationSetup } from '../helpers/moderation.ts';

@@ -5,7 +5,7 @@ import type { Db } from '../../db/index.ts';
 import { HttpError, tooSoon } from '../../errors.ts';
 import { can, type Viewer } from '../../permissions.ts';
 import type { NewPost } from './types.ts';
-import { formatMoment } from '../moments.ts';
+import { formatMoment } from '../../text/moments.ts';
 
 /** The sanction that keeps a member from posting now (the silence that lasts longest), if any. */
 export function silenceInForce(db: Db, userId: number, now: Date) {

@@ -2,7 +2,7 @@
 // its end is said, and the appeal token a suspended member (who has no session) carries.
 import type { Role, SanctionKind } from '../../db/schema.ts';
 import { canSanction, type Viewer } from '../../permissions.ts';
-import { formatMoment, parseMoment } from '../moments.ts';
+import { formatMoment, parseMoment } from '../../text/moments.ts';
 
 export const sanctionKinds: readonly SanctionKind[] = ['warn', 'silence', 'suspend', 'ban'];
 
