@@ -1,9 +1,9 @@
 // /admin/watched-words: the words admins watch for in posts (./watched-words.ts says what each
 // action does to a post). Admins only: others are refused (403), guests asked to sign in. Every
 // change is written to the staff log in its own transaction (addWatchedWord, removeWatchedWord).
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { isUniqueViolation } from '../../db/index.ts';
-import type { WatchedWordAction } from '../../db/schema.ts';
 import { invalid, notFound } from '../../errors.ts';
 import { can } from '../../permissions.ts';
 import { csrfField, emptyForm, idParams, text } from '../../schemas.ts';
@@ -26,7 +26,7 @@ const wordBody = {
   properties: { word: text(1000), action: text(40), _csrf: csrfField },
 } as const;
 
-export const watchedWordPages: FastifyPluginAsync = async (app) => {
+export const watchedWordPages: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.addHook('preValidation', requireRight('change settings', 'The moderation settings and watched words are kept by administrators.'));
 
   /** The watched words page around its form; nothing for those who may not see it. */
@@ -47,19 +47,20 @@ export const watchedWordPages: FastifyPluginAsync = async (app) => {
 
   app.post('/watched-words', { schema: { body: wordBody }, config: { form: wordsFormConfig } }, async (req, reply) => {
     const viewer = req.viewer!;
-    const input = req.body as { word: string; action: string };
+    const input = req.body;
     const word = input.word.trim().replace(/\s+/g, ' ');
+    const action = watchedWordActions.find((a) => a === input.action);
     const errors: Record<string, string> = {};
     if (!word) errors.word = 'Write the word (or phrase) to watch.';
     else if ([...word].length > WORD_MAX) errors.word = `A watched word is at most ${WORD_MAX} characters.`;
-    if (!(watchedWordActions as readonly string[]).includes(input.action)) errors.action = 'Choose what happens to a post with this word.';
+    if (!action) errors.action = 'Choose what happens to a post with this word.';
     if (!errors.word) {
       const existing = await watchedWordByText(app.db, word);
       if (existing) errors.word = `“${existing.word}” is already watched (${actionNames[existing.action].toLowerCase()}); remove it first to change what it does.`;
     }
-    if (Object.keys(errors).length) throw invalid(errors);
+    if (!action || Object.keys(errors).length) throw invalid(errors);
     try {
-      await addWatchedWord(app.db, { word, action: input.action as WatchedWordAction, by: viewer.id });
+      await addWatchedWord(app.db, { word, action, by: viewer.id });
     } catch (err) {
       // Added by another admin a moment ago.
       if (!isUniqueViolation(err)) throw err;
@@ -70,7 +71,7 @@ export const watchedWordPages: FastifyPluginAsync = async (app) => {
 
   app.post('/watched-words/:id/delete', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
     const viewer = req.viewer!;
-    const removed = await removeWatchedWord(app.db, (req.params as { id: number }).id, viewer.id);
+    const removed = await removeWatchedWord(app.db, req.params.id, viewer.id);
     if (!removed) throw notFound('That watched word');
     return answer(req, reply, { redirect: '/admin/watched-words', flash: `“${removed.word}” is no longer watched.` });
   });
