@@ -2,7 +2,8 @@
 // rates; the watched words are kept beside the checks that use them, ../posting/routes.ts).
 // Admins only: others are refused (403), guests asked to sign in. Every change is written to the
 // staff log in its own transaction (changeSetting).
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { invalid } from '../../errors.ts';
 import { can, rankNames } from '../../permissions.ts';
 import { csrfField, text } from '../../schemas.ts';
@@ -66,15 +67,16 @@ export function settingsForm(settings: Settings): Record<string, string> {
   return values;
 }
 
-function wholeNumber(raw: string | undefined, min: number, max: number): number | null {
-  const s = (raw ?? '').trim();
+function wholeNumber(raw: unknown, min: number, max: number): number | null {
+  // The schema makes every setting's field text, when it is sent at all.
+  const s = typeof raw === 'string' ? raw.trim() : '';
   if (!/^\d{1,9}$/.test(s)) return null;
   const n = Number(s);
   return n >= min && n <= max ? n : null;
 }
 
 /** The settings an admin sent, or the message beside each field that is wrong. */
-export function readSettingsForm(form: Record<string, string | undefined>, current: Settings) {
+export function readSettingsForm(form: Record<string, unknown>, current: Settings) {
   const settings = structuredClone(current) as Record<SettingKey, number | number[]>;
   const errors: Record<string, string> = {};
   for (const key of settingKeys) {
@@ -95,17 +97,14 @@ export function readSettingsForm(form: Record<string, string | undefined>, curre
   return { settings: settings as Settings, errors };
 }
 
-const settingsBody = {
-  type: 'object',
-  properties: {
-    _csrf: csrfField,
-    ...Object.fromEntries(
-      settingKeys.flatMap((key) => [[key, text(20)], ...rankNames.map((_, rank) => [rankField(key, rank), text(20)])]),
-    ),
-  },
-} as const;
+/** Each setting's field, or one for each rank: text, which readSettingsForm reads as a whole number. */
+const settingProperties: Record<string, ReturnType<typeof text>> = Object.fromEntries(
+  settingKeys.flatMap((key) => [key, ...rankNames.map((_, rank) => rankField(key, rank))]).map((name) => [name, text(20)]),
+);
 
-export const moderationSettings: FastifyPluginAsync = async (app) => {
+const settingsBody = { type: 'object', properties: { _csrf: csrfField, ...settingProperties } } as const;
+
+export const moderationSettings: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.addHook('preValidation', requireRight('change settings', 'The moderation settings and watched words are kept by administrators.'));
 
   /** What the settings page shows around the form. Nothing for those who may not see it: a refused form is drawn again empty. */
@@ -134,7 +133,7 @@ export const moderationSettings: FastifyPluginAsync = async (app) => {
   app.post('/settings', { schema: { body: settingsBody }, config: { form: settingsFormConfig } }, async (req, reply) => {
     const viewer = req.viewer!;
     const current = await loadSettings(app.db);
-    const { settings, errors } = readSettingsForm(req.body as Record<string, string>, current);
+    const { settings, errors } = readSettingsForm(req.body, current);
     if (Object.keys(errors).length) throw invalid(errors);
     const changed = settingKeys.filter((key) => JSON.stringify(settings[key]) !== JSON.stringify(current[key]));
     for (const key of changed) await changeSetting(app.db, key, settings[key], viewer.id);
