@@ -1,16 +1,19 @@
 import t from 'tap';
 import { sentId, sentText } from '../../server/moderation/sent.ts';
 
+// What validation answers to a path whose id is no row id (server/views/errors.ts).
+const notFound = { statusCode: 404, message: 'That page could not be found.', wrongAddress: true };
+
 t.test("a form's load reads the path's id as validation made it or as it was sent", async (t) => {
   t.equal(sentId({ id: 12 }), 12, 'after validation: the number');
   t.equal(sentId({ id: '12' }), 12, 'before validation: the digits of the address');
   t.equal(sentId({ id: '012' }), 12, 'leading zeros, as validation reads them');
   t.equal(sentId({ sanction: '7' }, 'sanction'), 7, 'another parameter by name');
   for (const id of ['abc', '1e3', '-1', '0', '1.5', '', '99999999999999999999', ' 5', 0, -3, 1.5, Number.MAX_SAFE_INTEGER + 1, ['5'], null]) {
-    t.equal(sentId({ id }), undefined, `no row id: ${JSON.stringify(id)}`);
+    t.throws(() => sentId({ id }), notFound, `no row id: ${JSON.stringify(id)}`);
   }
-  t.equal(sentId(undefined), undefined, 'no params at all');
-  t.equal(sentId({}), undefined, 'no id among them');
+  t.throws(() => sentId(undefined), notFound, 'no params at all');
+  t.throws(() => sentId({}), notFound, 'no id among them');
 });
 
 t.test("a form's load reads a text field only if it is one string", async (t) => {

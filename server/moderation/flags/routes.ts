@@ -49,11 +49,10 @@ export const flags: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   /**
    * The post in the path, as far as the viewer may know of it. `strict` (the form, which quotes
    * the post and names its thread) wants a post the viewer can see in a thread they can open; a
-   * flag sent may still land on a post that flags hid a moment before. No id (a path that names
-   * no row, seen by a form refused before validation) is no post.
+   * flag sent may still land on a post that flags hid a moment before.
    */
-  async function loadPost(viewer: Viewer, id: number | undefined, strict: boolean): Promise<PostToFlag> {
-    const post = id === undefined ? undefined : await postToFlag(app.db, id);
+  async function loadPost(viewer: Viewer, id: number, strict: boolean): Promise<PostToFlag> {
+    const post = await postToFlag(app.db, id);
     if (!post || ((post.deleted_at || post.thread_deleted_at) && !can(viewer, 'see deleted'))) throw notFound('That post');
     if (post.pending_at && !canSee(viewer, post)) throw notFound('That post');
     if (strict && !shownTo(viewer, post)) throw notFound('That post');
