@@ -108,10 +108,11 @@ t.test('reading a category and starting a thread in it', async (t) => {
   t.equal(readRefusal(member, staffOnly)?.message, 'This category is open to some members only.');
 });
 
-const shown = { user_id: member.id, deleted_at: null, hidden_at: null, pending_at: null };
+interface Facts { user_id: number; deleted_at: Date | null; hidden_at: Date | null; pending_at: Date | null }
+const shown: Facts = { user_id: member.id, deleted_at: null, hidden_at: null, pending_at: null };
 
 t.test('opening a thread and seeing a post', async (t) => {
-  const rows: [string, Viewer | null, Partial<typeof shown>, typeof everyone | typeof staffOnly, number | null][] = [
+  const rows: [string, Viewer | null, Partial<Facts>, typeof everyone | typeof staffOnly, number | null][] = [
     ['a guest opens a public thread', guest, {}, everyone, null],
     ['a guest does not find a hidden one', guest, { hidden_at: ago(1) }, everyone, 404],
     ['its author opens their held thread', member, { pending_at: ago(1) }, everyone, null],
@@ -135,15 +136,15 @@ t.test('opening a thread and seeing a post', async (t) => {
 t.test('what a viewer may do to a post they can see', async (t) => {
   const mine = shown;
   const actions: PostAction[] = ['edit post', 'delete post', 'see revisions', 'like post', 'flag post'];
-  const rows: [string, Viewer, typeof shown & { deleted_at: Date | null }, (number | null)[]][] = [
+  const rows: [string, Viewer, Facts, (number | null)[]][] = [
     // answers in the order of `actions`
     ['the author', member, mine, [null, null, null, 403, 403]],
     ['another member', other, mine, [403, 403, 403, null, null]],
     ['a moderator', moderator, mine, [null, null, null, null, null]],
     ['the author of a deleted post', member, { ...mine, deleted_at: ago(1) }, [403, 403, null, 403, 403]],
     ['a moderator, a deleted post', moderator, { ...mine, deleted_at: ago(1) }, [403, 403, null, 403, 409]],
-    ['another member, a hidden post', other, { ...mine, hidden_at: ago(1) } as typeof shown & { deleted_at: Date | null }, [403, 403, 403, 403, 409]],
-    ['the author, their held post', member, { ...mine, pending_at: ago(1) } as typeof shown & { deleted_at: Date | null }, [null, null, null, 403, 403]],
+    ['another member, a hidden post', other, { ...mine, hidden_at: ago(1) }, [403, 403, 403, 403, 409]],
+    ['the author, their held post', member, { ...mine, pending_at: ago(1) }, [null, null, null, 403, 403]],
   ];
   for (const [who, v, post, expected] of rows) {
     const answers = actions.map((a) => status(postActionRefusal(v, a, post)));
@@ -159,7 +160,7 @@ t.test('what a viewer may do to a post they can see', async (t) => {
 });
 
 t.test('flagging: whose post, in which state, for which reason', async (t) => {
-  const rows: [string, Viewer, Partial<typeof shown>, string | undefined, number | null][] = [
+  const rows: [string, Viewer, Partial<Facts>, string | undefined, number | null][] = [
     ['a member flags another’s public post (the form)', other, {}, undefined, null],
     ['nobody flags their own post', member, {}, undefined, 403],
     ['nor sends a flag on it', member, {}, 'spam', 403],
@@ -207,7 +208,7 @@ t.test('sanctions: impose, lift, decide an appeal', async (t) => {
 
 t.test('thread actions: the right, then the thread as its page shows it', async (t) => {
   const acts: ThreadAction[] = ['manage threads', 'lock', 'pin'];
-  const rows: [string, Viewer | null, Partial<typeof shown>, typeof everyone | typeof staffOnly, (number | null)[]][] = [
+  const rows: [string, Viewer | null, Partial<Facts>, typeof everyone | typeof staffOnly, (number | null)[]][] = [
     ['a guest', guest, {}, everyone, [401, 401, 401]],
     ['a member', other, {}, everyone, [403, 403, 403]],
     ['a moderator', moderator, {}, everyone, [null, null, 403]],

@@ -1,11 +1,11 @@
-// Whether the member may post here and now: sanctions in force (silence, suspension, ban),
-// closed or locked threads, slow mode; and whether a silence keeps them from editing. Every time is compared with the post's `now` (app.now()),
-// so a sanction or a closing time takes effect and ends without anything having to run.
+// Whether the member may post here and now, as far as the database must be read to say so: the
+// silence in force and their last post in a slow thread are read here, and what they mean is
+// decided by the permissions module (replyRefusal, silenceRefusal). Every time is compared with
+// the post's `now` (app.now()), so a sanction or a closing time takes effect and ends without
+// anything having to run.
 import type { Db } from '../../db/index.ts';
-import { HttpError, tooSoon } from '../../errors.ts';
-import { can, type Viewer } from '../../permissions.ts';
+import { can, maybeSilenced, replyRefusal, silenceRefusal, type ReplyTarget, type Standing, type Viewer } from '../../permissions.ts';
 import type { NewPost } from './types.ts';
-import { formatMoment } from '../../text/moments.ts';
 
 /** The sanction that keeps a member from posting now (the silence that lasts longest), if any. */
 export function silenceInForce(db: Db, userId: number, now: Date) {
@@ -33,56 +33,33 @@ export function lastPostIn(db: Db, threadId: number, userId: number) {
     .executeTakeFirst();
 }
 
-/** Seconds a member still waits before posting again in a slow thread (0: they may post). */
-export function slowModeWait(lastPostAt: Date | null, seconds: number, now: Date): number {
-  if (!lastPostAt || seconds <= 0) return 0;
-  const left = seconds - (now.getTime() - lastPostAt.getTime()) / 1000;
-  return left > 0 ? Math.ceil(left) : 0;
-}
-
-/** "45 seconds", "1 minute", "4 minutes", "2 hours": a wait said the way a person would. */
-export function waitText(seconds: number): string {
-  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  if (seconds < 60) return unit(Math.max(1, Math.ceil(seconds)), 'second');
-  if (seconds < 2 * 3600) return unit(Math.ceil(seconds / 60), 'minute');
-  if (seconds < 2 * 86400) return unit(Math.ceil(seconds / 3600), 'hour');
-  return unit(Math.ceil(seconds / 86400), 'day');
-}
-
 /**
- * Throws a 403 while a silence of the member is in force. A silence is "may read, not post", and
- * an edit is posting too: the reply, new-thread and edit paths all refuse with these words.
+ * The member's standing at `now`, reading only what can matter: the silence when their session
+ * says one may be in force, their last post in `thread` when it is slow and they are held by it.
  */
+export async function standingOf(db: Db, viewer: Viewer, now: Date, thread?: { id: number; slow_mode_seconds: number }): Promise<Standing> {
+  const slowed = thread !== undefined && thread.slow_mode_seconds > 0 && !can(viewer, 'manage threads');
+  const [silence, last] = await Promise.all([
+    maybeSilenced(viewer, now) ? silenceInForce(db, viewer.id, now) : undefined,
+    slowed ? lastPostIn(db, thread.id, viewer.id) : undefined,
+  ]);
+  return { silence: silence ?? null, lastPostAt: last?.created_at ?? null };
+}
+
+/** Throws a 403 while a silence of the member is in force (the reply, new-thread and edit paths). */
 export async function assertNotSilenced(db: Db, viewer: Viewer, now: Date): Promise<void> {
-  // The mirror on the member's row says whether to look; the sanction says why and until when.
-  if (!viewer.silencedUntil || viewer.silencedUntil <= now) return;
-  const silence = await silenceInForce(db, viewer.id, now);
-  if (silence) {
-    throw new HttpError(
-      403,
-      `You are silenced until ${formatMoment(silence.ends_at!)}: you may read, but not post. Reason: ${silence.reason}`,
-    );
-  }
+  const refused = silenceRefusal(await standingOf(db, viewer, now));
+  if (refused) throw refused;
 }
 
 /** Throws an HttpError (403/409/429) when the member may not post this now. */
 export async function checkStanding(db: Db, post: NewPost): Promise<void> {
   const { viewer, thread, now } = post;
-  await assertNotSilenced(db, viewer, now);
-  if (!thread) return;
-  // Moderators may still post in a locked thread (to say why it is locked).
-  if (thread.locked_at && !can(viewer, 'lock')) throw new HttpError(409, 'This thread is locked; it takes no more replies.');
-  // Moderators are not held by a thread's closing or its slow mode either.
-  if (can(viewer, 'manage threads')) return;
-  if (thread.closes_at && thread.closes_at <= now) throw new HttpError(409, 'This thread is closed; it takes no more replies.');
-  if (thread.slow_mode_seconds > 0) {
-    const last = await lastPostIn(db, thread.id, viewer.id);
-    const wait = slowModeWait(last?.created_at ?? null, thread.slow_mode_seconds, now);
-    if (wait > 0) {
-      throw tooSoon(
-        `Slow mode is on in this thread: one post every ${waitText(thread.slow_mode_seconds)}. Please wait ${waitText(wait)} before posting again.`,
-        wait,
-      );
-    }
-  }
+  const standing = await standingOf(db, viewer, now, thread);
+  const refused = thread ? replyRefusal(viewer, thread satisfies ReplyTarget, now, standing) : silenceRefusal(standing);
+  if (refused) throw refused;
 }
+
+// Until the thread routes import them from where they now live.
+export { waitText } from '../../text/moments.ts';
+export { slowModeWait } from '../../permissions.ts';

@@ -11,7 +11,7 @@ export interface NewPost {
   /** A new thread's title (screened for watched words like the body). */
   title?: string;
   /** A reply goes into a thread; a new thread into a category. */
-  thread?: { id: number; locked_at: Date | null; closes_at: Date | null; slow_mode_seconds: number; category_id: number };
+  thread?: { id: number; deleted_at: Date | null; locked_at: Date | null; closes_at: Date | null; slow_mode_seconds: number; category_id: number };
   categoryId: number;
   now: Date;
   /** The settings and watched words the post is checked against, read before its transaction. */

@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap';
 import { parseCloseAfter, parsePostList, parseSlowMinutes } from '../../../server/threads/staff/rules.ts';
-import { slowModeWait, waitText } from '../../../server/moderation/posting/standing.ts';
+import { slowModeWait } from '../../../server/permissions.ts';
+import { waitText } from '../../../server/text/moments.ts';
 import { createReply, createThread } from '../../../server/threads/queries.ts';
 import { moderationSetup } from '../../helpers/moderation.ts';
 
