@@ -5,8 +5,9 @@
 // resolved (an item not already on the moderator's screen: each item carries a `shown` input
 // the forms include), with the status line and the navigation's count swapped out of band.
 // Without JavaScript the same forms answer 303 to the queue with a flash message.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { FlagReason, QueueKind, QueueResolution } from '../../db/schema.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import type { QueueKind, QueueResolution } from '../../db/schema.ts';
 import { forbidden, HttpError, invalid, notFound } from '../../errors.ts';
 import { can, type Viewer } from '../../permissions.ts';
 import { requireRight } from '../../sessions/guards.ts';
@@ -21,6 +22,7 @@ import { actionDone, actionLabels, actionsFor, claimedByOther, claimLapsesAt, ki
 import { flagReasonLabels, flagReasons, NOTE_MAX } from '../flags/rules.ts';
 import { appealDecisionRefusal } from '../sanctions/rules.ts';
 import { loadSetting } from '../settings/queries.ts';
+import { sentId } from '../sent.ts';
 
 const PAGE = 20;
 const kinds = Object.keys(kindLabels) as QueueKind[];
@@ -57,8 +59,8 @@ type FilterInput = { kind?: string; reason?: string; category?: string; status?:
 function filtersOf(q: FilterInput): QueueFilters {
   return {
     status: q.status === 'resolved' ? 'resolved' : 'open',
-    kind: kinds.includes(q.kind as QueueKind) ? (q.kind as QueueKind) : undefined,
-    reason: flagReasons.includes(q.reason as FlagReason) ? (q.reason as FlagReason) : undefined,
+    kind: kinds.find((k) => k === q.kind),
+    reason: flagReasons.find((r) => r === q.reason),
     category: q.category || undefined,
   };
 }
@@ -66,7 +68,7 @@ function filtersOf(q: FilterInput): QueueFilters {
 /** The filters of the queue page a form came from (an item's own page has none). */
 function filtersOfAddress(back: string): QueueFilters {
   const params = new URL(back, 'http://queue.invalid').searchParams;
-  return filtersOf(Object.fromEntries(params) as FilterInput);
+  return filtersOf(Object.fromEntries(params));
 }
 
 /** An item as the templates show it, with the flags (who may do what) computed here. */
@@ -103,7 +105,7 @@ function itemView(row: QueueRow, viewer: Viewer, now: Date, threshold: number, a
   };
 }
 
-export const queue: FastifyPluginAsync = async (app) => {
+export const queue: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   // Every route here: moderators and above, refused before the body is checked.
   app.addHook('preValidation', requireRight('moderate', 'The review queue is open to moderators only.'));
 
@@ -124,17 +126,16 @@ export const queue: FastifyPluginAsync = async (app) => {
   }
 
   /** An htmx action refused (resolved or claimed meanwhile, bad input): the item again, saying why. */
-  async function refusedInPlace(req: FastifyRequest, reply: FastifyReply, id: number, err: HttpError, body?: string) {
+  async function refusedInPlace(req: FastifyRequest, reply: FastifyReply, id: number, err: HttpError, back: string, body?: string) {
     const item = await loadView(req.viewer!, id);
     if (!item) return reply.fragment('moderation/all-done', {});
-    const back = safeQueueAddress((req.body as { back?: string }).back);
     // htmx swaps 2xx answers only: the refusal is shown in place of the item, with its reason.
     return reply.fragment('moderation/queue-item', { ...item, back, refusal: err.message, editBody: body, editError: err.fieldErrors.body });
   }
 
   app.get('/', { schema: { querystring: filterQuery } }, async (req, reply) => {
     const viewer = req.viewer!;
-    const query = req.query as FilterInput & { after?: number };
+    const query = req.query;
     const filters = filtersOf(query);
     const [rows, cats, openCount] = await Promise.all([
       queueItems(app.db, viewer, filters, { limit: PAGE + 1, after: query.after }),
@@ -159,7 +160,7 @@ export const queue: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/items/:id', { schema: { params: idParams } }, async (req, reply) => {
-    const { id } = req.params as { id: number };
+    const { id } = req.params;
     const item = await loadView(req.viewer!, id);
     if (!item) throw notFound('That queue item');
     return reply.page('moderation/item', { title: `Queue item ${id}`, item, back: `/mod/items/${id}`, values: {}, errors: {} });
@@ -171,8 +172,8 @@ export const queue: FastifyPluginAsync = async (app) => {
   ] as const) {
     app.post(`/items/:id/${path}`, { schema: { params: idParams, body: claimBody } }, async (req, reply) => {
       const viewer = req.viewer!;
-      const { id } = req.params as { id: number };
-      const back = safeQueueAddress((req.body as { back?: string }).back);
+      const { id } = req.params;
+      const back = safeQueueAddress(req.body.back);
       if (!(await itemReadableBy(app.db, viewer, id))) throw notFound('That queue item');
       try {
         // A claim keeps others off an item: not for an appeal the moderator may not decide.
@@ -182,7 +183,7 @@ export const queue: FastifyPluginAsync = async (app) => {
         await setClaim(app.db, id, viewer.id, app.now(), claim);
       } catch (err) {
         // With htmx a refusal (resolved or claimed meanwhile) is shown in place of the item.
-        if (isHtmx(req) && err instanceof HttpError && err.statusCode < 500) return refusedInPlace(req, reply, id, err);
+        if (isHtmx(req) && err instanceof HttpError && err.statusCode < 500) return refusedInPlace(req, reply, id, err, back);
         throw err;
       }
       if (isHtmx(req)) return reply.header('Vary', 'HX-Request').fragment('moderation/queue-item', { ...(await loadView(viewer, id)), back });
@@ -198,7 +199,7 @@ export const queue: FastifyPluginAsync = async (app) => {
     title: 'Queue item',
     load: async (req: FastifyRequest) => {
       if (!can(req.viewer, 'moderate')) return {};
-      const { id } = req.params as { id: number };
+      const id = sentId(req.params);
       return { item: await loadView(req.viewer!, id), back: `/mod/items/${id}` };
     },
   };
@@ -208,17 +209,17 @@ export const queue: FastifyPluginAsync = async (app) => {
     { schema: { params: idParams, body: actionBody }, config: { form: itemForm } },
     async (req, reply) => {
       const viewer = req.viewer!;
-      const { id } = req.params as { id: number };
-      const input = req.body as { action?: string; note?: string; body?: string; back?: string; shown?: number[] };
+      const { id } = req.params;
+      const input = req.body;
       const back = safeQueueAddress(input.back);
       const note = (input.note ?? '').trim();
-      const action = input.action as QueueResolution;
+      const action = resolutions.find((r) => r === input.action);
       // With htmx a refusal is shown in place of the item; without, the item page says it.
       const refuse = (err: unknown) => {
-        if (isHtmx(req) && err instanceof HttpError && err.statusCode < 500) return refusedInPlace(req, reply, id, err, input.body);
+        if (isHtmx(req) && err instanceof HttpError && err.statusCode < 500) return refusedInPlace(req, reply, id, err, back, input.body);
         throw err;
       };
-      if (!resolutions.includes(action)) return refuse(invalid({ action: 'Choose what to do with this item.' }));
+      if (!action) return refuse(invalid({ action: 'Choose what to do with this item.' }));
       if (note.length > NOTE_MAX) return refuse(invalid({ note: `Keep the note under ${NOTE_MAX} characters.` }));
       const bodyErrors = action === 'edit_approve' ? postErrors(input.body ?? '') : {};
       if (Object.keys(bodyErrors).length) return refuse(invalid(bodyErrors));
