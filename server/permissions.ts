@@ -122,9 +122,11 @@ export function postActionRefusal(viewer: Viewer, action: PostAction, post: Post
       return post.deleted_at === null && (own || hasRole(viewer, 'moderator')) ? null : forbidden(postRefusals[action]);
     case 'see revisions':
       return own || hasRole(viewer, 'moderator') ? null : forbidden(postRefusals[action]);
-    // Hidden or held posts take no likes until they are public again; nobody likes their own.
+    // Nobody likes their own post; hidden or held posts take no likes until they are public again.
     case 'like post':
-      return isPublic(post) && !own ? null : forbidden(postRefusals[action]);
+      if (own) return forbidden('You cannot like your own post.');
+      if (post.deleted_at) return notFound('That post');
+      return isPublic(post) ? null : new HttpError(409, 'This post is hidden or awaiting approval; it takes no likes until it is public.');
     case 'flag post':
       return flagRefusal(viewer, post);
   }

@@ -1,10 +1,12 @@
 // Likes: one per member per post, never on one's own post; the count on the post row moves in
 // the same transaction as the like itself, so concurrent likes neither lose nor double it.
 import type { Db } from '../db/index.ts';
-import { HttpError } from '../errors.ts';
+import { notFound } from '../errors.ts';
+import { postActionRefusal, type Viewer } from '../permissions.ts';
 import { categoryAccessColumns } from '../access/categories.ts';
 
-export async function toggleLike(db: Db, postId: number, userId: number) {
+export async function toggleLike(db: Db, postId: number, viewer: Viewer) {
+  const userId = viewer.id;
   return db.transaction().execute(async (tx) => {
     // The post's row lock orders concurrent toggles on the same post.
     const post = await tx
@@ -14,10 +16,10 @@ export async function toggleLike(db: Db, postId: number, userId: number) {
       .where('deleted_at', 'is', null)
       .forUpdate()
       .executeTakeFirst();
-    if (!post) throw new HttpError(404, 'That post could not be found.');
-    if (post.user_id === userId) throw new HttpError(403, 'You cannot like your own post.');
-    // Checked under the row lock: a post hidden a moment ago takes no like.
-    if (post.hidden_at || post.pending_at) throw new HttpError(409, 'This post is hidden or awaiting approval; it takes no likes until it is public.');
+    if (!post) throw notFound('That post');
+    // Asked under the row lock: a post hidden a moment ago takes no like.
+    const refused = postActionRefusal(viewer, 'like post', { ...post, deleted_at: null });
+    if (refused) throw refused;
     const removed = await tx
       .deleteFrom('post_likes')
       .where('post_id', '=', postId)

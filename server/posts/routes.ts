@@ -1,8 +1,8 @@
 // Actions on a single post: /p/:id, like, edit (with revisions) and delete.
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
-import { forbidden, invalid, notFound, wrongAddress } from '../errors.ts';
-import { can, canOnPost, type Viewer } from '../permissions.ts';
+import { invalid, notFound, wrongAddress } from '../errors.ts';
+import { can, postActionRefusal, type PostAction, type Viewer } from '../permissions.ts';
 import { emptyForm, idParams, text, csrfField } from '../schemas.ts';
 import { requireViewer, signInFirst } from '../sessions/guards.ts';
 import { postErrors, threadErrors } from '../threads/rules.ts';
@@ -13,7 +13,7 @@ import { deletePost, editPost, postForChange, revisionsOf, type PostForChange } 
 import { threadOfPost, toggleLike } from './likes.ts';
 import { previewOf } from '../text/mentions.ts';
 import { afterEdit, checkEdit } from '../moderation/posting/spam.ts';
-import { assertNotSilenced } from '../moderation/posting/standing.ts';
+import { standingOf } from '../moderation/posting/standing.ts';
 
 const heldEditMessage = 'Your changes are saved. They wait for a moderator\'s approval; until then only you and the moderators can see the post.';
 
@@ -62,7 +62,7 @@ export const posts: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     const viewer = requireViewer(req, 'Please sign in to like posts.');
     const { id } = req.params;
     const redirect = await addressOfPost(req, id);
-    const result = await toggleLike(app.db, id, viewer.id);
+    const result = await toggleLike(app.db, id, viewer);
     return answer(req, reply, {
       redirect,
       fragment: 'posts/like',
@@ -82,11 +82,16 @@ export const posts: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     },
   );
 
-  /** This post, if the signed-in viewer may edit it. */
-  async function loadPostToEdit(viewer: Viewer, id: number) {
+  /**
+   * This post, if the signed-in viewer may see it and do this to it. `standing`: an edit being
+   * written asks the editor's own standing too, not the author's (a moderator tidies a silenced
+   * member's post); the form drawn again after a refusal does not.
+   */
+  async function loadPostFor(viewer: Viewer, id: number, action: PostAction, standing = false) {
     const post = await loadPost(viewer, id);
-    if (!canOnPost(viewer, 'edit post', post)) throw forbidden('You may edit only your own posts.');
-    return { viewer, post };
+    const refused = postActionRefusal(viewer, action, post, standing ? await standingOf(app.db, viewer, app.now()) : undefined);
+    if (refused) throw refused;
+    return post;
   }
 
   const editForm = {
@@ -94,13 +99,12 @@ export const posts: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     title: 'Edit post',
     // Drawn again only for someone who may edit the post; anyone else gets the GET's refusal
     // (a guest is asked to sign in before the address is read).
-    load: async (req: FastifyRequest) => ({ post: (await loadPostToEdit(requireViewer(req, signInToEdit), sentId(req))).post }),
+    load: async (req: FastifyRequest) => ({ post: await loadPostFor(requireViewer(req, signInToEdit), sentId(req), 'edit post') }),
   };
 
   app.get('/p/:id/edit', { schema: { params: idParams }, preHandler: signInFirst }, async (req, reply) => {
-    const { viewer, post } = await loadPostToEdit(requireViewer(req, signInToEdit), req.params.id);
-    // The editor's own standing counts, not the author's: a moderator tidies a silenced member's post.
-    await assertNotSilenced(app.db, viewer, app.now());
+    // A silenced member is told now, not after rewriting a post they cannot save.
+    const post = await loadPostFor(requireViewer(req, signInToEdit), req.params.id, 'edit post', true);
     const values = { body: post.raw, title: post.title };
     return reply.page(editForm.template, { title: editForm.title, post, values, errors: {} });
   });
@@ -115,9 +119,9 @@ export const posts: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       config: { form: editForm },
     },
     async (req, reply) => {
-      const { viewer, post } = await loadPostToEdit(requireViewer(req, signInToEdit), req.params.id);
+      const viewer = requireViewer(req, signInToEdit);
+      const post = await loadPostFor(viewer, req.params.id, 'edit post', true);
       const now = app.now();
-      await assertNotSilenced(app.db, viewer, now);
       const input = req.body;
       if (input.preview) {
         return reply.page(editForm.template, { title: editForm.title, post, values: input, errors: {}, preview: await previewOf(app.db, input.body) });
@@ -140,15 +144,13 @@ export const posts: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   );
 
   app.get('/p/:id/delete', { schema: { params: idParams }, preHandler: signInFirst }, async (req, reply) => {
-    const post = await loadPost(req.viewer, req.params.id);
-    if (!canOnPost(req.viewer, 'delete post', post)) throw forbidden('You may delete only your own posts.');
+    const post = await loadPostFor(requireViewer(req), req.params.id, 'delete post');
     return reply.page('posts/delete', { title: 'Delete post', post, isFirst: post.post_number === 1 });
   });
 
   app.post('/p/:id/delete', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
     const viewer = requireViewer(req);
-    const post = await loadPost(viewer, req.params.id);
-    if (!canOnPost(viewer, 'delete post', post)) throw forbidden('You may delete only your own posts.');
+    const post = await loadPostFor(viewer, req.params.id, 'delete post');
     const { threadDeleted } = await deletePost(app.db, { postId: post.id, by: viewer.id, staffLog: post.user_id !== viewer.id });
     if (threadDeleted) {
       reply.flash('notice', 'The thread is deleted.');
@@ -159,8 +161,7 @@ export const posts: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   });
 
   app.get('/p/:id/revisions', { schema: { params: idParams }, preHandler: signInFirst }, async (req, reply) => {
-    const post = await loadPost(req.viewer, req.params.id);
-    if (!canOnPost(req.viewer, 'see revisions', post)) throw forbidden('Earlier versions are shown to the author and moderators.');
+    const post = await loadPostFor(requireViewer(req), req.params.id, 'see revisions');
     const revisions = await revisionsOf(app.db, post.id);
     return reply.page('posts/revisions', { title: 'Earlier versions', post, postUrl: await addressOfPost(req, post.id), revisions, current: post.raw });
   });

@@ -142,8 +142,8 @@ t.test('what a viewer may do to a post they can see', async (t) => {
     ['another member', other, mine, [403, 403, 403, null, null]],
     ['a moderator', moderator, mine, [null, null, null, null, null]],
     ['the author of a deleted post', member, { ...mine, deleted_at: ago(1) }, [403, 403, null, 403, 403]],
-    ['a moderator, a deleted post', moderator, { ...mine, deleted_at: ago(1) }, [403, 403, null, 403, 409]],
-    ['another member, a hidden post', other, { ...mine, hidden_at: ago(1) }, [403, 403, 403, 403, 409]],
+    ['a moderator, a deleted post', moderator, { ...mine, deleted_at: ago(1) }, [403, 403, null, 404, 409]],
+    ['another member, a hidden post', other, { ...mine, hidden_at: ago(1) }, [403, 403, 403, 409, 409]],
     ['the author, their held post', member, { ...mine, pending_at: ago(1) }, [null, null, null, 403, 403]],
   ];
   for (const [who, v, post, expected] of rows) {
