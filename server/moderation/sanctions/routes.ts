@@ -3,12 +3,14 @@
 // A suspended or banned member cannot sign in, so they cannot appeal as a signed-in member: the
 // page that refuses their sign-in carries a short-lived token naming the sanction, signed with
 // the app's secret, which stands in for the session on the appeal form.
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { forbidden, HttpError, invalid, notFound } from '../../errors.ts';
-import { can, canSanction } from '../../permissions.ts';
+import { can, canSanction, type Viewer } from '../../permissions.ts';
 import { csrfField, idParams, text } from '../../schemas.ts';
 import { requireRight, requireViewer, signInFirst } from '../../sessions/guards.ts';
 import { answer } from '../../views/index.ts';
+import { sentId, sentText } from '../sent.ts';
 import { fileAppeal } from './appeals.ts';
 import {
   appealErrors,
@@ -58,11 +60,11 @@ export async function signInRefusal(app: FastifyInstance, user: { id: number; su
   };
 }
 
-export const sanctions: FastifyPluginAsync = async (app) => {
+export const sanctions: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   /** The member the form is about, if the viewer may sanction them (and what the form shows). */
-  async function sanctionFormData(req: FastifyRequest) {
-    const member = await memberToSanction(app.db, (req.params as { username: string }).username);
-    if (!member || !canSanction(req.viewer, member)) return null;
+  async function sanctionFormData(viewer: Viewer | null, username: string) {
+    const member = await memberToSanction(app.db, username);
+    if (!member || !canSanction(viewer, member)) return null;
     const now = app.now();
     // A sanction in force may be lifted early (a warning is never "in force": nothing to lift).
     const history = (await sanctionsOf(app.db, member.id)).map((s) => {
@@ -73,10 +75,10 @@ export const sanctions: FastifyPluginAsync = async (app) => {
   }
 
   /** Moderators only; a member they may not sanction (staff, themselves) is refused, an unknown one is not found. */
-  async function authorise(req: FastifyRequest) {
+  async function authorise(req: FastifyRequest, username: string) {
     const viewer = requireViewer(req);
     if (!can(viewer, 'sanction')) throw forbidden('Sanctions are for moderators.');
-    const member = await memberToSanction(app.db, (req.params as { username: string }).username);
+    const member = await memberToSanction(app.db, username);
     if (!member) throw notFound('That member');
     if (!canSanction(viewer, member)) throw forbidden(viewer.id === member.id ? 'You cannot sanction yourself.' : 'You may sanction only members below your role.');
     return { viewer, member };
@@ -86,12 +88,15 @@ export const sanctions: FastifyPluginAsync = async (app) => {
     template: 'moderation/sanction',
     title: 'Sanction',
     // Shown again only to a moderator who may sanction this member; to anyone else, just the error.
-    load: async (req: FastifyRequest) => (await sanctionFormData(req)) ?? {},
+    load: async (req: FastifyRequest) => {
+      const username = sentText(req.params, 'username');
+      return (username === undefined ? null : await sanctionFormData(req.viewer, username)) ?? {};
+    },
   };
 
   app.get('/u/:username/sanction', { schema: { params: usernameParams }, preHandler: signInFirst }, async (req, reply) => {
-    const { member } = await authorise(req);
-    const data = await sanctionFormData(req);
+    const { member } = await authorise(req, req.params.username);
+    const data = await sanctionFormData(req.viewer, req.params.username);
     return reply.page(sanctionForm.template, { title: `Sanction ${member.username}`, ...data, values: {}, errors: {} });
   });
 
@@ -112,9 +117,9 @@ export const sanctions: FastifyPluginAsync = async (app) => {
       config: { form: sanctionForm },
     },
     async (req, reply) => {
-      const { viewer, member } = await authorise(req);
+      const { viewer, member } = await authorise(req, req.params.username);
       const now = app.now();
-      const { sanction, errors } = parseSanction(req.body as Record<string, string>, now);
+      const { sanction, errors } = parseSanction(req.body, now);
       if (!sanction) throw invalid(errors);
       await app.db.transaction().execute((tx) => imposeSanction(tx, { ...sanction, member, by: viewer.id, at: now }));
       const done = `${member.username} is ${kindWords[sanction.kind].done}${sanction.endsAt ? ` ${endText({ kind: sanction.kind, ends_at: sanction.endsAt })}` : ''}.`;
@@ -128,7 +133,7 @@ export const sanctions: FastifyPluginAsync = async (app) => {
     async (req, reply) => {
       const viewer = requireViewer(req);
       if (!can(viewer, 'sanction')) throw forbidden('Sanctions are for moderators.');
-      const sanction = await sanctionById(app.db, (req.params as { id: number }).id);
+      const sanction = await sanctionById(app.db, req.params.id);
       if (!sanction) throw notFound('That sanction');
       if (!canSanction(viewer, { id: sanction.user_id, role: sanction.role })) throw forbidden('You may not lift this sanction.');
       const now = app.now();
@@ -136,7 +141,7 @@ export const sanctions: FastifyPluginAsync = async (app) => {
       if (sanction.kind === 'warn') throw new HttpError(409, 'A warning has nothing to lift.');
       if (state !== 'in force') throw new HttpError(409, state === 'lifted' ? 'This sanction was lifted already.' : 'This sanction has ended already.');
       const lifted = await app.db.transaction().execute((tx) =>
-        liftSanction(tx, { sanctionId: sanction.id, by: viewer.id, at: now, reason: ((req.body as { reason?: string }).reason ?? '').trim() }),
+        liftSanction(tx, { sanctionId: sanction.id, by: viewer.id, at: now, reason: (req.body.reason ?? '').trim() }),
       );
       if (!lifted) throw new HttpError(409, 'This sanction was lifted already.');
       return answer(req, reply, { redirect: `/u/${sanction.username}/sanction`, flash: `The ${kindWords[sanction.kind].noun} of ${sanction.username} is lifted.` });
@@ -155,17 +160,17 @@ export const sanctions: FastifyPluginAsync = async (app) => {
    * Who is appealing: the sanctioned member signed in, or holding a token for this sanction.
    * Anyone else is refused; a guest without a token is asked to sign in.
    */
-  async function appellant(req: FastifyRequest, token: string | undefined) {
-    const sanction = await sanctionById(app.db, (req.params as { id: number }).id);
+  async function appellant(viewer: Viewer | null, sanctionId: number, token: string | undefined) {
+    const sanction = await sanctionById(app.db, sanctionId);
     if (!sanction) throw notFound('That sanction');
-    if (req.viewer?.id === sanction.user_id) return { sanction, token: undefined };
+    if (viewer?.id === sanction.user_id) return { sanction, token: undefined };
     if (tokenSanction(app, token) === sanction.id) return { sanction, token };
-    if (!req.viewer) throw new HttpError(401, token ? 'This page has expired: sign in again to appeal.' : 'Please sign in to appeal.');
+    if (!viewer) throw new HttpError(401, token ? 'This page has expired: sign in again to appeal.' : 'Please sign in to appeal.');
     throw forbidden('This is not your sanction.');
   }
 
-  async function appealFormData(req: FastifyRequest, token: string | undefined) {
-    const { sanction, token: held } = await appellant(req, token);
+  async function appealFormData(viewer: Viewer | null, sanctionId: number, token: string | undefined) {
+    const { sanction, token: held } = await appellant(viewer, sanctionId, token);
     return { sanction: sanctionView(sanction, app.now()), token: held };
   }
 
@@ -174,14 +179,14 @@ export const sanctions: FastifyPluginAsync = async (app) => {
     title: 'Appeal',
     // Drawn again only for the member appealing (or the holder of their token); anyone else gets
     // the refusal the form's GET gives them.
-    load: async (req: FastifyRequest) => appealFormData(req, (req.body as { token?: string } | undefined)?.token),
+    load: async (req: FastifyRequest) => appealFormData(req.viewer, sentId(req.params), sentText(req.body, 'token')),
   };
 
   app.get(
     '/sanctions/:id/appeal',
     { schema: { params: idParams, querystring: { type: 'object', properties: { token: text(300) } } } },
     async (req, reply) => {
-      const data = await appealFormData(req, (req.query as { token?: string }).token);
+      const data = await appealFormData(req.viewer, req.params.id, req.query.token);
       return reply.page(appealForm.template, { title: `Appeal your ${data.sanction.noun}`, ...data, values: {}, errors: {} });
     },
   );
@@ -193,8 +198,8 @@ export const sanctions: FastifyPluginAsync = async (app) => {
       config: { form: appealForm },
     },
     async (req, reply) => {
-      const { body, token } = req.body as { body: string; token?: string };
-      const { sanction, token: held } = await appellant(req, token);
+      const { body, token } = req.body;
+      const { sanction, token: held } = await appellant(req.viewer, req.params.id, token);
       const now = app.now();
       if (sanction.appeal_id !== null) throw new HttpError(409, 'You have already appealed this sanction; a moderator will decide on it.');
       if (!mayAppeal(sanction, now)) throw new HttpError(409, `This ${kindWords[sanction.kind].noun} is no longer in force: there is nothing to appeal.`);
