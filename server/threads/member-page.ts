@@ -41,9 +41,8 @@ export interface SharedThreadPage {
 /** Whom a shared page is rendered for: a member who wrote none of its posts and liked none. */
 export const anyMember: Viewer = { id: 0, username: '', role: 'member', rank: 0 };
 
-/** Whether this request may be answered from the shared page at all. */
-export function sharesMemberPage(req: FastifyRequest): boolean {
-  const { quote } = req.query as { quote?: number };
+/** Whether this request may be answered from the shared page at all; `quote` fills the reply box. */
+export function sharesMemberPage(req: FastifyRequest, quote: number | undefined): boolean {
   return (
     req.viewer?.role === 'member' &&
     req.method === 'GET' &&

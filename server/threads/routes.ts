@@ -1,5 +1,6 @@
 // Reading and writing threads: a category's list, a thread's posts, new threads and replies.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import type { Db } from '../db/index.ts';
 import { canSee, can, canStartThread, isPublic, type Viewer, threadActionsFor } from '../permissions.ts';
 import { afterNewPost, writeNewPost } from '../moderation/posting/posting.ts';
@@ -7,12 +8,12 @@ import { assertNotSilenced, waitText } from '../moderation/posting/standing.ts';
 
 /** What a member is told when their post waits for a moderator. */
 const heldMessage = 'Thanks! Your post is waiting for a moderator to approve it; until then only you and the moderators can see it.';
-import { forbidden, HttpError, invalid, notFound } from '../errors.ts';
+import { forbidden, HttpError, invalid, notFound, wrongAddress } from '../errors.ts';
 import { assertCanRead } from '../access/categories.ts';
 import { watchLevel } from '../notifications/queries.ts';
 import { excerpt, quoteOf } from '../text/cook.ts';
 import { previewOf } from '../text/mentions.ts';
-import { csrfField, idParams, parseTimeCursor, rowId, text } from '../schemas.ts';
+import { csrfField, idParams, parseTimeCursor, rowId, text, type RequestOf } from '../schemas.ts';
 import { requireViewer, signInFirst } from '../sessions/guards.ts';
 import { answer } from '../views/index.ts';
 import {
@@ -38,6 +39,38 @@ import { parsePoll, pollView } from '../polls/rules.ts';
 const CATEGORY_PAGE = 30;
 
 const slugParams = { type: 'object', properties: { slug: text(100) }, required: ['slug'] } as const;
+
+/** The thread page: `/t/:id/:slug?`, a page of its posts, and a post to quote in the reply box. */
+const threadPageSchema = {
+  params: idParams,
+  querystring: {
+    type: 'object',
+    properties: { page: { type: 'integer', minimum: 1, maximum: 1000000 }, quote: rowId },
+  },
+} as const;
+
+/**
+ * A path parameter as a form's `load` sees it: maybe before the path was validated (a CSRF
+ * refusal comes first), so still the text that was sent.
+ */
+function sentParam(req: FastifyRequest, name: string): unknown {
+  const params: unknown = req.params;
+  return params !== null && typeof params === 'object' ? Reflect.get(params, name) : undefined;
+}
+
+/** The id in the path, read as validation would read it; one that names no row is the address's 404. */
+function sentId(req: FastifyRequest): number {
+  const raw = sentParam(req, 'id');
+  const id = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id < 1) throw wrongAddress(404, 'That page could not be found.');
+  return id;
+}
+
+/** The category's slug in the path; the router always gives one, and none names no category. */
+function sentSlug(req: FastifyRequest): string {
+  const raw = sentParam(req, 'slug');
+  return typeof raw === 'string' ? raw : '';
+}
 
 /** `?before=<iso>_<id>`: the last thread of the previous page; one naming no page is not found. */
 function parseBefore(raw: string | undefined) {
@@ -90,11 +123,11 @@ export async function threadPage(db: Db, thread: Thread, page: number, viewer: V
   };
 }
 
-export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, opts) => {
-  async function loadCategory(req: FastifyRequest) {
-    const category = await categoryBySlug(app.db, (req.params as { slug: string }).slug);
+export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewCounter } }> = async (app, opts) => {
+  async function loadCategory(viewer: Viewer | null, slug: string) {
+    const category = await categoryBySlug(app.db, slug);
     if (!category) throw notFound('That category');
-    assertCanRead(req.viewer, category);
+    assertCanRead(viewer, category);
     return category;
   }
 
@@ -109,24 +142,24 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
   }
 
   /** `merged`: a thread merged into another is found too (its page leads there). */
-  async function loadThread(req: FastifyRequest, merged = false) {
-    const thread = await threadById(app.db, (req.params as { id: number }).id, {
-      withDeleted: can(req.viewer, 'see deleted'),
+  async function loadThread(viewer: Viewer | null, id: number, merged = false) {
+    const thread = await threadById(app.db, id, {
+      withDeleted: can(viewer, 'see deleted'),
       withMerged: merged,
-      viewerId: req.viewer?.id,
+      viewerId: viewer?.id,
     });
     // A hidden or held thread is its author's and moderators' to open; to others it is not there.
-    if (!thread || (!canSee(req.viewer, thread) && !(merged && thread.merged_into))) throw notFound('That thread');
-    assertCanRead(req.viewer, thread);
+    if (!thread || (!canSee(viewer, thread) && !(merged && thread.merged_into))) throw notFound('That thread');
+    assertCanRead(viewer, thread);
     return thread;
   }
 
   app.get(
     '/c/:slug',
     { schema: { params: slugParams, querystring: { type: 'object', properties: { before: text(100) } } } },
-    async (req, reply) => reply.cached([`category:${(req.params as { slug: string }).slug}`], async () => {
-      const category = await loadCategory(req);
-      const { before } = req.query as { before?: string };
+    async (req, reply) => reply.cached([`category:${req.params.slug}`], async () => {
+      const category = await loadCategory(req.viewer, req.params.slug);
+      const { before } = req.query;
       const after = parseBefore(before);
       const [rows, level, pinned] = await Promise.all([
         categoryThreads(app.db, category.id, CATEGORY_PAGE + 1, after, req.viewer?.id),
@@ -146,17 +179,9 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
 
   app.get(
     '/t/:id/:slug?',
-    {
-      schema: {
-        params: idParams,
-        querystring: {
-          type: 'object',
-          properties: { page: { type: 'integer', minimum: 1, maximum: 1000000 }, quote: rowId },
-        },
-      },
-    },
+    { schema: threadPageSchema },
     async (req, reply) => {
-      const id = (req.params as { id: number }).id;
+      const { id } = req.params;
       // A hit counts a view (kept with the page, so it must read the request it is given).
       return reply.cached([`thread:${id}`], () => showThread(req, reply), (hit) => {
         if (hit.headers['hx-request'] !== 'true') opts.views.add(id);
@@ -172,19 +197,19 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
    * with the thread it shows, which is then not read again (server/threads/member-page.ts);
    * anyone else, and a page that is not the same for every member, is rendered for its reader.
    */
-  async function showThread(req: FastifyRequest, reply: FastifyReply) {
-    const { id, slug } = req.params as { id: number; slug?: string };
-    const { page: asked, quote } = req.query as { page?: number; quote?: number };
+  async function showThread(req: RequestOf<typeof threadPageSchema>, reply: FastifyReply) {
+    const { id, slug } = req.params;
+    const { page: asked, quote } = req.query;
     const page = asked ?? 1;
     const viewer = req.viewer;
     const now = app.now();
-    const pages = viewer && app.pageCache?.memberPages.on && sharesMemberPage(req) ? app.pageCache.memberPages : null;
+    const pages = viewer && app.pageCache?.memberPages.on && sharesMemberPage(req, quote) ? app.pageCache.memberPages : null;
     // Taken before the thread is read: a write landing meanwhile makes the page kept from it old at once.
     const snapshot = pages?.pageSnapshot(id);
     let shared = pages ? keptSharedPage(pages, id, page) : undefined;
     // A kept page's thread is public (canSharePage); whether its category is open to this member is theirs.
     if (shared) assertCanRead(viewer, shared.thread);
-    const thread = shared?.thread ?? (await loadThread(req, true));
+    const thread = shared?.thread ?? (await loadThread(viewer, id, true));
     // What is this member's own on the shared page: how far they read, their watch level, likes, held posts.
     let own = pages && viewer && shared ? await memberFacts(app.db, pages, viewer.id, id, page, shared.posts) : undefined;
     const lastRead = own ? own.lastRead : viewer ? thread.last_read_post_number : null;
@@ -227,9 +252,9 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
     '/tag/:name',
     { schema: { params: { type: 'object', properties: { name: text(60) }, required: ['name'] }, querystring: { type: 'object', properties: { before: text(100) } } } },
     async (req, reply) => {
-      const tag = await tagByName(app.db, (req.params as { name: string }).name);
+      const tag = await tagByName(app.db, req.params.name);
       if (!tag) throw notFound('That tag');
-      const rows = await taggedThreads(app.db, req.viewer, tag.id, CATEGORY_PAGE + 1, parseBefore((req.query as { before?: string }).before));
+      const rows = await taggedThreads(app.db, req.viewer, tag.id, CATEGORY_PAGE + 1, parseBefore(req.query.before));
       const list = rows.slice(0, CATEGORY_PAGE);
       const last = list.at(-1);
       const next = rows.length > CATEGORY_PAGE && last ? `/tag/${tag.name}?before=${last.last_post_at.toISOString()}_${last.id}` : null;
@@ -240,18 +265,18 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
   const newThreadForm = {
     template: 'threads/new',
     title: 'New thread',
-    load: async (req: FastifyRequest) => ({ category: await loadCategory(req) }),
+    load: async (req: FastifyRequest) => ({ category: await loadCategory(req.viewer, sentSlug(req)) }),
   };
 
   /** The category a new thread goes into, if the viewer may start one there. */
-  async function loadCategoryToPost(req: FastifyRequest) {
-    const category = await loadCategory(req);
-    if (!canStartThread(req.viewer, category)) throw forbidden('Starting threads here is open to some members only.');
+  async function loadCategoryToPost(viewer: Viewer | null, slug: string) {
+    const category = await loadCategory(viewer, slug);
+    if (!canStartThread(viewer, category)) throw forbidden('Starting threads here is open to some members only.');
     return category;
   }
 
   app.get('/c/:slug/new', { schema: { params: slugParams }, preHandler: signInFirst }, async (req, reply) => {
-    const category = await loadCategoryToPost(req);
+    const category = await loadCategoryToPost(req.viewer, req.params.slug);
     // A silenced member is told now, not after writing a thread they cannot post.
     await assertNotSilenced(app.db, requireViewer(req), app.now());
     return reply.page(newThreadForm.template, { title: newThreadForm.title, category, values: {}, errors: {} });
@@ -283,8 +308,8 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
     },
     async (req, reply) => {
       const viewer = requireViewer(req);
-      const category = await loadCategoryToPost(req);
-      const input = req.body as { title: string; body: string; kind?: string; tags?: string; preview?: string } & Parameters<typeof parsePoll>[0];
+      const category = await loadCategoryToPost(viewer, req.params.slug);
+      const input = req.body;
       if (input.preview) {
         const preview = await previewOf(app.db, input.body);
         return reply.page(newThreadForm.template, { title: newThreadForm.title, category, values: input, errors: {}, preview });
@@ -308,14 +333,12 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
     },
   );
 
-  // A rejected reply shows the thread's last page again with the reply form and its text.
+  // The thread's last page, where the reply form is: a rejected reply and a preview show it again with the text.
+  const replyPage = (thread: Thread, viewer: Viewer | null) => threadPage(app.db, thread, pageOf(thread.last_post_number), viewer, app.now());
   const replyForm = {
     template: 'threads/thread',
     title: 'Reply',
-    load: async (req: FastifyRequest) => {
-      const thread = await loadThread(req);
-      return threadPage(app.db, thread, pageOf(thread.last_post_number), req.viewer, app.now());
-    },
+    load: async (req: FastifyRequest) => replyPage(await loadThread(req.viewer, sentId(req)), req.viewer),
   };
 
   app.post(
@@ -329,15 +352,13 @@ export const threads: FastifyPluginAsync<{ views: ViewCounter }> = async (app, o
     },
     async (req, reply) => {
       const viewer = requireViewer(req);
-      const thread = await loadThread(req);
-      const { preview } = req.body as { preview?: string };
+      const thread = await loadThread(viewer, req.params.id);
+      const { body, preview } = req.body;
       if (preview && req.headers['hx-request'] !== 'true') {
-        const data = await replyForm.load(req);
-        const values = req.body as { body: string };
-        return reply.page(replyForm.template, { ...data, values, errors: {}, preview: await previewOf(app.db, values.body) });
+        const data = await replyPage(thread, viewer);
+        return reply.page(replyForm.template, { ...data, values: req.body, errors: {}, preview: await previewOf(app.db, body) });
       }
       if (thread.deleted_at) throw new HttpError(409, 'This thread was deleted; it takes no more replies.');
-      const { body } = req.body as { body: string };
       const errors = postErrors(body);
       if (Object.keys(errors).length) throw new HttpError(422, errors.body, errors);
       // Locked, closed and slow threads, sanctions, spam checks: see server/moderation/posting/posting.ts.
