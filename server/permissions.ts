@@ -190,11 +190,16 @@ const sanctionRefusals: Record<SanctionAct, { self: string; other: string }> = {
   'decide appeal': { self: 'You cannot decide your own appeal: someone above your role will.', other: 'You may decide appeals only of members below your role.' },
 };
 
-/** Why the viewer may not do this about a sanction on this member (null: they may). */
-export function sanctionRefusal(viewer: Viewer | null, act: SanctionAct, member: { id: number; role: Role }): HttpError | null {
+/**
+ * Why the viewer may not do this about a sanction on this member (null: they may). Without a
+ * member (none by that name), only whether sanctions are theirs at all: the route says the rest.
+ */
+export function sanctionRefusal(viewer: Viewer | null, act: SanctionAct, member: { id: number; role: Role } | undefined): HttpError | null {
   if (!viewer) return new HttpError(401, 'Please sign in first.');
-  if (!can(viewer, 'sanction')) return forbidden('Sanctions are for moderators.');
-  if (canSanction(viewer, member)) return null;
+  // An appeal is said to be someone else's to decide before whose it could be.
+  if (act === 'decide appeal' && member && viewer.id === member.id) return forbidden(sanctionRefusals[act].self);
+  if (!can(viewer, 'sanction')) return forbidden(act === 'decide appeal' ? sanctionRefusals[act].other : 'Sanctions are for moderators.');
+  if (!member || canSanction(viewer, member)) return null;
   return forbidden(viewer.id === member.id ? sanctionRefusals[act].self : sanctionRefusals[act].other);
 }
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { isUniqueViolation, planEachCall, type Db } from '../db/index.ts';
 import type { Role } from '../db/schema.ts';
-import { HttpError, invalid } from '../errors.ts';
+import { invalid } from '../errors.ts';
 import type { Viewer } from '../permissions.ts';
 import { visibleThreads } from '../access/threads.ts';
 import { hashPassword, type PasswordCost } from './passwords.ts';

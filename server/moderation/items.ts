@@ -44,7 +44,7 @@ export async function openAppealItem(db: Db, appealId: number, at?: Date) {
 /**
  * Open items this moderator may act on, for the count on the queue and in their navigation: not
  * those of a category their role may not read, nor appeals they may not decide (their own, or a
- * member's not below their role: appealDecisionRefusal). The count a session carries
+ * member's not below their role: sanctionRefusal in server/permissions.ts). The count a session carries
  * (server/sessions/store.ts) is the same rule, so the navigation's number does not jump when an
  * htmx action swaps it.
  */

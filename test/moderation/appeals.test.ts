@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import t, { type Test } from 'tap';
 import { appealsForQueue, decideAppeal } from '../../server/moderation/sanctions/appeals.ts';
-import { appealDecisionRefusal } from '../../server/moderation/sanctions/rules.ts';
+import { sanctionRefusal } from '../../server/permissions.ts';
 import type { Role } from '../../server/db/schema.ts';
 import { helpers } from '../../server/views/helpers/index.ts';
 import { parsePage } from '../helpers/html.ts';
@@ -26,7 +26,7 @@ t.test('who may decide an appeal, read as a rule: someone who may sanction its m
   ];
   for (const [decider, member, self, refused] of cases) {
     const viewer = { id: 1, username: 'decider', role: decider, rank: 2 };
-    const why = appealDecisionRefusal(viewer, { id: self ? 1 : 2, role: member });
+    const why = sanctionRefusal(viewer, 'decide appeal', { id: self ? 1 : 2, role: member })?.message ?? null;
     if (refused === null) t.equal(why, null, `${decider} decides the appeal of ${self ? 'themselves' : `a ${member}`}`);
     else t.match(why ?? '', refused, `${decider} may not decide the appeal of ${self ? 'themselves' : `a ${member}`}`);
   }

@@ -198,6 +198,10 @@ t.test('sanctions: impose, lift, decide an appeal', async (t) => {
   for (const [who, v, target, expected] of rows) {
     for (const act of acts) t.equal(status(sanctionRefusal(v, act, target)), expected, `${who}: ${act}`);
   }
+  t.equal(sanctionRefusal(other, 'decide appeal', member)?.message, 'You may decide appeals only of members below your role.');
+  t.equal(sanctionRefusal(member, 'decide appeal', member)?.message, 'You cannot decide your own appeal: someone above your role will.');
+  t.equal(status(sanctionRefusal(moderator, 'impose', undefined)), null, 'no such member: the route says so');
+  t.equal(status(sanctionRefusal(other, 'lift', undefined)), 403, 'but not to a member, to whom sanctions are closed');
   t.equal(sanctionRefusal(moderator, 'decide appeal', moderator)?.message, 'You cannot decide your own appeal: someone above your role will.');
   t.equal(sanctionRefusal(moderator, 'decide appeal', moderator2)?.message, 'You may decide appeals only of members below your role.');
   t.equal(sanctionRefusal(moderator, 'impose', moderator)?.message, 'You cannot sanction yourself.');

@@ -8,8 +8,8 @@
 // (rules.ts, dailyFlagLimit).
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
-import { forbidden, HttpError, invalid, notFound } from '../../errors.ts';
-import { can, canOnPost, flagReasonsFor, type Viewer, canSee } from '../../permissions.ts';
+import { invalid, notFound } from '../../errors.ts';
+import { can, flagReasonsFor, flagRefusal, type Viewer, canSee } from '../../permissions.ts';
 import { csrfField, idParams, text } from '../../schemas.ts';
 import { requireViewer, signInFirst } from '../../sessions/guards.ts';
 import { assertCanRead } from '../../access/categories.ts';
@@ -35,14 +35,6 @@ function reasonChoices(viewer: Viewer | null) {
 function shownTo(viewer: Viewer | null, post: PostToFlag): boolean {
   const thread = { user_id: post.thread_user_id, deleted_at: post.thread_deleted_at, hidden_at: post.thread_hidden_at, pending_at: post.thread_pending_at };
   return canSee(viewer, post) && canSee(viewer, thread);
-}
-
-/** Why this viewer may not flag this post (null: they may). */
-function refusal(viewer: Viewer, post: PostToFlag): HttpError | null {
-  if (canOnPost(viewer, 'flag post', post)) return null;
-  if (post.user_id === viewer.id) return forbidden('You cannot flag your own post.');
-  if (post.deleted_at) return new HttpError(409, 'This post was deleted; there is nothing left to flag.');
-  return new HttpError(409, 'This post is already waiting for a moderator.');
 }
 
 export const flags: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
@@ -75,7 +67,7 @@ export const flags: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get('/p/:id/flag', { schema: { params: idParams }, preHandler: signInFirst }, async (req, reply) => {
     const viewer = requireViewer(req, 'Please sign in to flag posts.');
     const post = await loadPost(viewer, req.params.id, true);
-    const refused = refusal(viewer, post);
+    const refused = flagRefusal(viewer, post);
     if (refused) throw refused;
     const data = { post, reasons: reasonChoices(viewer), newcomer: flagReasonsFor(viewer).length === 1, values: {}, errors: {} };
     reply.header('Vary', 'HX-Request');
@@ -94,12 +86,8 @@ export const flags: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       // A reason that is none of the flags has its message in the errors.
       const reason = flagReasons.find((r) => r === input.reason);
       if (!reason || Object.keys(errors).length) throw invalid(errors);
-      if (post.user_id === viewer.id) throw forbidden('You cannot flag your own post.');
-      if (!flagReasonsFor(viewer).includes(reason)) {
-        throw new HttpError(403, 'Newcomers can flag spam only; the other flags open at rank 1 (Member).', {
-          reason: 'As a newcomer you can flag spam only.',
-        });
-      }
+      const refused = flagRefusal(viewer, post, reason);
+      if (refused) throw refused;
       const { hid } = await raiseFlag(app.db, { postId: post.id, flagger: viewer, reason, note: (input.note ?? '').trim(), at: app.now() });
       // A hidden first post takes its thread along: the flagger goes back to the category.
       const redirect = hid && post.post_number === 1 ? `/c/${post.category_slug}` : postUrl({ id: post.thread_id, slug: post.slug }, post);

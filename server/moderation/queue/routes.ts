@@ -8,8 +8,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import type { QueueKind, QueueResolution } from '../../db/schema.ts';
-import { forbidden, HttpError, invalid, notFound } from '../../errors.ts';
-import { can, type Viewer } from '../../permissions.ts';
+import { HttpError, invalid, notFound } from '../../errors.ts';
+import { can, sanctionRefusal, type Viewer } from '../../permissions.ts';
 import { requireRight } from '../../sessions/guards.ts';
 import { csrfField, idParams, rowId, text } from '../../schemas.ts';
 import { categories } from '../../threads/queries.ts';
@@ -20,7 +20,6 @@ import { openItemCount } from '../items.ts';
 import { appellantOfItem, itemReadableBy, queueItem, queueItems, resolveItem, setClaim, stillOpen, type QueueFilters, type QueueRow } from './queries.ts';
 import { actionDone, actionLabels, actionsFor, claimedByOther, claimLapsesAt, kindLabels, postState, safeQueueAddress } from './rules.ts';
 import { flagReasonLabels, flagReasons, NOTE_MAX } from '../flags/rules.ts';
-import { appealDecisionRefusal } from '../sanctions/rules.ts';
 import { loadSetting } from '../settings/queries.ts';
 import { sentId } from '../sent.ts';
 
@@ -79,7 +78,7 @@ function itemView(row: QueueRow, viewer: Viewer, now: Date, threshold: number, a
   const otherClaim = open && claimedByOther(row, viewer.id, now);
   // An appeal is decided only by someone who may sanction its member: others see it, not its buttons.
   const undecidable = row.kind === 'appeal' && row.member_id !== null && row.member_role !== null
-    ? appealDecisionRefusal(viewer, { id: row.member_id, role: row.member_role })
+    ? (sanctionRefusal(viewer, 'decide appeal', { id: row.member_id, role: row.member_role })?.message ?? null)
     : null;
   const actions = open && !otherClaim && !undecidable ? actionsFor({ kind: row.kind, state, hiddenReason: row.hidden_reason }) : [];
   const flags = row.flags.map((f) => ({ ...f, reasonLabel: flagReasonLabels[f.reason] }));
@@ -178,8 +177,8 @@ export const queue: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       try {
         // A claim keeps others off an item: not for an appeal the moderator may not decide.
         const appellant = await appellantOfItem(app.db, id);
-        const refused = appellant && appealDecisionRefusal(viewer, appellant);
-        if (refused) throw forbidden(refused);
+        const refused = appellant && sanctionRefusal(viewer, 'decide appeal', appellant);
+        if (refused) throw refused;
         await setClaim(app.db, id, viewer.id, app.now(), claim);
       } catch (err) {
         // With htmx a refusal (resolved or claimed meanwhile) is shown in place of the item.

@@ -1,11 +1,12 @@
 // Appeals: one per sanction, filed by the sanctioned member; each lands in the review queue,
 // where a moderator lifts the sanction or upholds it.
 import { isUniqueViolation, type Db } from '../../db/index.ts';
-import { forbidden, HttpError, notFound } from '../../errors.ts';
+import { HttpError, notFound } from '../../errors.ts';
 import { notice } from '../../notifications/queries.ts';
 import { openAppealItem } from '../items.ts';
 import { logAction } from '../log/write.ts';
-import { appealDecisionRefusal, endText, kindWords } from './rules.ts';
+import { endText, kindWords } from './rules.ts';
+import { sanctionRefusal } from '../../permissions.ts';
 import { liftSanction } from './queries.ts';
 
 const ALREADY_APPEALED = 'You have already appealed this sanction; a moderator will decide on it.';
@@ -36,7 +37,7 @@ export { ALREADY_APPEALED };
 /**
  * A moderator's decision on an appeal, in the caller's transaction (the queue item is resolved
  * by the caller): `lift` ends the sanction now, `uphold` keeps it. The member is told either way.
- * Only someone who may sanction the member decides (appealDecisionRefusal): refused with a 403
+ * Only someone who may sanction the member decides (sanctionRefusal, server/permissions.ts): refused with a 403
  * before anything is written.
  */
 export async function decideAppeal(
@@ -53,8 +54,8 @@ export async function decideAppeal(
     .executeTakeFirst();
   if (!member) throw notFound('That appeal');
   const decider = await db.selectFrom('users').select(['id', 'username', 'role', 'rank']).where('id', '=', d.by).executeTakeFirstOrThrow();
-  const refused = appealDecisionRefusal(decider, member);
-  if (refused) throw forbidden(refused);
+  const refused = sanctionRefusal(decider, 'decide appeal', member);
+  if (refused) throw refused;
   // Decided once: a second moderator deciding at the same time finds it taken.
   const appeal = await db
     .updateTable('appeals')

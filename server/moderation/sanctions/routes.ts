@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { forbidden, HttpError, invalid, notFound } from '../../errors.ts';
-import { can, canSanction, type Viewer } from '../../permissions.ts';
+import { canSanction, sanctionRefusal, type Viewer } from '../../permissions.ts';
 import { csrfField, idParams, text } from '../../schemas.ts';
 import { requireRight, requireViewer, signInFirst } from '../../sessions/guards.ts';
 import { answer } from '../../views/index.ts';
@@ -77,10 +77,10 @@ export const sanctions: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   /** Moderators only; a member they may not sanction (staff, themselves) is refused, an unknown one is not found. */
   async function authorise(req: FastifyRequest, username: string) {
     const viewer = requireViewer(req);
-    if (!can(viewer, 'sanction')) throw forbidden('Sanctions are for moderators.');
     const member = await memberToSanction(app.db, username);
+    const refused = sanctionRefusal(viewer, 'impose', member);
+    if (refused) throw refused;
     if (!member) throw notFound('That member');
-    if (!canSanction(viewer, member)) throw forbidden(viewer.id === member.id ? 'You cannot sanction yourself.' : 'You may sanction only members below your role.');
     return { viewer, member };
   }
 
@@ -132,10 +132,10 @@ export const sanctions: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     { preValidation: maySanction, schema: { params: idParams, body: { type: 'object', properties: { reason: text(1000), _csrf: csrfField } } } },
     async (req, reply) => {
       const viewer = requireViewer(req);
-      if (!can(viewer, 'sanction')) throw forbidden('Sanctions are for moderators.');
       const sanction = await sanctionById(app.db, req.params.id);
+      const refused = sanctionRefusal(viewer, 'lift', sanction && { id: sanction.user_id, role: sanction.role });
+      if (refused) throw refused;
       if (!sanction) throw notFound('That sanction');
-      if (!canSanction(viewer, { id: sanction.user_id, role: sanction.role })) throw forbidden('You may not lift this sanction.');
       const now = app.now();
       const state = sanctionView(sanction, now).state;
       if (sanction.kind === 'warn') throw new HttpError(409, 'A warning has nothing to lift.');

@@ -1,7 +1,6 @@
 // Pure rules about sanctions: what a moderator's form means, when a sanction is in force, how
 // its end is said, and the appeal token a suspended member (who has no session) carries.
-import type { Role, SanctionKind } from '../../db/schema.ts';
-import { canSanction, type Viewer } from '../../permissions.ts';
+import type { SanctionKind } from '../../db/schema.ts';
 import { formatMoment, parseMoment } from '../../text/moments.ts';
 
 export const sanctionKinds: readonly SanctionKind[] = ['warn', 'silence', 'suspend', 'ban'];
@@ -118,18 +117,6 @@ export function mayAppeal(s: { kind: SanctionKind; ends_at: Date | null; lifted_
   if (s.appeal_id !== null) return false;
   const state = sanctionState(s, now);
   return state === 'in force' || (s.kind === 'warn' && state !== 'lifted');
-}
-
-/**
- * Why this person may not decide an appeal of a sanction on this member (null: they may). To lift
- * a sanction on appeal, or keep it, is to decide it again: it takes someone who may impose it on
- * the member (canSanction), so nobody decides their own appeal, and a moderator does not undo
- * what staff or an admin decided about a peer.
- */
-export function appealDecisionRefusal(decider: Viewer, member: { id: number; role: Role }): string | null {
-  if (decider.id === member.id) return 'You cannot decide your own appeal: someone above your role will.';
-  if (!canSanction(decider, member)) return 'You may decide appeals only of members below your role.';
-  return null;
 }
 
 /** What the pages about a sanction show: its words, its state, its end, its appeal. */
