@@ -4,10 +4,11 @@
 // (views/partials/threads/staff-actions.hbs) answered with a redirect; a rejected one shows the
 // thread page again with the error beside its field. Each change and its staff log line share
 // one transaction.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { forbidden, HttpError, invalid, notFound } from '../../errors.ts';
 import { can, type Action } from '../../permissions.ts';
-import { csrfField, emptyForm, idParams, text } from '../../schemas.ts';
+import { csrfField, emptyForm, idParams, text, type RequestOf } from '../../schemas.ts';
 import { requireRight, requireViewer } from '../../sessions/guards.ts';
 import { assertCanOpenThread } from '../../access/threads.ts';
 import { assertCanRead } from '../../access/categories.ts';
@@ -33,10 +34,14 @@ import {
   unpinThread,
 } from './queries.ts';
 
-const form = (required: string[], fields: Record<string, unknown>) => ({
+/** A moderator's action on a thread: its own fields, and the reason the staff log keeps. */
+const form = <const R extends readonly string[], const F extends Record<string, unknown>>(required: R, fields: F) => ({
   params: idParams,
   body: { type: 'object', required, properties: { ...fields, reason: text(1000), _csrf: csrfField } },
-});
+}) as const;
+
+/** The request of a thread action: the thread in the path, and a form. */
+type ActionRequest = RequestOf<{ params: typeof idParams; body: typeof emptyForm }>;
 
 /** What a member without the right hears, before the form is looked at. */
 const refusals = {
@@ -50,7 +55,7 @@ type StaffAction = keyof typeof refusals;
 /** One field's error: said at the top of the page and beside the field. */
 const fieldError = (field: string, message: string) => new HttpError(422, message, { [field]: message });
 
-export const threadStaff: FastifyPluginAsync = async (app) => {
+export const threadStaff: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   // Refused before the form is checked: a member hears the action is not theirs, not what it takes.
   const mayManage = requireRight('manage threads', refusals['manage threads']);
   const mayPin = requireRight('pin', refusals.pin);
@@ -61,16 +66,16 @@ export const threadStaff: FastifyPluginAsync = async (app) => {
    * forms are, with the input kept. Only to a moderator who may read the thread, and only while
    * it is there: anything else is the one error handler's page, which shows nothing of it.
    */
-  function withForm(handler: (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) {
-    return async (req: FastifyRequest, reply: FastifyReply) => {
+  function withForm<Req extends ActionRequest>(handler: (req: Req, reply: FastifyReply) => Promise<FastifyReply>) {
+    return async (req: Req, reply: FastifyReply) => {
       try {
         return await handler(req, reply);
       } catch (err) {
         if (!(err instanceof HttpError) || !Object.keys(err.fieldErrors).length) throw err;
-        const thread = await threadById(app.db, (req.params as { id: number }).id, { viewerId: req.viewer?.id });
+        const thread = await threadById(app.db, req.params.id, { viewerId: req.viewer?.id });
         if (!thread || !can(req.viewer, 'manage threads')) throw err;
         assertCanOpenThread(req.viewer, thread);
-        const { _csrf, ...values } = req.body as Record<string, string>;
+        const { _csrf, ...values } = req.body;
         const data = await threadPage(app.db, thread, 1, req.viewer, app.now());
         return reply.page('threads/thread', { ...data, values, errors: err.fieldErrors, error: err.message }, err.statusCode);
       }
@@ -82,28 +87,28 @@ export const threadStaff: FastifyPluginAsync = async (app) => {
    * (staff-only, admin-only categories), before anything of the form is looked at: an action
    * answers no more than the thread's page would.
    */
-  async function loadFor(req: FastifyRequest, action: StaffAction) {
+  async function loadFor(req: ActionRequest, action: StaffAction) {
     const viewer = requireViewer(req);
     if (!can(viewer, action)) throw forbidden(refusals[action]);
-    const thread = await threadById(app.db, (req.params as { id: number }).id);
+    const thread = await threadById(app.db, req.params.id);
     if (!thread) throw notFound('That thread');
     assertCanOpenThread(viewer, thread);
     return { viewer, thread };
   }
 
-  const reasonOf = (req: FastifyRequest) => ((req.body as { reason?: string }).reason ?? '').trim();
+  const reasonOf = (reason: string | undefined) => (reason ?? '').trim();
   const target = (t: { id: number; title: string }) => ({ type: 'thread' as const, id: t.id, label: t.title });
 
   app.post('/t/:id/close', { preValidation: mayManage, schema: form(['after'], { after: text(40) }) }, withForm(async (req, reply) => {
     const { viewer, thread } = await loadFor(req, 'manage threads');
     const now = app.now();
-    const parsed = parseCloseAfter((req.body as { after: string }).after, now);
+    const parsed = parseCloseAfter(req.body.after, now);
     if ('error' in parsed) throw fieldError('after', parsed.error);
     await app.db.transaction().execute(async (tx) => {
       const before = await setClosing(tx, thread.id, parsed.at);
       await logAction(tx, {
         actorId: viewer.id, action: 'thread.close', target: target(thread),
-        before: { closes_at: before.closes_at }, after: { closes_at: parsed.at }, reason: reasonOf(req), at: now,
+        before: { closes_at: before.closes_at }, after: { closes_at: parsed.at }, reason: reasonOf(req.body.reason), at: now,
       });
     });
     const flash = parsed.at <= now ? 'Closed: members can no longer reply.' : `The thread closes ${formatMoment(parsed.at)}.`;
@@ -118,7 +123,7 @@ export const threadStaff: FastifyPluginAsync = async (app) => {
       const before = await setClosing(tx, thread.id, null);
       await logAction(tx, {
         actorId: viewer.id, action: 'thread.reopen', target: target(thread),
-        before: { closes_at: before.closes_at }, after: { closes_at: null }, reason: reasonOf(req), at: now,
+        before: { closes_at: before.closes_at }, after: { closes_at: null }, reason: reasonOf(req.body.reason), at: now,
       });
     });
     return answer(req, reply, { redirect: threadUrl(thread), flash: 'Reopened: members can reply again.' });
@@ -133,7 +138,7 @@ export const threadStaff: FastifyPluginAsync = async (app) => {
         if (!result.changed) return false;
         await logAction(tx, {
           actorId: viewer.id, action: `thread.${path}`, target: target(thread),
-          before: { unlisted_at: result.before.unlisted_at }, after: { unlisted_at: unlist ? now : null }, reason: reasonOf(req), at: now,
+          before: { unlisted_at: result.before.unlisted_at }, after: { unlisted_at: unlist ? now : null }, reason: reasonOf(req.body.reason), at: now,
         });
         return true;
       });
@@ -146,7 +151,7 @@ export const threadStaff: FastifyPluginAsync = async (app) => {
 
   app.post('/t/:id/move', { preValidation: mayManage, schema: form(['category'], { category: text(100) }) }, withForm(async (req, reply) => {
     const { viewer, thread } = await loadFor(req, 'manage threads');
-    const category = await categoryByRef(app.db, (req.body as { category: string }).category);
+    const category = await categoryByRef(app.db, req.body.category);
     if (!category) throw fieldError('category', 'There is no such category: give its slug (as in /c/slug) or its id.');
     // Nor into a category the moderator may not read: the thread would leave their reach.
     assertCanRead(viewer, category);
@@ -155,7 +160,7 @@ export const threadStaff: FastifyPluginAsync = async (app) => {
       await moveThread(tx, thread.id, category.id);
       await logAction(tx, {
         actorId: viewer.id, action: 'thread.move', target: target(thread),
-        before: { category: thread.category_slug }, after: { category: category.slug }, reason: reasonOf(req), at: now,
+        before: { category: thread.category_slug }, after: { category: category.slug }, reason: reasonOf(req.body.reason), at: now,
       });
     });
     return answer(req, reply, { redirect: threadUrl(thread), flash: `Moved to ${category.name}.` });
@@ -164,7 +169,7 @@ export const threadStaff: FastifyPluginAsync = async (app) => {
   app.post('/t/:id/merge', { preValidation: mayManage, schema: form(['into'], { into: text(200) }) }, withForm(async (req, reply) => {
     const { viewer, thread } = await loadFor(req, 'manage threads');
     // The target's number, or its address (/t/12/slug), as a moderator may paste either.
-    const into = /^\s*(?:.*\/t\/)?(\d{1,15})(?:[/?#].*)?\s*$/.exec((req.body as { into: string }).into);
+    const into = /^\s*(?:.*\/t\/)?(\d{1,15})(?:[/?#].*)?\s*$/.exec(req.body.into);
     if (!into) throw fieldError('into', 'Give the number of the thread to merge into (as in /t/12), or its address.');
     // The thread merged into is read as this one is; one that is not there, mergeThread refuses.
     const targetThread = await threadById(app.db, Number(into[1]));
@@ -176,7 +181,7 @@ export const threadStaff: FastifyPluginAsync = async (app) => {
         actorId: viewer.id, action: 'thread.merge', target: target(thread),
         before: { merged_into: null, category: thread.category_slug },
         after: { merged_into: result.target.id, into_title: result.target.title, posts: result.moved, from_post_number: result.firstNumber },
-        reason: reasonOf(req), at: now,
+        reason: reasonOf(req.body.reason), at: now,
       });
       return result;
     });
@@ -191,7 +196,7 @@ export const threadStaff: FastifyPluginAsync = async (app) => {
     { preValidation: mayManage, schema: form(['posts', 'title'], { posts: text(2000), title: text(1000), category: text(100) }) },
     withForm(async (req, reply) => {
       const { viewer, thread } = await loadFor(req, 'manage threads');
-      const input = req.body as { posts: string; title: string; category?: string };
+      const input = req.body;
       const list = parsePostList(input.posts);
       if ('error' in list) throw fieldError('posts', list.error);
       const title = input.title.trim();
@@ -208,7 +213,7 @@ export const threadStaff: FastifyPluginAsync = async (app) => {
           actorId: viewer.id, action: 'thread.split', target: target(thread),
           before: { posts: result.moved.map((p) => ({ id: p.id, post_number: p.post_number })) },
           after: { thread: result.thread.id, title, category: category.slug },
-          reason: reasonOf(req), at: now,
+          reason: reasonOf(req.body.reason), at: now,
         });
         return result;
       });
@@ -219,14 +224,14 @@ export const threadStaff: FastifyPluginAsync = async (app) => {
 
   app.post('/t/:id/slow-mode', { preValidation: mayManage, schema: form(['minutes'], { minutes: text(20) }) }, withForm(async (req, reply) => {
     const { viewer, thread } = await loadFor(req, 'manage threads');
-    const parsed = parseSlowMinutes((req.body as { minutes: string }).minutes);
+    const parsed = parseSlowMinutes(req.body.minutes);
     if ('error' in parsed) throw fieldError('minutes', parsed.error);
     const now = app.now();
     await app.db.transaction().execute(async (tx) => {
       const before = await setSlowMode(tx, thread.id, parsed.seconds);
       await logAction(tx, {
         actorId: viewer.id, action: 'thread.slow_mode', target: target(thread),
-        before: { slow_mode_seconds: before.slow_mode_seconds }, after: { slow_mode_seconds: parsed.seconds }, reason: reasonOf(req), at: now,
+        before: { slow_mode_seconds: before.slow_mode_seconds }, after: { slow_mode_seconds: parsed.seconds }, reason: reasonOf(req.body.reason), at: now,
       });
     });
     const flash = parsed.seconds ? `Slow mode: one post per member every ${waitText(parsed.seconds)}.` : 'Slow mode is off.';
@@ -248,7 +253,7 @@ export const threadStaff: FastifyPluginAsync = async (app) => {
     },
     async (req, reply) => {
       const { thread, viewer } = await loadFor(req, 'pin');
-      const { scope, until } = req.body as { scope: 'category' | 'global'; until?: string };
+      const { scope, until } = req.body;
       let end: Date | null = null;
       if (until?.trim()) {
         end = new Date(until);
