@@ -4,7 +4,8 @@ import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-js
 import type { Db } from '../db/index.ts';
 import { canSee, can, canStartThread, isPublic, type Viewer, threadActionsFor } from '../permissions.ts';
 import { afterNewPost, writeNewPost } from '../moderation/posting/posting.ts';
-import { assertNotSilenced, waitText } from '../moderation/posting/standing.ts';
+import { assertNotSilenced } from '../moderation/posting/standing.ts';
+import { waitText } from '../text/moments.ts';
 
 /** What a member is told when their post waits for a moderator. */
 const heldMessage = 'Thanks! Your post is waiting for a moderator to approve it; until then only you and the moderators can see it.';

@@ -18,9 +18,8 @@ import { threadUrl } from '../../addresses.ts';
 import { TITLE_MAX, TITLE_MIN } from '../rules.ts';
 import { answer } from '../../views/index.ts';
 import { logAction } from '../../moderation/log/write.ts';
-import { formatMoment } from '../../moderation/moments.ts';
+import { formatMoment, waitText } from '../../text/moments.ts';
 import { parseCloseAfter, parsePostList, parseSlowMinutes } from './rules.ts';
-import { waitText } from '../../moderation/posting/standing.ts';
 import {
   categoryByRef,
   lockThread,
