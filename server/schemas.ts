@@ -10,6 +10,7 @@
 // was sent, before validation (a CSRF refusal comes before it): they read it as `unknown`.
 import type { FastifyRequest, FastifySchema, RawRequestDefaultExpression, RawServerDefault, RouteGenericInterface } from 'fastify';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import { wrongAddress } from './errors.ts';
 
 /** The request of a route with this schema, as a function outside its handler receives it. */
 export type RequestOf<S extends FastifySchema> = FastifyRequest<RouteGenericInterface, RawServerDefault, RawRequestDefaultExpression, S, JsonSchemaToTsProvider>;
@@ -55,4 +56,28 @@ export function parseTimeCursor(raw: string | undefined): { at: Date; id: number
   if (Number.isNaN(at.getTime()) || !Number.isSafeInteger(id) || id < 1) return null;
   const year = at.getUTCFullYear();
   return year >= CURSOR_YEARS[0] && year <= CURSOR_YEARS[1] ? { at, id } : null;
+}
+
+// What a form's `load` reads of its request. It draws a refused form again, and a form may be
+// refused before validation (an expired CSRF token, a right the viewer lacks) as well as by it,
+// so the path and the body are whatever was sent, whatever the route's schema says they will be.
+
+/** A text field of a body, or a parameter of a path, as sent: undefined unless it is one string. */
+export function sentText(from: unknown, field: string): string | undefined {
+  if (from === null || typeof from !== 'object') return undefined;
+  const value: unknown = Reflect.get(from, field);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The row id in a path: the number validation made of it, or before validation the text of the
+ * address read as validation reads it (as a JavaScript number: `012`, `1e3` and `0x10` are ids
+ * there too). One that is no row id (rowId) gets the answer the address gets from validation,
+ * the page not found, and never reaches a query it would make fail.
+ */
+export function sentId(params: unknown, field = 'id'): number {
+  const value: unknown = params !== null && typeof params === 'object' ? Reflect.get(params, field) : undefined;
+  const id = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) throw wrongAddress(404, 'That page could not be found.');
+  return id;
 }

@@ -1,9 +1,9 @@
 // Actions on a single post: /p/:id, like, edit (with revisions) and delete.
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
-import { invalid, notFound, wrongAddress } from '../errors.ts';
+import { invalid, notFound } from '../errors.ts';
 import { can, postActionRefusal, type PostAction, type Viewer } from '../permissions.ts';
-import { emptyForm, idParams, text, csrfField } from '../schemas.ts';
+import { emptyForm, idParams, text, csrfField, sentId } from '../schemas.ts';
 import { requireViewer, signInFirst } from '../sessions/guards.ts';
 import { postErrors, threadErrors } from '../threads/rules.ts';
 import { postUrl, threadUrl } from '../addresses.ts';
@@ -16,19 +16,6 @@ import { afterEdit, checkEdit } from '../moderation/posting/spam.ts';
 import { standingOf } from '../moderation/posting/standing.ts';
 
 const heldEditMessage = 'Your changes are saved. They wait for a moderator\'s approval; until then only you and the moderators can see the post.';
-
-/**
- * The post id in the path as a form's `load` sees it: maybe before the path was validated (a
- * CSRF refusal comes first), so still the text that was sent. Read as validation would read it;
- * one that names no post is the page the address gets without the refusal.
- */
-function sentId(req: FastifyRequest): number {
-  const params: unknown = req.params;
-  const raw: unknown = params !== null && typeof params === 'object' ? Reflect.get(params, 'id') : undefined;
-  const id = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(id) || id < 1) throw wrongAddress(404, 'That page could not be found.');
-  return id;
-}
 
 const signInToEdit = 'Please sign in to edit posts.';
 
@@ -99,7 +86,7 @@ export const posts: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     title: 'Edit post',
     // Drawn again only for someone who may edit the post; anyone else gets the GET's refusal
     // (a guest is asked to sign in before the address is read).
-    load: async (req: FastifyRequest) => ({ post: await loadPostFor(requireViewer(req, signInToEdit), sentId(req), 'edit post') }),
+    load: async (req: FastifyRequest) => ({ post: await loadPostFor(requireViewer(req, signInToEdit), sentId(req.params), 'edit post') }),
   };
 
   app.get('/p/:id/edit', { schema: { params: idParams }, preHandler: signInFirst }, async (req, reply) => {

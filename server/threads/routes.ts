@@ -2,19 +2,19 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import type { Db } from '../db/index.ts';
-import { canSee, can, canStartThread, isPublic, type Viewer, threadActionsFor } from '../permissions.ts';
+import { canSee, can, canStartThread, isPublic, replyRefusal, startThreadRefusal, type Viewer, threadActionsFor } from '../permissions.ts';
 import { afterNewPost, writeNewPost } from '../moderation/posting/posting.ts';
-import { assertNotSilenced } from '../moderation/posting/standing.ts';
+import { standingOf } from '../moderation/posting/standing.ts';
 import { waitText } from '../text/moments.ts';
 
 /** What a member is told when their post waits for a moderator. */
 const heldMessage = 'Thanks! Your post is waiting for a moderator to approve it; until then only you and the moderators can see it.';
-import { forbidden, HttpError, invalid, notFound, wrongAddress } from '../errors.ts';
+import { HttpError, invalid, notFound } from '../errors.ts';
 import { assertCanRead } from '../access/categories.ts';
 import { watchLevel } from '../notifications/queries.ts';
 import { excerpt, quoteOf } from '../text/cook.ts';
 import { previewOf } from '../text/mentions.ts';
-import { csrfField, idParams, parseTimeCursor, rowId, text, type RequestOf } from '../schemas.ts';
+import { csrfField, idParams, parseTimeCursor, rowId, text, sentId, sentText, type RequestOf } from '../schemas.ts';
 import { requireViewer, signInFirst } from '../sessions/guards.ts';
 import { answer } from '../views/index.ts';
 import {
@@ -49,29 +49,6 @@ const threadPageSchema = {
     properties: { page: { type: 'integer', minimum: 1, maximum: 1000000 }, quote: rowId },
   },
 } as const;
-
-/**
- * A path parameter as a form's `load` sees it: maybe before the path was validated (a CSRF
- * refusal comes first), so still the text that was sent.
- */
-function sentParam(req: FastifyRequest, name: string): unknown {
-  const params: unknown = req.params;
-  return params !== null && typeof params === 'object' ? Reflect.get(params, name) : undefined;
-}
-
-/** The id in the path, read as validation would read it; one that names no row is the address's 404. */
-function sentId(req: FastifyRequest): number {
-  const raw = sentParam(req, 'id');
-  const id = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(id) || id < 1) throw wrongAddress(404, 'That page could not be found.');
-  return id;
-}
-
-/** The category's slug in the path; the router always gives one, and none names no category. */
-function sentSlug(req: FastifyRequest): string {
-  const raw = sentParam(req, 'slug');
-  return typeof raw === 'string' ? raw : '';
-}
 
 /** `?before=<iso>_<id>`: the last thread of the previous page; one naming no page is not found. */
 function parseBefore(raw: string | undefined) {
@@ -110,8 +87,8 @@ export async function threadPage(db: Db, thread: Thread, page: number, viewer: V
     prev: page > 1 ? (page === 2 ? canonical : `${canonical}?page=${page - 1}`) : null,
     next: page < pages ? `${canonical}?page=${page + 1}` : null,
     isLastPage: page >= pages,
-    canReply:
-      viewer !== null && thread.deleted_at === null && (thread.locked_at === null || can(viewer, 'lock')) && (!closed || can(viewer, 'manage threads')),
+    // The form is offered by what the thread and the role say; a silence or slow mode is said on posting.
+    canReply: replyRefusal(viewer, thread, now) === null,
     closed,
     slowMode: thread.slow_mode_seconds ? waitText(thread.slow_mode_seconds) : null,
     slowModeMinutes: thread.slow_mode_seconds / 60,
@@ -266,20 +243,23 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
   const newThreadForm = {
     template: 'threads/new',
     title: 'New thread',
-    load: async (req: FastifyRequest) => ({ category: await loadCategory(req.viewer, sentSlug(req)) }),
+    load: async (req: FastifyRequest) => ({ category: await loadCategory(req.viewer, sentText(req.params, 'slug') ?? '') }),
   };
 
-  /** The category a new thread goes into, if the viewer may start one there. */
-  async function loadCategoryToPost(viewer: Viewer | null, slug: string) {
+  /**
+   * The category a new thread goes into, if the viewer may start one there. `standing`: the form
+   * asks the member's too, so that a silenced member is told now, not after writing a thread they
+   * cannot post (the thread sent is checked with it on posting).
+   */
+  async function loadCategoryToPost(viewer: Viewer, slug: string, standing = false) {
     const category = await loadCategory(viewer, slug);
-    if (!canStartThread(viewer, category)) throw forbidden('Starting threads here is open to some members only.');
+    const refused = startThreadRefusal(viewer, category, standing ? await standingOf(app.db, viewer, app.now()) : undefined);
+    if (refused) throw refused;
     return category;
   }
 
   app.get('/c/:slug/new', { schema: { params: slugParams }, preHandler: signInFirst }, async (req, reply) => {
-    const category = await loadCategoryToPost(req.viewer, req.params.slug);
-    // A silenced member is told now, not after writing a thread they cannot post.
-    await assertNotSilenced(app.db, requireViewer(req), app.now());
+    const category = await loadCategoryToPost(requireViewer(req), req.params.slug, true);
     return reply.page(newThreadForm.template, { title: newThreadForm.title, category, values: {}, errors: {} });
   });
 
@@ -339,7 +319,7 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
   const replyForm = {
     template: 'threads/thread',
     title: 'Reply',
-    load: async (req: FastifyRequest) => replyPage(await loadThread(req.viewer, sentId(req)), req.viewer),
+    load: async (req: FastifyRequest) => replyPage(await loadThread(req.viewer, sentId(req.params)), req.viewer),
   };
 
   app.post(
@@ -359,7 +339,10 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
         const data = await replyPage(thread, viewer);
         return reply.page(replyForm.template, { ...data, values: req.body, errors: {}, preview: await previewOf(app.db, body) });
       }
-      if (thread.deleted_at) throw new HttpError(409, 'This thread was deleted; it takes no more replies.');
+      // What the thread says (deleted, locked, closed) before the text is looked at; the member's
+      // standing and slow mode are asked again under their posting lock (writeNewPost).
+      const refused = replyRefusal(viewer, thread, app.now());
+      if (refused) throw refused;
       const errors = postErrors(body);
       if (Object.keys(errors).length) throw new HttpError(422, errors.body, errors);
       // Locked, closed and slow threads, sanctions, spam checks: see server/moderation/posting/posting.ts.

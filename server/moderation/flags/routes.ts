@@ -10,12 +10,11 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { invalid, notFound } from '../../errors.ts';
 import { can, flagReasonsFor, flagRefusal, type Viewer, canSee } from '../../permissions.ts';
-import { csrfField, idParams, text } from '../../schemas.ts';
+import { csrfField, idParams, text, sentId } from '../../schemas.ts';
 import { requireViewer, signInFirst } from '../../sessions/guards.ts';
 import { assertCanRead } from '../../access/categories.ts';
 import { postUrl } from '../../addresses.ts';
 import { answer } from '../../views/index.ts';
-import { sentId } from '../sent.ts';
 import { postToFlag, raiseFlag, type PostToFlag } from './queries.ts';
 import { flagErrors, flagReasonLabels, flagReasons, NOTE_MAX } from './rules.ts';
 

@@ -60,6 +60,3 @@ export async function checkStanding(db: Db, post: NewPost): Promise<void> {
   if (refused) throw refused;
 }
 
-// Until the thread routes import them from where they now live.
-export { waitText } from '../../text/moments.ts';
-export { slowModeWait } from '../../permissions.ts';

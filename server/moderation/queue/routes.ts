@@ -11,7 +11,7 @@ import type { QueueKind, QueueResolution } from '../../db/schema.ts';
 import { HttpError, invalid, notFound } from '../../errors.ts';
 import { can, sanctionRefusal, type Viewer } from '../../permissions.ts';
 import { requireRight } from '../../sessions/guards.ts';
-import { csrfField, idParams, rowId, text } from '../../schemas.ts';
+import { csrfField, idParams, rowId, text, sentId } from '../../schemas.ts';
 import { categories } from '../../threads/queries.ts';
 import { postErrors } from '../../threads/rules.ts';
 import { threadUrl } from '../../addresses.ts';
@@ -21,7 +21,6 @@ import { appellantOfItem, itemReadableBy, queueItem, queueItems, resolveItem, se
 import { actionDone, actionLabels, actionsFor, claimedByOther, claimLapsesAt, kindLabels, postState, safeQueueAddress } from './rules.ts';
 import { flagReasonLabels, flagReasons, NOTE_MAX } from '../flags/rules.ts';
 import { loadSetting } from '../settings/queries.ts';
-import { sentId } from '../sent.ts';
 
 const PAGE = 20;
 const kinds = Object.keys(kindLabels) as QueueKind[];

@@ -7,10 +7,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { forbidden, HttpError, invalid, notFound } from '../../errors.ts';
 import { canSanction, sanctionRefusal, type Viewer } from '../../permissions.ts';
-import { csrfField, idParams, text } from '../../schemas.ts';
+import { csrfField, idParams, text, sentId, sentText } from '../../schemas.ts';
 import { requireRight, requireViewer, signInFirst } from '../../sessions/guards.ts';
 import { answer } from '../../views/index.ts';
-import { sentId, sentText } from '../sent.ts';
 import { fileAppeal } from './appeals.ts';
 import {
   appealErrors,

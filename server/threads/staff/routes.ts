@@ -6,8 +6,8 @@
 // one transaction.
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
-import { forbidden, HttpError, invalid, notFound } from '../../errors.ts';
-import { can, type Action } from '../../permissions.ts';
+import { HttpError, invalid, notFound } from '../../errors.ts';
+import { can, threadActionRefusal, threadActionRefusals, type ThreadAction } from '../../permissions.ts';
 import { csrfField, emptyForm, idParams, text, type RequestOf } from '../../schemas.ts';
 import { requireRight, requireViewer } from '../../sessions/guards.ts';
 import { assertCanOpenThread } from '../../access/threads.ts';
@@ -42,23 +42,14 @@ const form = <const R extends readonly string[], const F extends Record<string, 
 /** The request of a thread action: the thread in the path, and a form. */
 type ActionRequest = RequestOf<{ params: typeof idParams; body: typeof emptyForm }>;
 
-/** What a member without the right hears, before the form is looked at. */
-const refusals = {
-  'manage threads': 'Thread actions are for moderators.',
-  pin: 'Pinning is for staff.',
-  lock: 'Locking is for moderators.',
-} as const satisfies Partial<Record<Action, string>>;
-
-type StaffAction = keyof typeof refusals;
-
 /** One field's error: said at the top of the page and beside the field. */
 const fieldError = (field: string, message: string) => new HttpError(422, message, { [field]: message });
 
 export const threadStaff: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   // Refused before the form is checked: a member hears the action is not theirs, not what it takes.
-  const mayManage = requireRight('manage threads', refusals['manage threads']);
-  const mayPin = requireRight('pin', refusals.pin);
-  const mayLock = requireRight('lock', refusals.lock);
+  const mayManage = requireRight('manage threads', threadActionRefusals['manage threads']);
+  const mayPin = requireRight('pin', threadActionRefusals.pin);
+  const mayLock = requireRight('lock', threadActionRefusals.lock);
 
   /**
    * A rejected action (an error beside a field) shows the thread's first page again, where the
@@ -86,12 +77,12 @@ export const threadStaff: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
    * (staff-only, admin-only categories), before anything of the form is looked at: an action
    * answers no more than the thread's page would.
    */
-  async function loadFor(req: ActionRequest, action: StaffAction) {
+  async function loadFor(req: ActionRequest, action: ThreadAction) {
     const viewer = requireViewer(req);
-    if (!can(viewer, action)) throw forbidden(refusals[action]);
     const thread = await threadById(app.db, req.params.id);
+    const refused = thread ? threadActionRefusal(viewer, action, thread) : null;
+    if (refused) throw refused;
     if (!thread) throw notFound('That thread');
-    assertCanOpenThread(viewer, thread);
     return { viewer, thread };
   }
 

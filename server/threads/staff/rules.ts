@@ -1,7 +1,7 @@
 // Pure rules of the moderators' thread actions: when a thread closes, which posts a split takes,
 // how long slow mode may be. Who is offered them is threadActionsFor (server/permissions.ts); how
-// long slow mode makes a member wait, slowModeWait (server/moderation/posting/standing.ts).
-import { parseMoment } from '../../moderation/moments.ts';
+// long slow mode makes a member wait, slowModeWait (server/permissions.ts).
+import { parseMoment } from '../../text/moments.ts';
 
 /** At most a year ahead: a closing time further than that is surely a typo. */
 export const CLOSE_MAX_HOURS = 24 * 366;

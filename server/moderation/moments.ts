@@ -1,2 +1,0 @@
-// Until the thread staff routes import ../text/moments.ts directly.
-export { formatMoment, parseMoment } from '../text/moments.ts';
