@@ -21,6 +21,17 @@ export function readableCategoryIds(db: Db, viewer: Viewer | null) {
     );
 }
 
+/** The categories the viewer may read, in their order. */
+export function readableCategories(db: Db, viewer: Viewer | null) {
+  return db
+    .selectFrom('categories')
+    .select(['id', 'name', 'slug', 'description', 'color', 'thread_count'])
+    .where('id', 'in', readableCategoryIds(db, viewer))
+    .orderBy('position')
+    .orderBy('id')
+    .execute();
+}
+
 /** Stops here unless the viewer may read the category (readRefusal says what they are told). */
 export function assertCanRead(viewer: Viewer | null, c: Parameters<typeof canReadCategory>[1]) {
   const refused = readRefusal(viewer, c);

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-js
 import { isRole } from '../accounts/rules.ts';
 import { HttpError, invalid, notFound } from '../errors.ts';
 import { can, rankNames, roles } from '../permissions.ts';
-import { categories } from '../threads/queries.ts';
+import { readableCategories } from '../access/categories.ts';
 import { categoryErrors } from '../threads/rules.ts';
 import { slugify } from '../addresses.ts';
 import { csrfField, idParams, text } from '../schemas.ts';
@@ -18,7 +18,7 @@ export const admin: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.addHook('preValidation', requireRight('view admin', 'This page is for administrators.'));
 
   async function dashboard(req: FastifyRequest) {
-    const [totals, list, cats] = await Promise.all([communityTotals(app.db), members(app.db, 100), categories(app.db, req.viewer)]);
+    const [totals, list, cats] = await Promise.all([communityTotals(app.db), members(app.db, 100), readableCategories(app.db, req.viewer)]);
     return {
       title: 'Admin',
       totals,

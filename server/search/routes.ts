@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import Handlebars from 'handlebars';
 import { text } from '../schemas.ts';
-import { categories } from '../threads/queries.ts';
+import { readableCategories } from '../access/categories.ts';
 import { memberIdByUsername, searchPosts } from './queries.ts';
 import { highlight, MAX_PAGE, QUERY_MAX, readSearch, RESULTS_PAGE, SEARCH_CANDIDATES, searchKinds, searchUrl } from './rules.ts';
 
@@ -19,7 +19,7 @@ export const search: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get('/search', { schema: { querystring: searchQuerystring } }, async (req, reply) => {
     // Result pages are endless variations of the threads themselves; crawlers follow the sitemap.
     reply.header('X-Robots-Tag', 'noindex');
-    const cats = await categories(app.db, req.viewer);
+    const cats = await readableCategories(app.db, req.viewer);
     const { search, values, errors, pageError } = readSearch(req.query, cats.map((c) => c.slug));
     const author = search.author && !errors.author ? await memberIdByUsername(app.db, search.author) : undefined;
     if (search.author && !errors.author && !author) errors.author = `No member is called "${search.author}".`;

@@ -6,7 +6,7 @@ import { createPoll } from '../polls/queries.ts';
 import type { PollInput } from '../polls/types.ts';
 import { cookPost } from '../text/mentions.ts';
 import type { Viewer } from '../permissions.ts';
-import { categoryAccessColumns, readableCategoryIds } from '../access/categories.ts';
+import { categoryAccessColumns } from '../access/categories.ts';
 import { visibleThreads, listedThread } from '../access/threads.ts';
 import { markThreadRead } from './read-state.ts';
 import { slugify } from '../addresses.ts';
@@ -21,17 +21,6 @@ const postColumns = [
   'p.id', 'p.user_id', 'p.post_number', 'p.cooked', 'p.like_count', 'p.edit_count', 'p.created_at', 'p.updated_at', 'p.deleted_at',
   'u.username', 'u.rank', 'u.role',
 ] as const;
-
-/** The categories the viewer may read, in their order. */
-export function categories(db: Db, viewer: Viewer | null) {
-  return db
-    .selectFrom('categories')
-    .select(['id', 'name', 'slug', 'description', 'color', 'thread_count'])
-    .where('id', 'in', readableCategoryIds(db, viewer))
-    .orderBy('position')
-    .orderBy('id')
-    .execute();
-}
 
 /** For lists: the viewer's read state joins in (a guest is viewer 0, who has read nothing). */
 const readJoin = (viewerId: number | undefined) => (join: any) =>

@@ -32,7 +32,8 @@ import {
 } from './member-page.ts';
 import { firstUnreadOf, postView } from './post-view.ts';
 import { PAGE_SIZE, pageOf, postUrl, threadUrl } from '../addresses.ts';
-import { parseTags, postErrors, readMarks, threadErrors } from './rules.ts';
+import { parseTags, readMarks, threadErrors } from './rules.ts';
+import { postErrors } from '../text/rules.ts';
 import { tagByName, taggedThreads } from './tags.ts';
 import { pollOfThread } from '../polls/queries.ts';
 import { parsePoll, pollView } from '../polls/rules.ts';

@@ -1,17 +1,11 @@
-// Pure rules about threads.
+// Pure rules about threads. A post's own text is checked by postErrors (server/text/rules.ts).
+import { postErrors } from '../text/rules.ts';
 
 export const TITLE_MIN = 5;
 export const TITLE_MAX = 200;
-export const BODY_MAX = 50_000;
 
 /** Kinds a member may start here; the others arrive with their own features. */
 export const memberKinds = ['discussion'] as const;
-
-export function postErrors(body: string): Record<string, string> {
-  if (!body.trim()) return { body: 'Write something before posting.' };
-  if (body.length > BODY_MAX) return { body: `Posts are at most ${BODY_MAX.toLocaleString('en')} characters (this one has ${body.length.toLocaleString('en')}).` };
-  return {};
-}
 
 export function threadErrors(input: { title: string; body: string; kind: string }): Record<string, string> {
   const errors: Record<string, string> = { ...postErrors(input.body) };

@@ -8,7 +8,7 @@ import type { Db } from '../../server/db/index.ts';
 import { approvePost, hidePost, holdPost, unhidePost } from '../../server/moderation/holds.ts';
 import { publicPost } from '../../server/access/posts.ts';
 import { publicThread } from '../../server/access/threads.ts';
-import { deletePost } from '../../server/posts/editing.ts';
+import { deletePost } from '../../server/moderation/edits.ts';
 import { createReply, createThread } from '../../server/threads/queries.ts';
 import { testApp, type Member } from '../helpers/app.ts';
 import { moderationSetup } from '../helpers/moderation.ts';

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../server/db/index.ts';
 import { approvePost, hidePost, holdPost, unhidePost } from '../../server/moderation/holds.ts';
 import { mergeThread } from '../../server/threads/staff/queries.ts';
-import { deletePost } from '../../server/posts/editing.ts';
+import { deletePost } from '../../server/moderation/edits.ts';
 import { createCategory, createReply, createThread } from '../../server/threads/queries.ts';
 import type { Page } from '../helpers/html.ts';
 import { testApp } from '../helpers/app.ts';

@@ -7,7 +7,7 @@ import type { Database, FlagReason, QueueKind, QueueResolution } from '../../db/
 import { HttpError, notFound } from '../../errors.ts';
 import { notice, type NoticeKind } from '../../notifications/queries.ts';
 import type { Viewer } from '../../permissions.ts';
-import { deletePost, editPost } from '../../posts/editing.ts';
+import { deletePost, editPost } from '../edits.ts';
 import { readableCategoryIds } from '../../access/categories.ts';
 import { decideAppeal } from '../sanctions/appeals.ts';
 import { logAction } from '../log/write.ts';

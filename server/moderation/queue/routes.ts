@@ -12,8 +12,8 @@ import { HttpError, invalid, notFound } from '../../errors.ts';
 import { can, sanctionRefusal, type Viewer } from '../../permissions.ts';
 import { requireRight } from '../../sessions/guards.ts';
 import { csrfField, idParams, rowId, text, sentId } from '../../schemas.ts';
-import { categories } from '../../threads/queries.ts';
-import { postErrors } from '../../threads/rules.ts';
+import { readableCategories } from '../../access/categories.ts';
+import { postErrors } from '../../text/rules.ts';
 import { threadUrl } from '../../addresses.ts';
 import { appealsForQueue, type QueueAppeal } from '../sanctions/appeals.ts';
 import { openItemCount } from '../items.ts';
@@ -137,7 +137,7 @@ export const queue: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     const filters = filtersOf(query);
     const [rows, cats, openCount] = await Promise.all([
       queueItems(app.db, viewer, filters, { limit: PAGE + 1, after: query.after }),
-      categories(app.db, viewer),
+      readableCategories(app.db, viewer),
       openItemCount(app.db, viewer),
     ]);
     const items = await viewsOf(viewer, rows.slice(0, PAGE));

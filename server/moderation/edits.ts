@@ -5,7 +5,7 @@ import { HttpError } from '../errors.ts';
 import { categoryAccessColumns } from '../access/categories.ts';
 import { slugify } from '../addresses.ts';
 import { forgetPosts } from '../notifications/queries.ts';
-import { logAction } from '../moderation/log/write.ts';
+import { logAction } from './log/write.ts';
 import { cookPost } from '../text/mentions.ts';
 
 /**
