@@ -7,6 +7,7 @@ import Fastify, { LogController, type FastifyPluginAsync, type RouteOptions } fr
 // fresh, sessions, security headers and CSRF, views; health checks; the rules every post meets.
 import { defaultTrustProxy, trustProxyOption, type Config } from './config.ts';
 import { database } from './db/index.ts';
+import { jobs } from './jobs/index.ts';
 import { ChangeBus, type Retry } from './cache/change-bus.ts';
 import { Caches, type CacheSwitches } from './cache/index.ts';
 import { SESSION_COOKIE, sessions } from './sessions/index.ts';
@@ -39,6 +40,8 @@ import { moderationSettings } from './moderation/settings/routes.ts';
 import { watchedWordPages } from './moderation/posting/routes.ts';
 
 export interface AppConfig extends Pick<Config, 'nodeEnv' | 'baseUrl' | 'sessionSecret' | 'logger' | 'limits'> {
+  /** Whether this process runs background jobs (server/jobs); true unless set false (tests do). */
+  jobs?: boolean;
   /** Absent: what TRUST_PROXY defaults to for this base URL. */
   trustProxy?: Config['trustProxy'];
   benchRoutes?: boolean;
@@ -85,6 +88,8 @@ export async function buildApp(config: AppConfig) {
   const passwordCost = config.passwordCost ?? (config.nodeEnv === 'test' ? testCost : productionCost);
 
   await app.register(database, { url: config.databaseUrl, poolSize: config.poolSize });
+  // The sweeps and other background work, shared by every process on this database.
+  await app.register(jobs, { url: config.databaseUrl, on: config.jobs !== false });
   app.decorate('now', config.now ?? (() => new Date()));
   const threadViews = new ViewCounter(app.db, app.log);
   app.decorate('threadViews', threadViews);

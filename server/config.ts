@@ -21,6 +21,11 @@ export interface Config {
   /** HEARTH_BENCH=1: adds the benchmark's bare comparison route (never in normal use). */
   benchRoutes: boolean;
   /**
+   * HEARTH_JOBS=0: this process runs no background jobs (server/jobs); on by default. The
+   * processes that keep it on share the jobs: each scheduled run happens in one of them.
+   */
+  jobs: boolean;
+  /**
    * Who may say which address a request came from (X-Forwarded-For) and over which protocol:
    * the number of proxies in front of Hearth, counted from Hearth outwards (0: none), or the
    * addresses and CIDR ranges of the proxies to believe. Sign-in limits count that address.
@@ -62,9 +67,10 @@ function readUrl(name: string, raw: string | undefined, protocols: string[]): st
   return value;
 }
 
-function readFlag(env: Env, name: string): boolean {
+function readFlag(env: Env, name: string, unset = false): boolean {
   const raw = env[name]?.trim();
-  if (!raw || raw === '0' || raw === 'false') return false;
+  if (!raw) return unset;
+  if (raw === '0' || raw === 'false') return false;
   if (raw === '1' || raw === 'true') return true;
   fail(name, 'must be 1 or 0', raw);
 }
@@ -155,6 +161,7 @@ export function readConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustProxy,
     logger: nodeEnv === 'test' ? false : { level: nodeEnv === 'development' ? 'debug' : 'info' },
     benchRoutes: readFlag(env, 'HEARTH_BENCH'),
+    jobs: readFlag(env, 'HEARTH_JOBS', true),
     limits: { loginPerMinute: 6, registerPerHour: 10 },
   };
 }

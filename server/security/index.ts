@@ -6,7 +6,7 @@ import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
 import { HttpError, wrongAddress, type FieldErrors } from '../errors.ts';
-import { pgRateLimitStore, sweepExpiredRateLimits } from './rate-limit-store.ts';
+import { pgRateLimitStore } from './rate-limit-store.ts';
 
 export const CSRF_HEADER = 'x-csrf-token';
 export const CSRF_COOKIE = 'hearth_csrf';
@@ -109,9 +109,6 @@ export const security = fp(
       errorResponseBuilder: (_req, ctx) =>
         new HttpError(429, `Too many attempts. Please wait ${ctx.after} and try again.`),
     });
-    const sweep = setInterval(() => void sweepExpiredRateLimits(app.db, app.log), 10 * 60 * 1000);
-    sweep.unref();
-    app.addHook('onClose', async () => clearInterval(sweep));
   },
   { name: 'security', dependencies: ['database', 'sessions'] },
 );

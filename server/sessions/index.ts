@@ -2,7 +2,7 @@
 // A guest gets no session row until something is stored in it (signing in).
 import fastifyCookie, { Signer, type UnsignResult } from '@fastify/cookie';
 import fastifySession from '@fastify/session';
-import type { onRequestAsyncHookHandler, onSendHookHandler } from 'fastify';
+import type { FastifyBaseLogger, onRequestAsyncHookHandler, onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from '../db/index.ts';
 import type { Viewer } from '../permissions.ts';
@@ -101,13 +101,18 @@ export const sessions = fp(
       else if (viewer.suspendedUntil && viewer.suspendedUntil > app.now()) return;
       else request.viewer = viewer;
     });
-
-    const sweep = setInterval(() => deleteExpiredSessions(app.db).catch((err) => app.log.warn({ err }, 'sessions: could not delete the expired sessions; the next sweep tries again')), 60 * 60 * 1000);
-    sweep.unref();
-    app.addHook('onClose', async () => clearInterval(sweep));
   },
   { name: 'sessions', dependencies: ['database'] },
 );
+
+/** The hourly sweep (a scheduled job, server/jobs): it has only the log to tell of a failure. */
+export async function sweepExpiredSessions(db: Db, log: Pick<FastifyBaseLogger, 'warn'>): Promise<void> {
+  try {
+    await deleteExpiredSessions(db);
+  } catch (err) {
+    log.warn({ err }, 'sessions: could not delete the expired sessions; the next sweep tries again');
+  }
+}
 
 /** Ends every session of a member (a suspension or a ban): they are signed out everywhere. */
 export async function endSessionsOf(db: Db, userId: number) {

@@ -31,6 +31,8 @@ export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = 
     databaseUrl,
     poolSize: 5,
     passwordCost: testCost,
+    // Background jobs are off unless a test is about them (test/platform/jobs.test.ts).
+    jobs: false,
     ...overrides,
   };
 }

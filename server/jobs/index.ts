@@ -1,0 +1,105 @@
+// Background jobs on graphile-worker, in the app's own database (schema graphile_worker): the
+// periodic sweeps, and later the jobs that grant badges and recompute ranks.
+//
+// Why graphile-worker and not pg-boss: Hearth runs on Node 20.19+ and 22.12+, and pg-boss 11 and
+// 12 need Node 22 (its last release for Node 20 is two majors behind); graphile-worker's 0.17 line
+// runs on both (0.18 needs Node 22.18, so the range stays on 0.17 while Node 20 is supported).
+// Its crontab is distributed as it comes: every process runs the same schedule, and each tick is
+// claimed in one transaction (graphile_worker._private_known_crontabs), so one job is queued per
+// tick however many processes are running, and one of them runs it; nothing to create first, no
+// leader to elect. A job can also be queued from SQL (graphile_worker.add_job), in the
+// transaction of the write that calls for it, whether or not this process runs jobs.
+//
+// Its tables are made by graphile-worker itself when a runner starts (under an advisory lock, so
+// several processes starting at once are safe), and upgraded by it when the library is: they
+// are the library's, not a Kysely migration of ours. Tests leave jobs off, so a test database
+// never makes them unless its test turns jobs on.
+//
+// The view counter (server/threads/read-state.ts) stays a timer in each process: what it
+// flushes is that process's own batch of views, held in its memory, which no other process could
+// write.
+import { EventEmitter } from 'node:events';
+import type { FastifyBaseLogger } from 'fastify';
+import fp from 'fastify-plugin';
+import { Logger, parseCronItems, run, type CronItem, type LogLevel, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
+import type { Db } from '../db/index.ts';
+import { sweepExpiredRateLimits } from '../security/rate-limit-store.ts';
+import { sweepExpiredSessions } from '../sessions/index.ts';
+
+const HOUR = 60 * 60 * 1000;
+
+/** A job run on a schedule, in one process of however many are running. */
+interface Scheduled {
+  /** Cron syntax, in UTC. */
+  match: string;
+  /**
+   * A tick missed while no process ran (a restart across it) is run at start if it is this
+   * recent; one period, so that a restart costs at most one late sweep, never a pile of them.
+   */
+  backfill: number;
+  run: (db: Db, log: FastifyBaseLogger) => Promise<void>;
+}
+
+/**
+ * The scheduled jobs, by task name. A sweep logs its own failure and is done: the next tick tries
+ * again, so a failed sweep is not retried in between.
+ */
+export const scheduled: Record<string, Scheduled> = {
+  sessions_sweep: { match: '0 * * * *', backfill: HOUR, run: sweepExpiredSessions },
+  rate_limits_sweep: { match: '*/10 * * * *', backfill: HOUR / 6, run: sweepExpiredRateLimits },
+};
+
+// graphile-worker's levels as pino's; its routine lines (a job done, a worker started) are info.
+const LEVELS = { error: 'error', warning: 'warn', info: 'info', debug: 'debug' } as const;
+
+/** graphile-worker's messages go to the app's log, with the worker, task and job they are about. */
+function workerLogger(log: FastifyBaseLogger) {
+  return new Logger((scope) => (level: LogLevel, message: string, meta?: Record<string, unknown>) => {
+    const err = meta?.error;
+    log[LEVELS[level] ?? 'info']({ jobs: scope, ...(err ? { err } : {}) }, `jobs: ${message}`);
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This process's job runner; null when jobs are off here (HEARTH_JOBS=0, or a test). */
+    jobs: Runner | null;
+  }
+}
+
+export const jobs = fp(
+  async (app, opts: { url: string; on: boolean }) => {
+    if (!opts.on) {
+      app.decorate('jobs', null);
+      return;
+    }
+    const taskList: TaskList = {};
+    const items: CronItem[] = [];
+    for (const [task, job] of Object.entries(scheduled)) {
+      taskList[task] = () => job.run(app.db, app.log);
+      items.push({ task, match: job.match, identifier: task, options: { backfillPeriod: job.backfill, maxAttempts: 1 } });
+    }
+    const events: WorkerEvents = new EventEmitter();
+    // Once this process's schedule is known to the database (and a missed tick queued), the app is up.
+    const cronStarted = new Promise<void>((resolve) => events.once('cron:started', () => resolve()));
+    const runner = await run({
+      connectionString: opts.url,
+      // One job at a time: one connection listens for new jobs, one takes them, one to spare.
+      concurrency: 1,
+      maxPoolSize: 3,
+      taskList,
+      parsedCronItems: parseCronItems(items),
+      logger: workerLogger(app.log),
+      events,
+      // main.ts handles the signals: it closes the app, and onClose stops the runner.
+      noHandleSignals: true,
+    });
+    // A runner that dies (its database gone for good) says so in the log; the app keeps serving.
+    runner.promise.catch((err) => app.log.error({ err }, 'jobs: the job runner stopped; no background jobs run in this process until it restarts'));
+    await Promise.race([cronStarted, runner.promise]);
+    app.decorate('jobs', runner);
+    // Waits for a running job to finish (graphile-worker aborts it after 5 s), then releases the pool.
+    app.addHook('onClose', async () => runner.stop());
+  },
+  { name: 'jobs', dependencies: ['database'] },
+);
