@@ -15,13 +15,14 @@ import { security } from './security/index.ts';
 import { serveCachedPage, staticFiles, views } from './views/index.ts';
 import { benchRoutes, health } from './health/routes.ts';
 import { PostingRules } from './moderation/posting/posting-rules.ts';
-// Reading and writing: the home page, threads and staff's thread actions, posts, polls.
+// Reading and writing: the home page, threads and staff's thread actions, posts, polls, votes and accepted answers.
 import { home } from './home/routes.ts';
 import { ViewCounter } from './threads/read-state.ts';
 import { threads } from './threads/routes.ts';
 import { threadStaff } from './threads/staff/routes.ts';
 import { posts } from './posts/routes.ts';
 import { polls } from './polls/routes.ts';
+import { qa } from './qa/routes.ts';
 // Finding: search, feeds and the sitemap.
 import { search } from './search/routes.ts';
 import { feeds } from './feeds/routes.ts';
@@ -132,6 +133,7 @@ export async function buildApp(config: AppConfig) {
     await site.register(threadStaff);
     await site.register(posts);
     await site.register(polls);
+    await site.register(qa);
     // Finding.
     await site.register(search);
     await site.register(feeds, { baseUrl: config.baseUrl, siteName: 'Hearth' });

@@ -337,6 +337,44 @@ export function startThreadRefusal(viewer: Viewer | null, c: CategoryAccess, sta
   return standing ? silenceRefusal(standing) : null;
 }
 
+/** What a vote or an accept is about: the post, and the thread it is in. */
+export interface VoteTarget extends PostFacts {
+  post_number: number;
+}
+export interface QuestionFacts {
+  kind: string;
+  user_id: number;
+  deleted_at: Date | null;
+}
+
+/**
+ * Why the viewer may not cast this vote (`1`, `-1`, or `0` to take theirs back) on this post
+ * (null: they may). Votes are on questions and their answers, never on one's own post, and only on
+ * public posts; a downvote from rank 2 (Contributor) up, as Stack Exchange keeps downvotes for
+ * those who know the place. Taking a vote back is always allowed to whoever may vote at all.
+ */
+export function voteRefusal(viewer: Viewer | null, post: VoteTarget, thread: QuestionFacts, value: -1 | 0 | 1): HttpError | null {
+  if (!viewer) return new HttpError(401, 'Please sign in to vote.');
+  if (thread.kind !== 'question') return new HttpError(409, 'Votes are for questions and their answers.');
+  if (viewer.id === post.user_id) return forbidden('You cannot vote on your own post.');
+  if (!isPublic(post) || thread.deleted_at) return new HttpError(409, 'This post takes no votes until it is public.');
+  if (value === -1 && viewer.rank < 2 && !hasRole(viewer, 'moderator')) return forbidden('Downvotes open at rank 2 (Contributor).');
+  return null;
+}
+
+/**
+ * Why the viewer may not accept this post as the answer to its question, or undo the accept
+ * (null: they may): the asker may, and staff; an answer, not the question itself; a public one.
+ */
+export function acceptRefusal(viewer: Viewer | null, post: VoteTarget, thread: QuestionFacts): HttpError | null {
+  if (!viewer) return new HttpError(401, 'Please sign in first.');
+  if (thread.kind !== 'question') return new HttpError(409, 'Only a question has an accepted answer.');
+  if (viewer.id !== thread.user_id && !hasRole(viewer, 'staff')) return forbidden('Only the asker or staff can accept an answer.');
+  if (post.post_number === 1) return new HttpError(409, 'The question cannot be its own answer.');
+  if (!isPublic(post) || thread.deleted_at) return new HttpError(409, 'Only a public answer can be accepted.');
+  return null;
+}
+
 /** The thread actions of staff and moderators, and what a viewer without the right hears. */
 export const threadActionRefusals = {
   'manage threads': 'Thread actions are for moderators.',

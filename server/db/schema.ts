@@ -26,6 +26,8 @@ export interface UsersTable {
   /** Public posts and threads (migrations/0023_member_counts.ts): kept by triggers, never written by the app. */
   post_count: ColumnType<number, never, never>;
   thread_count: ColumnType<number, never, never>;
+  /** The total of the member's reputation events (migrations/0028), never below 1. */
+  reputation: ColumnType<number, number | undefined, number>;
 }
 
 export interface SessionsTable {
@@ -83,6 +85,8 @@ export interface ThreadsTable {
   closes_at: NullableTimestamp;
   slow_mode_seconds: ColumnType<number, number | undefined, number>;
   merged_into: number | null;
+  /** A question's accepted answer (migrations/0028). */
+  accepted_post_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface PostsTable {
@@ -105,6 +109,8 @@ export interface PostsTable {
   pending_at: NullableTimestamp;
   pending_reason: PendingReason | null;
   flag_score: ColumnType<number, number | undefined, number>;
+  /** The sum of the post's votes (migrations/0028). */
+  score: ColumnType<number, number | undefined, number>;
 }
 
 export type HiddenReason = 'flags' | 'moderator';
@@ -296,6 +302,28 @@ export interface StaffLogTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+export type ReputationKind =
+  | 'answer_upvoted' | 'question_upvoted' | 'post_downvoted' | 'downvoted_answer'
+  | 'answer_accepted' | 'accepted_an_answer' | 'post_hidden';
+
+export interface PostVotesTable {
+  post_id: number;
+  user_id: number;
+  value: -1 | 1;
+  created_at: Timestamp;
+}
+
+export interface ReputationEventsTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: ReputationKind;
+  points: number;
+  post_id: number | null;
+  actor_id: number | null;
+  reverses: number | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -322,6 +350,8 @@ export interface Database {
   sanctions: SanctionsTable;
   appeals: AppealsTable;
   staff_log: StaffLogTable;
+  post_votes: PostVotesTable;
+  reputation_events: ReputationEventsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -59,7 +59,8 @@ export function sharesMemberPage(req: FastifyRequest, quote: number | undefined)
  */
 export function canSharePage(thread: Thread, page: number, now: Date): boolean {
   return (
-    isPublic(thread) && !thread.merged_into &&
+    // A question's votes and its accept button differ from one member to the next: drawn for each.
+    isPublic(thread) && !thread.merged_into && thread.kind !== 'question' &&
     !(page === 1 && thread.poll_id !== null) && !(thread.closes_at !== null && thread.closes_at > now)
   );
 }

@@ -3,13 +3,16 @@
 // and alone as the htmx fragment a new reply answers with. views/partials/posts/post.hbs takes
 // everything from this view and nothing from the page around it, so a post drawn alone is the
 // post the page shows after a reload.
-import { canOnPost, isPublic, type PostFacts, type Viewer } from '../permissions.ts';
+import { acceptRefusal, canOnPost, isPublic, voteRefusal, type PostFacts, type Viewer } from '../permissions.ts';
 import { pageOf, threadUrl } from '../addresses.ts';
 
 /** What a post's row must carry to be viewed; `liked_by` is the viewer if they liked it. */
 export interface PostRow extends PostFacts {
   id: number;
+  post_number: number;
   liked_by?: number | null;
+  /** The viewer's vote on it, in a question. */
+  my_vote?: -1 | 1 | null;
 }
 
 /** What of its thread a post's links need. */
@@ -18,6 +21,9 @@ export interface PostThread {
   slug: string;
   last_post_number: number;
   deleted_at: Date | null;
+  kind: string;
+  user_id: number;
+  accepted_post_id: number | null;
 }
 
 /**
@@ -47,7 +53,28 @@ export function postView<P extends PostRow>(post: P, viewer: Viewer | null, thre
     canDelete: canOnPost(viewer, 'delete post', post),
     canFlag: canOnPost(viewer, 'flag post', post),
     canSeeRevisions: canOnPost(viewer, 'see revisions', post),
+    ...questionView(post, viewer, thread),
     quoteUrl: quotable ? `${base}${post.id}#field-body` : null,
+  };
+}
+
+/**
+ * In a question: whether this post is its accepted answer, the viewer's vote, and which of
+ * voting up, down and accepting the viewer may do (the permissions module decides).
+ */
+function questionView(post: PostRow, viewer: Viewer | null, thread: PostThread) {
+  if (thread.kind !== 'question') return { inQuestion: false };
+  const question = { kind: thread.kind, user_id: thread.user_id, deleted_at: thread.deleted_at };
+  const voted = post.my_vote ?? 0;
+  return {
+    inQuestion: true,
+    isAnswer: post.post_number > 1,
+    accepted: thread.accepted_post_id === post.id,
+    votedUp: voted === 1,
+    votedDown: voted === -1,
+    canUpvote: viewer !== null && voteRefusal(viewer, post, question, 1) === null,
+    canDownvote: viewer !== null && voteRefusal(viewer, post, question, -1) === null,
+    canAccept: viewer !== null && post.post_number > 1 && acceptRefusal(viewer, post, question) === null,
   };
 }
 

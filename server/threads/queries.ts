@@ -19,7 +19,7 @@ const pinnedNow = (eb: ExpressionBuilder<Database & { t: Database['threads'] }, 
 
 const postColumns = [
   'p.id', 'p.user_id', 'p.post_number', 'p.cooked', 'p.like_count', 'p.edit_count', 'p.created_at', 'p.updated_at', 'p.deleted_at',
-  'u.username', 'u.rank', 'u.role',
+  'p.score', 'u.username', 'u.rank', 'u.role',
 ] as const;
 
 /** For lists: the viewer's read state joins in (a guest is viewer 0, who has read nothing). */
@@ -243,7 +243,7 @@ export function threadById(db: Db, id: number, opts: { withDeleted?: boolean; wi
       't.id', 't.title', 't.slug', 't.kind', 't.reply_count', 't.last_post_number', 't.created_at', 't.deleted_at',
       't.pinned_scope', 't.pinned_until', 't.locked_at', 'tr.last_read_post_number', 'tw.level as watch_level', 'pl.id as poll_id',
       't.user_id', 't.category_id', 't.hidden_at', 't.pending_at', 't.unlisted_at', 't.closes_at', 't.slow_mode_seconds', 't.merged_into',
-      'c.name as category_name', 'c.slug as category_slug', 'c.color as category_color',
+      't.accepted_post_id', 'c.name as category_name', 'c.slug as category_slug', 'c.color as category_color',
       ...categoryAccessColumns,
     ])
     .select(tagNames('t.id'))
@@ -255,14 +255,21 @@ export function threadById(db: Db, id: number, opts: { withDeleted?: boolean; wi
 }
 
 /** One page of a thread's posts, by post number: the same one query whatever the thread's length. */
-/** One page of posts, with whether the viewer liked each (a guest is viewer 0, who liked none). */
-export function threadPosts(db: Db, threadId: number, from: number, size: number, opts: { withDeleted?: boolean; viewer?: Viewer | null } = {}) {
+/**
+ * One page of posts, with whether the viewer liked each (a guest is viewer 0, who liked none) and,
+ * in a question (`votes`), how they voted on each.
+ */
+export function threadPosts(
+  db: Db, threadId: number, from: number, size: number, opts: { withDeleted?: boolean; viewer?: Viewer | null; votes?: boolean } = {},
+) {
+  const viewerId = opts.viewer?.id ?? 0;
   return db
     .selectFrom('posts as p')
     .innerJoin('users as u', 'u.id', 'p.user_id')
-    .leftJoin('post_likes as pk', (join) => join.onRef('pk.post_id', '=', 'p.id').on('pk.user_id', '=', opts.viewer?.id ?? 0))
+    .leftJoin('post_likes as pk', (join) => join.onRef('pk.post_id', '=', 'p.id').on('pk.user_id', '=', viewerId))
+    .leftJoin('post_votes as pv', (join) => join.onRef('pv.post_id', '=', 'p.id').on('pv.user_id', '=', opts.votes ? viewerId : 0))
     .select(postColumns)
-    .select(['pk.user_id as liked_by', 'p.hidden_at', 'p.hidden_reason', 'p.pending_at', 'p.pending_reason', 'p.flag_score'])
+    .select(['pv.value as my_vote', 'pk.user_id as liked_by', 'p.hidden_at', 'p.hidden_reason', 'p.pending_at', 'p.pending_reason', 'p.flag_score'])
     .where('p.thread_id', '=', threadId)
     // Moderators see everything (deleted too); others public posts and their own held ones.
     .$if(!opts.withDeleted, (q) => q.where(readablePost(opts.viewer ?? null)))

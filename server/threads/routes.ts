@@ -32,13 +32,19 @@ import {
 } from './member-page.ts';
 import { firstUnreadOf, postView } from './post-view.ts';
 import { PAGE_SIZE, pageOf, postUrl, threadUrl } from '../addresses.ts';
-import { parseTags, readMarks, threadErrors } from './rules.ts';
+import { kindLabels, memberKinds, parseTags, readMarks, threadErrors } from './rules.ts';
 import { postErrors } from '../text/rules.ts';
 import { tagByName, taggedThreads } from './tags.ts';
 import { pollOfThread } from '../polls/queries.ts';
 import { parsePoll, pollView } from '../polls/rules.ts';
 
 const CATEGORY_PAGE = 30;
+
+/** The kinds the new-thread form offers, the member's choice (or a discussion) checked. */
+function kindChoices(chosen?: string) {
+  const checked = memberKinds.find((k) => k === chosen) ?? 'discussion';
+  return memberKinds.map((value) => ({ value, label: kindLabels[value], checked: value === checked }));
+}
 
 const slugParams = { type: 'object', properties: { slug: text(100) }, required: ['slug'] } as const;
 
@@ -67,7 +73,7 @@ type Thread = NonNullable<Awaited<ReturnType<typeof threadById>>>;
 export async function threadPage(db: Db, thread: Thread, page: number, viewer: Viewer | null, now = new Date()) {
   const withDeleted = can(viewer, 'see deleted');
   const [rows, poll] = await Promise.all([
-    threadPosts(db, thread.id, (page - 1) * PAGE_SIZE + 1, PAGE_SIZE, { withDeleted, viewer }),
+    threadPosts(db, thread.id, (page - 1) * PAGE_SIZE + 1, PAGE_SIZE, { withDeleted, viewer, votes: thread.kind === 'question' }),
     // The poll belongs with the first post, on the first page.
     page === 1 && thread.poll_id !== null ? pollOfThread(db, thread.id, viewer?.id) : null,
   ]);
@@ -244,7 +250,10 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
   const newThreadForm = {
     template: 'threads/new',
     title: 'New thread',
-    load: async (req: FastifyRequest) => ({ category: await loadCategory(req.viewer, sentText(req.params, 'slug') ?? '') }),
+    load: async (req: FastifyRequest) => ({
+      category: await loadCategory(req.viewer, sentText(req.params, 'slug') ?? ''),
+      kinds: kindChoices(sentText(req.body, 'kind')),
+    }),
   };
 
   /**
@@ -261,7 +270,7 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
 
   app.get('/c/:slug/new', { schema: { params: slugParams }, preHandler: signInFirst }, async (req, reply) => {
     const category = await loadCategoryToPost(requireViewer(req), req.params.slug, true);
-    return reply.page(newThreadForm.template, { title: newThreadForm.title, category, values: {}, errors: {} });
+    return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(), values: {}, errors: {} });
   });
 
   app.post(
@@ -294,7 +303,7 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
       const input = req.body;
       if (input.preview) {
         const preview = await previewOf(app.db, input.body);
-        return reply.page(newThreadForm.template, { title: newThreadForm.title, category, values: input, errors: {}, preview });
+        return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(input.kind), values: input, errors: {}, preview });
       }
       const title = input.title.trim();
       const errors = threadErrors({ title, body: input.body, kind: input.kind || 'discussion' });
@@ -302,11 +311,12 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
       if (tags.error) errors.tags = tags.error;
       const poll = parsePoll(input, title, new Date());
       Object.assign(errors, poll.errors);
-      // The form has no kind chooser yet (one kind), so a wrong kind is said in the summary.
-      if (Object.keys(errors).length) throw invalid(errors, errors.kind);
+      const kind = memberKinds.find((k) => k === (input.kind || 'discussion'));
+      // A wrong kind is said in the summary at the top as well as beside its buttons.
+      if (!kind || Object.keys(errors).length) throw invalid(errors, errors.kind);
       const { decision, written: thread } = await writeNewPost(app.db, { rules: app.postingRules, viewer, title, body: input.body, categoryId: category.id }, app.now, (tx, decision, now) =>
         createThread(tx, {
-          categoryId: category.id, userId: viewer.id, title: decision.title ?? title, body: decision.body, tags: tags.tags, poll: poll.poll, at: now,
+          categoryId: category.id, userId: viewer.id, title: decision.title ?? title, body: decision.body, kind, tags: tags.tags, poll: poll.poll, at: now,
           hold: decision.hold, onWritten: (tx, postId) => afterNewPost(tx, postId, decision, now),
         }),
       );

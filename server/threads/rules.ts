@@ -5,7 +5,10 @@ export const TITLE_MIN = 5;
 export const TITLE_MAX = 200;
 
 /** Kinds a member may start here; the others arrive with their own features. */
-export const memberKinds = ['discussion'] as const;
+export const memberKinds = ['discussion', 'question'] as const;
+
+/** How the new-thread form offers each kind a member may start. */
+export const kindLabels: Record<(typeof memberKinds)[number], string> = { discussion: 'Discussion', question: 'Question (answers can be voted on, and you can accept one)' };
 
 export function threadErrors(input: { title: string; body: string; kind: string }): Record<string, string> {
   const errors: Record<string, string> = { ...postErrors(input.body) };

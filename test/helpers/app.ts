@@ -3,7 +3,7 @@ import type { Test } from 'tap';
 import { testCost } from '../../server/accounts/passwords.ts';
 import { createAccount } from '../../server/accounts/queries.ts';
 import { buildApp, type AppConfig } from '../../server/app.ts';
-import type { Role } from '../../server/db/schema.ts';
+import type { Role, ThreadKind } from '../../server/db/schema.ts';
 import { createCategory, createReply, createThread } from '../../server/threads/queries.ts';
 import { Agent } from './agent.ts';
 import { cloneDatabase } from './database.ts';
@@ -76,7 +76,7 @@ export async function testApp(t: Test, overrides: Partial<AppConfig> = {}) {
       const slug = opts.slug ?? unique('c').replace(/_/g, '-').toLowerCase();
       return createCategory(db, { name: opts.name ?? slug, slug });
     },
-    async thread(opts: { by?: Member; title?: string; body?: string; replies?: number } = {}) {
+    async thread(opts: { by?: Member; title?: string; body?: string; replies?: number; kind?: ThreadKind } = {}) {
       const by = opts.by ?? (await make.member());
       const category = await make.category();
       const thread = await createThread(db, {
@@ -84,6 +84,7 @@ export async function testApp(t: Test, overrides: Partial<AppConfig> = {}) {
         userId: by.id,
         title: opts.title ?? 'A thread to talk about',
         body: opts.body ?? 'The first post.',
+        kind: opts.kind,
       });
       for (let i = 0; i < (opts.replies ?? 0); i++) await createReply(db, { threadId: thread.id, userId: by.id, body: `Reply ${i + 1}` });
       return thread;

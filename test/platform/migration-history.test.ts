@@ -372,6 +372,7 @@ const landed: Record<string, string> = {
   '0025_member_notify_repair': '092935fbba073ab2',
   '0026_public_counts': '9b4d0cf80c2c978a',
   '0027_public_counts_backfill': '9582f10d063261dc',
+  '0028_votes_and_reputation': 'ee19da842c555da0',
 };
 
 const digest = async (name: string) =>

@@ -3,6 +3,7 @@
 import t from 'tap';
 import type { HttpError } from '../../server/errors.ts';
 import {
+  acceptRefusal,
   canOnPost,
   flagRefusal,
   openThreadRefusal,
@@ -14,6 +15,7 @@ import {
   slowModeWait,
   startThreadRefusal,
   threadActionRefusal,
+  voteRefusal,
   type PostAction,
   type ReplyTarget,
   type SanctionAct,
@@ -226,4 +228,38 @@ t.test('thread actions: the right, then the thread as its page shows it', async 
   }
   t.equal(threadActionRefusal(member, 'pin', { ...shown, ...everyone })?.message, 'Pinning is for staff.');
   t.equal(threadActionRefusal(moderator, 'manage threads', { ...shown, ...staffOnly })?.message, 'This category is open to some members only.');
+});
+
+t.test('votes and accepts: on questions, not one’s own, downvotes from rank 2, accepts by the asker or staff', async (t) => {
+  const question: { kind: string; user_id: number; deleted_at: Date | null } = { kind: 'question', user_id: member.id, deleted_at: null };
+  const answer = { ...shown, user_id: other.id, post_number: 2 };
+  const rows: [string, Viewer | null, Partial<Facts & { post_number: number }>, Partial<typeof question>, -1 | 0 | 1, number | null][] = [
+    ['a guest signs in to vote', guest, {}, {}, 1, 401],
+    ['a newcomer votes up', newcomer, {}, {}, 1, null],
+    ['a newcomer does not vote down', newcomer, {}, {}, -1, 403],
+    ['nor a member of rank 1', member, {}, {}, -1, 403],
+    ['a member of rank 3 does', viewer(13, 'member', 3), {}, {}, -1, null],
+    ['a moderator of rank 0 does too', moderator, {}, {}, -1, null],
+    ['taking a vote back is open to every voter', newcomer, {}, {}, 0, null],
+    ['nobody votes on their own answer', other, {}, {}, 1, 403],
+    ['a discussion takes no votes', member, {}, { kind: 'discussion' }, 1, 409],
+    ['a hidden answer takes none', member, { hidden_at: ago(1) }, {}, 1, 409],
+    ['nor one in a deleted question', moderator, {}, { deleted_at: ago(1) }, 1, 409],
+  ];
+  for (const [what, who, post, thread, value, expected] of rows) {
+    t.equal(status(voteRefusal(who, { ...answer, ...post }, { ...question, ...thread }, value)), expected, what);
+  }
+  const accepts: [string, Viewer | null, Partial<Facts & { post_number: number }>, Partial<typeof question>, number | null][] = [
+    ['the asker accepts an answer', member, {}, {}, null],
+    ['staff do too', staff, {}, {}, null],
+    ['a moderator does not', moderator, {}, {}, 403],
+    ['nor the answer’s author', other, {}, {}, 403],
+    ['a guest signs in first', guest, {}, {}, 401],
+    ['the question is not its own answer', member, { post_number: 1 }, {}, 409],
+    ['a held answer waits', member, { pending_at: ago(1) }, {}, 409],
+    ['a discussion has no accepted answer', member, {}, { kind: 'discussion' }, 409],
+  ];
+  for (const [what, who, post, thread, expected] of accepts) {
+    t.equal(status(acceptRefusal(who, { ...answer, ...post }, { ...question, ...thread })), expected, what);
+  }
 });

@@ -104,6 +104,9 @@ export const routeTable: RouteRow[] = [
   { method: 'POST', route: '/p/:id/delete', url: (w) => `/p/${w.reply}/delete`, expect: action('moderator') },
   { method: 'GET', route: '/p/:id/revisions', url: (w) => `/p/${w.reply}/revisions`, expect: page('moderator') },
   { method: 'POST', route: '/p/:id/like', url: (w) => `/p/${w.reply}/like`, expect: action('member') },
+  // Questions: anyone signed in votes up (a downvote waits for rank 2); the asker or staff accept.
+  { method: 'POST', route: '/p/:id/vote', url: (w) => `/p/${w.answer}/vote`, form: () => ({ value: '1' }), expect: action('member') },
+  { method: 'POST', route: '/p/:id/accept', url: (w) => `/p/${w.answer}/accept`, expect: action('staff') },
   { method: 'POST', route: '/polls/:id/vote', url: (w) => `/polls/${w.poll.id}/vote`, form: (w) => ({ option: String(w.poll.option) }), expect: action('member') },
 
   // Watching and notifications.

@@ -26,6 +26,8 @@ export interface World {
   pinnedThread: number;
   tag: string;
   poll: { id: number; option: number };
+  /** An answer of the author's to a question of the author's: to vote on, and to accept. */
+  answer: number;
   /** Each visitor's own notification, by member id; someone else's for a guest. */
   notifications: Map<number, number>;
   othersNotification: number;
@@ -72,6 +74,9 @@ export async function makeWorld(h: Harness, cast: Cast, settingsForm: Record<str
   const poll = await createPoll(db, pollThread, { question: 'Which one?', options: ['This', 'That'], multiple: false, closesAt: null });
   const option = await db.selectFrom('poll_options').select('id').where('poll_id', '=', poll.id).orderBy('position').executeTakeFirstOrThrow();
 
+  const question = await createThread(db, { categoryId: category.id, userId: author.id, title: `A question of world ${i}`, body: 'How does it work?', kind: 'question' });
+  const answer = await createReply(db, { threadId: question.id, userId: author.id, body: `An answer in world ${i}.` });
+
   const flagged = await createReply(db, { threadId: thread.id, userId: author.id, body: `A flagged reply in world ${i}.` });
   const item = await openPostItem(db, { kind: 'flag', postId: flagged.id });
   const silence = await db.transaction().execute((tx) =>
@@ -86,6 +91,7 @@ export async function makeWorld(h: Harness, cast: Cast, settingsForm: Record<str
     author, target, category, otherCategory, thread, reply: reply.id, replyNumber: reply.post_number,
     otherThread, lockedThread, closedThread, unlistedThread, pinnedThread, tag,
     poll: { id: poll.id, option: option.id },
+    answer: answer.id,
     notifications: new Map(await Promise.all(cast.visitors.map(async (v) => [v.id, await noticeFor(v.id)] as [number, number]))),
     othersNotification: await noticeFor(author.id),
     queueItem: item.id, silence: silence.id, watchedWord: word.id, settingsForm,

@@ -1,0 +1,57 @@
+// Voting on questions and answers, and accepting an answer: plain forms on the thread page,
+// answered with a redirect to the post (or its fragment for htmx, later). Who may do each is the
+// permissions module's (voteRefusal, acceptRefusal); the writes are ./queries.ts.
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import { notFound } from '../errors.ts';
+import { acceptRefusal, voteRefusal, type Viewer } from '../permissions.ts';
+import { csrfField, emptyForm, idParams } from '../schemas.ts';
+import { requireViewer } from '../sessions/guards.ts';
+import { assertCanSeePost } from '../access/posts.ts';
+import { postUrl } from '../addresses.ts';
+import { answer } from '../views/index.ts';
+import { castVote, postForVote, toggleAccept } from './queries.ts';
+
+const voteBody = {
+  type: 'object',
+  required: ['value'],
+  properties: { value: { type: 'string', enum: ['1', '-1', '0'] }, _csrf: csrfField },
+} as const;
+
+const voteValues = { '1': 1, '-1': -1, '0': 0 } as const;
+
+export const qa: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
+  /** The post in the path, if the viewer may see it where it is. */
+  async function loadPost(viewer: Viewer, id: number) {
+    const post = await postForVote(app.db, id);
+    if (!post) throw notFound('That post');
+    const thread = {
+      user_id: post.thread_user_id, deleted_at: post.thread_deleted_at, hidden_at: post.thread_hidden_at, pending_at: post.thread_pending_at,
+      read_role: post.read_role, read_rank: post.read_rank,
+    };
+    assertCanSeePost(viewer, post, thread);
+    return post;
+  }
+
+  const questionOf = (post: NonNullable<Awaited<ReturnType<typeof postForVote>>>) => ({ kind: post.kind, user_id: post.thread_user_id, deleted_at: post.thread_deleted_at });
+
+  app.post('/p/:id/vote', { schema: { params: idParams, body: voteBody } }, async (req, reply) => {
+    const viewer = requireViewer(req, 'Please sign in to vote.');
+    const post = await loadPost(viewer, req.params.id);
+    const value = voteValues[req.body.value];
+    const refused = voteRefusal(viewer, post, questionOf(post), value);
+    if (refused) throw refused;
+    await castVote(app.db, { post, voterId: viewer.id, value, at: app.now() });
+    const flash = value === 0 ? 'Your vote is taken back.' : 'Your vote is counted.';
+    return answer(req, reply, { redirect: postUrl({ id: post.thread_id, slug: post.slug }, post), flash });
+  });
+
+  app.post('/p/:id/accept', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
+    const viewer = requireViewer(req);
+    const post = await loadPost(viewer, req.params.id);
+    const refused = acceptRefusal(viewer, post, questionOf(post));
+    if (refused) throw refused;
+    const { accepted } = await toggleAccept(app.db, { post, by: viewer.id, at: app.now() });
+    const flash = accepted ? 'The answer is accepted.' : 'The answer is no longer accepted.';
+    return answer(req, reply, { redirect: postUrl({ id: post.thread_id, slug: post.slug }, post), flash });
+  });
+};

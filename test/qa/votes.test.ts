@@ -1,0 +1,180 @@
+import t, { type Test } from 'tap';
+import { createReply } from '../../server/threads/queries.ts';
+import { testApp, type Member } from '../helpers/app.ts';
+import type { Db } from '../../server/db/index.ts';
+
+const reputationOf = async (db: Db, m: Member) => (await db.selectFrom('users').select('reputation').where('id', '=', m.id).executeTakeFirstOrThrow()).reputation;
+const scoreOf = async (db: Db, postId: number) => (await db.selectFrom('posts').select('score').where('id', '=', postId).executeTakeFirstOrThrow()).score;
+
+/** Every member's total against the sum of their events: the ledger and the cache agree. */
+async function ledgerAgrees(t: Test, db: Db) {
+  const rows = await db
+    .selectFrom('users as u')
+    .leftJoin('reputation_events as r', 'r.user_id', 'u.id')
+    .select(['u.id', 'u.reputation'])
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('r.points'), eb.lit(0)).as('sum'))
+    .groupBy('u.id')
+    .execute();
+  const off = rows.filter((r) => r.reputation !== 1 + Number(r.sum));
+  t.same(off, [], 'every total is 1 plus the sum of its events');
+}
+
+async function setup(t: Test) {
+  const env = await testApp(t);
+  const { make, db } = env;
+  const asker = await make.member();
+  const answerer = await make.member();
+  const question = await make.thread({ by: asker, kind: 'question', title: 'How do I reset the router?' });
+  const first = await db.selectFrom('posts').select('id').where('thread_id', '=', question.id).where('post_number', '=', 1).executeTakeFirstOrThrow();
+  const answer = await createReply(db, { threadId: question.id, userId: answerer.id, body: 'Hold the button for ten seconds.' });
+  return { ...env, asker, answerer, question, questionPost: first.id, answer: answer.id };
+}
+
+t.test('votes on a question and an answer move their scores and their authors’ reputation', async (t) => {
+  const { db, make, signIn, asker, answerer, question, questionPost, answer } = await setup(t);
+  const voter = await signIn(await make.member({ rank: 1 }));
+  await voter.get('/');
+
+  let res = await voter.submit(`/p/${questionPost}/vote`, { value: '1' });
+  t.equal(res.statusCode, 303);
+  t.match(res.headers.location, new RegExp(`#post-${questionPost}$`));
+  t.equal(await scoreOf(db, questionPost), 1);
+  t.equal(await reputationOf(db, asker), 6, 'a question upvoted: +5');
+
+  res = await voter.submit(`/p/${answer}/vote`, { value: '1' });
+  t.equal(await scoreOf(db, answer), 1);
+  t.equal(await reputationOf(db, answerer), 11, 'an answer upvoted: +10');
+
+  res = await voter.submit(`/p/${answer}/vote`, { value: '1' });
+  t.equal(await scoreOf(db, answer), 1, 'the same vote again changes nothing');
+
+  res = await voter.submit(`/p/${answer}/vote`, { value: '0' });
+  t.equal(res.statusCode, 303);
+  t.equal(await scoreOf(db, answer), 0);
+  t.equal(await reputationOf(db, answerer), 1, 'a vote taken back takes its reputation back');
+
+  res = await voter.submit(`/p/${answer}/vote`, { value: '-1' });
+  t.equal(res.statusCode, 403, 'downvotes open at rank 2');
+  t.match(res.page().text, /Downvotes open at rank 2/);
+
+  const senior = await signIn(await make.member({ rank: 2 }));
+  await senior.get('/');
+  await voter.submit(`/p/${answer}/vote`, { value: '1' });
+  t.equal(await reputationOf(db, answerer), 11);
+  res = await senior.submit(`/p/${answer}/vote`, { value: '-1' });
+  t.equal(res.statusCode, 303);
+  t.equal(await scoreOf(db, answer), 0, 'one up, one down');
+  t.equal(await reputationOf(db, answerer), 9, 'downvoted: −2');
+  const seniorId = (await db.selectFrom('users').select(['id', 'reputation']).where('rank', '=', 2).executeTakeFirstOrThrow());
+  t.equal(seniorId.reputation, 1, 'the voter pays 1 for downvoting an answer, but no one goes below 1');
+  const paid = await db.selectFrom('reputation_events').select(['kind', 'points']).where('user_id', '=', seniorId.id).execute();
+  t.same(paid, [{ kind: 'downvoted_answer', points: 0 }], 'the event records what actually moved');
+
+  // Changing a vote undoes the one before.
+  res = await senior.submit(`/p/${answer}/vote`, { value: '1' });
+  t.equal(await scoreOf(db, answer), 2);
+  t.equal(await reputationOf(db, answerer), 21);
+
+  const self = await signIn(answerer);
+  await self.get('/');
+  res = await self.submit(`/p/${answer}/vote`, { value: '1' });
+  t.equal(res.statusCode, 403, 'not on your own post');
+  const guest = make.guest();
+  await guest.get('/');
+  t.equal((await guest.submit(`/p/${answer}/vote`, { value: '1' })).statusCode, 401);
+  t.equal((await voter.submit(`/p/${answer}/vote`, { value: '2' })).statusCode, 422, 'a value that is none of 1, -1, 0 is refused by the form');
+
+  const discussion = await make.thread();
+  const post = await db.selectFrom('posts').select('id').where('thread_id', '=', discussion.id).executeTakeFirstOrThrow();
+  t.equal((await voter.submit(`/p/${post.id}/vote`, { value: '1' })).statusCode, 409, 'a discussion takes no votes');
+
+  const page = await voter.page(`/t/${question.id}/${question.slug}?page=1`);
+  t.equal(page.querySelector(`#votes-${answer} .score`)?.text, '2');
+  t.equal(page.querySelector(`#votes-${answer} .vote-up`)?.getAttribute('aria-pressed'), 'true', 'the voter sees their vote');
+  t.equal(page.querySelector(`#votes-${answer} .vote-down`), null, 'and no downvote below rank 2');
+  const guestPage = await guest.page(`/t/${question.id}/${question.slug}?page=1`);
+  t.equal(guestPage.querySelector(`#votes-${answer} .score`)?.text, '2', 'guests see the score');
+  t.equal(guestPage.querySelector(`#votes-${answer} form`), null, 'but no forms');
+  await ledgerAgrees(t, db);
+});
+
+t.test('the asker accepts an answer, changes it and undoes it; others may not', async (t) => {
+  const { db, make, signIn, asker, answerer, question, questionPost, answer } = await setup(t);
+  const second = await make.member();
+  const other = await createReply(db, { threadId: question.id, userId: second.id, body: 'Or unplug it for a minute.' });
+  const me = await signIn(asker);
+  await me.get('/');
+
+  let res = await me.submit(`/p/${answer}/accept`);
+  t.equal(res.statusCode, 303);
+  const accepted = async () => (await db.selectFrom('threads').select('accepted_post_id').where('id', '=', question.id).executeTakeFirstOrThrow()).accepted_post_id;
+  t.equal(await accepted(), answer);
+  t.equal(await reputationOf(db, answerer), 16, 'accepted: +15');
+  t.equal(await reputationOf(db, asker), 3, 'the acceptor: +2');
+
+  let page = await me.page(`/t/${question.id}/${question.slug}?page=1`);
+  t.ok(page.querySelector(`#post-${answer}.post-accepted`), 'the accepted answer is marked');
+  t.equal(page.querySelector('.accepted-link a')?.getAttribute('href'), `/p/${answer}`, 'and linked from under the question');
+  t.equal(page.querySelector(`#votes-${answer} .accept-button`)?.text.trim(), 'Undo accept');
+
+  res = await me.submit(`/p/${other.id}/accept`);
+  t.equal(await accepted(), other.id, 'another answer takes its place');
+  t.equal(await reputationOf(db, answerer), 1, 'the first one’s reputation is taken back');
+  t.equal(await reputationOf(db, second), 16);
+  t.equal(await reputationOf(db, asker), 3, 'the acceptor keeps +2 for the answer accepted now, not twice');
+
+  res = await me.submit(`/p/${other.id}/accept`);
+  t.equal(await accepted(), null, 'accepting the accepted answer undoes it');
+  t.equal(await reputationOf(db, second), 1);
+  t.equal(await reputationOf(db, asker), 1);
+
+  t.equal((await me.submit(`/p/${questionPost}/accept`)).statusCode, 409, 'the question is not its own answer');
+  const stranger = await signIn(await make.member());
+  await stranger.get('/');
+  res = await stranger.submit(`/p/${answer}/accept`);
+  t.equal(res.statusCode, 403, 'only the asker');
+  t.equal(await accepted(), null);
+  page = await stranger.page(`/t/${question.id}/${question.slug}?page=1`);
+  t.equal(page.querySelector('.accept-button'), null, 'and no button for others');
+
+  const staff = await signIn(await make.member({ role: 'staff' }));
+  await staff.get('/');
+  res = await staff.submit(`/p/${answer}/accept`);
+  t.equal(res.statusCode, 303, 'or staff');
+  t.equal(await accepted(), answer);
+  await ledgerAgrees(t, db);
+});
+
+t.test('50 members voting on one answer at once give the exact score and reputation', async (t) => {
+  const { db, make, signIn, answerer, answer } = await setup(t);
+  const agents = await Promise.all(Array.from({ length: 50 }, async () => signIn(await make.member())));
+  await Promise.all(agents.map((a) => a.get('/')));
+  const results = await Promise.all(agents.map((a) => a.submit(`/p/${answer}/vote`, { value: '1' })));
+  t.same(results.map((r) => r.statusCode), Array(50).fill(303));
+  t.equal(await scoreOf(db, answer), 50);
+  const votes = await db.selectFrom('post_votes').select('user_id').where('post_id', '=', answer).execute();
+  t.equal(votes.length, 50);
+  // 50 × 10 is past the day's cap of 200 from votes.
+  t.equal(await reputationOf(db, answerer), 201, 'the daily cap holds under concurrency');
+  const back = await Promise.all(agents.slice(0, 20).map((a) => a.submit(`/p/${answer}/vote`, { value: '0' })));
+  t.same(back.map((r) => r.statusCode), Array(20).fill(303));
+  t.equal(await scoreOf(db, answer), 30);
+  await ledgerAgrees(t, db);
+});
+
+t.test('a question is asked from the new-thread form', async (t) => {
+  const { db, make, signIn } = await testApp(t);
+  const category = await make.category();
+  const member = await signIn(await make.member());
+  const form = await member.page(`/c/${category.slug}/new`);
+  t.ok(form.querySelector('input[type=radio][name=kind][value=question]'), 'the form offers a question');
+  t.equal(form.querySelector('input[name=kind]:checked')?.getAttribute('value'), 'discussion', 'a discussion by default');
+  let res = await member.submit(`/c/${category.slug}/threads`, { title: 'Why is the light blinking?', body: 'It blinks orange.', kind: 'question' });
+  t.equal(res.statusCode, 303);
+  const thread = await db.selectFrom('threads').select('kind').where('title', '=', 'Why is the light blinking?').executeTakeFirstOrThrow();
+  t.equal(thread.kind, 'question');
+  res = await member.submit(`/c/${category.slug}/threads`, { title: 'An announcement of mine', body: 'Hello.', kind: 'announcement' });
+  t.equal(res.statusCode, 422, 'a kind members may not start');
+  t.equal(res.page().querySelector('input[name=kind][value=discussion]:checked') !== null, true, 'the form is shown again');
+  t.match(res.page().querySelector('#error-kind')?.text ?? '', /Choose a kind/);
+});
