@@ -4,6 +4,7 @@ import type { Role } from '../db/schema.ts';
 import { invalid } from '../errors.ts';
 import type { Viewer } from '../permissions.ts';
 import { visibleThreads } from '../access/threads.ts';
+import { latestReputationEvents } from '../reputation/queries.ts';
 import { hashPassword, type PasswordCost } from './passwords.ts';
 import { registrationErrors, type Registration } from './rules.ts';
 
@@ -91,6 +92,9 @@ export function profile(db: Db, username: string) {
       // post the member wrote.
       'u.post_count',
       'u.thread_count',
+      'u.reputation',
+      // The latest reputation events come along in the same query (server/reputation/queries.ts).
+      latestReputationEvents('u.id'),
     ])
     .where(sql`lower(u.username)`, '=', username.toLowerCase())
     .executeTakeFirst();

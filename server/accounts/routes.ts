@@ -14,6 +14,7 @@ import { sanctionsOf } from '../moderation/sanctions/queries.ts';
 import { canSanction } from '../permissions.ts';
 import { HONEYPOT_FIELD, registrationRefusal, stampTime } from '../moderation/posting/spam.ts';
 import { loadSetting } from '../moderation/settings/queries.ts';
+import { reputationHistory } from '../reputation/queries.ts';
 
 export interface AccountsOptions {
   passwordCost: PasswordCost;
@@ -154,8 +155,9 @@ export const accounts: FastifyPluginAsyncJsonSchemaToTs<{ Options: AccountsOptio
       const member = await profile(app.db, req.params.username);
       if (!member) throw notFound('That member');
       const isSelf = req.viewer?.id === member.id;
-      const [threads, sanctions] = await Promise.all([
+      const [threads, reputation, sanctions] = await Promise.all([
         recentThreadsBy(app.db, member.id, req.viewer),
+        reputationHistory(app.db, member.reputation_events, req.viewer),
         // A member's sanctions are shown to them alone (moderators see them on the sanction page).
         isSelf ? sanctionsOf(app.db, member.id) : [],
       ]);
@@ -163,6 +165,7 @@ export const accounts: FastifyPluginAsyncJsonSchemaToTs<{ Options: AccountsOptio
         title: member.username,
         member,
         threads,
+        reputation,
         isSelf,
         sanctions: sanctions.map((s) => sanctionView(s, app.now())),
         canSanction: canSanction(req.viewer, member),

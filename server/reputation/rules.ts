@@ -15,6 +15,17 @@ export const reputationPoints: Record<ReputationKind, number> = {
   post_hidden: -10,
 };
 
+/** What each event says on a profile. */
+export const reputationWords: Record<ReputationKind, string> = {
+  answer_upvoted: 'Answer upvoted',
+  question_upvoted: 'Question upvoted',
+  post_downvoted: 'Post downvoted',
+  downvoted_answer: 'Downvoted an answer',
+  answer_accepted: 'Answer accepted',
+  accepted_an_answer: 'Accepted an answer',
+  post_hidden: 'Post hidden by moderation',
+};
+
 /** Events whose gains count towards the daily cap. */
 export const voteKinds: readonly ReputationKind[] = ['answer_upvoted', 'question_upvoted'];
 

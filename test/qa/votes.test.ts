@@ -2,21 +2,15 @@ import t, { type Test } from 'tap';
 import { createReply } from '../../server/threads/queries.ts';
 import { testApp, type Member } from '../helpers/app.ts';
 import type { Db } from '../../server/db/index.ts';
+import { reputationDifferences } from '../../server/reputation/check.ts';
+import { runScript } from '../helpers/process.ts';
 
 const reputationOf = async (db: Db, m: Member) => (await db.selectFrom('users').select('reputation').where('id', '=', m.id).executeTakeFirstOrThrow()).reputation;
 const scoreOf = async (db: Db, postId: number) => (await db.selectFrom('posts').select('score').where('id', '=', postId).executeTakeFirstOrThrow()).score;
 
 /** Every member's total against the sum of their events: the ledger and the cache agree. */
 async function ledgerAgrees(t: Test, db: Db) {
-  const rows = await db
-    .selectFrom('users as u')
-    .leftJoin('reputation_events as r', 'r.user_id', 'u.id')
-    .select(['u.id', 'u.reputation'])
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('r.points'), eb.lit(0)).as('sum'))
-    .groupBy('u.id')
-    .execute();
-  const off = rows.filter((r) => r.reputation !== 1 + Number(r.sum));
-  t.same(off, [], 'every total is 1 plus the sum of its events');
+  t.same((await reputationDifferences(db)).differences, [], 'every total is 1 plus the sum of its events');
 }
 
 async function setup(t: Test) {
@@ -95,6 +89,14 @@ t.test('votes on a question and an answer move their scores and their authors’
   const guestPage = await guest.page(`/t/${question.id}/${question.slug}?page=1`);
   t.equal(guestPage.querySelector(`#votes-${answer} .score`)?.text, '2', 'guests see the score');
   t.equal(guestPage.querySelector(`#votes-${answer} form`), null, 'but no forms');
+  // The answerer's profile shows the total and where it came from.
+  const profile = await guest.page(`/u/${answerer.username}`);
+  t.equal(profile.querySelector('.reputation')?.text, '21');
+  const history = profile.querySelectorAll('.reputation-history li').map((li) => li.text.replace(/\s+/g, ' ').trim());
+  t.match(history[0], /^\+10 Answer upvoted: How do I reset the router\?/, 'the latest event first, with its post');
+  t.ok(history.some((h) => /^-2 Post downvoted/.test(h)), 'a downvote is there');
+  t.ok(history.some((h) => /^-10 Answer upvoted \(undone\)/.test(h)), 'and an undone vote');
+  t.equal(profile.querySelector('.reputation-history a')?.getAttribute('href'), `/t/${question.id}/${question.slug}?page=1#post-${answer}`);
   await ledgerAgrees(t, db);
 });
 
@@ -177,4 +179,23 @@ t.test('a question is asked from the new-thread form', async (t) => {
   t.equal(res.statusCode, 422, 'a kind members may not start');
   t.equal(res.page().querySelector('input[name=kind][value=discussion]:checked') !== null, true, 'the form is shown again');
   t.match(res.page().querySelector('#error-kind')?.text ?? '', /Choose a kind/);
+});
+
+t.test('npm run reputation:check finds no difference, and names a total that is off', async (t) => {
+  const { db, make, signIn, answerer, answer, databaseUrl } = await setup(t);
+  const voter = await signIn(await make.member());
+  await voter.get('/');
+  await voter.submit(`/p/${answer}/vote`, { value: '1' });
+  const check = async () => {
+    const run = runScript('scripts/reputation-check.ts', { env: { DATABASE_URL: databaseUrl, NODE_ENV: 'test' } });
+    return { status: await run.exited, out: run.out() + run.err() };
+  };
+  let result = await check();
+  t.equal(result.status, 0, result.out);
+  t.match(result.out, /All \d+ members' reputation matches the ledger/);
+  await db.updateTable('users').set({ reputation: 99 }).where('id', '=', answerer.id).execute();
+  result = await check();
+  t.equal(result.status, 1);
+  t.match(result.out, new RegExp(`${answerer.username} \\(id ${answerer.id}\\): total 99, events say 11`));
+  t.match(result.out, /1 of \d+ members differ/);
 });
