@@ -12,6 +12,7 @@ import { markThreadRead } from './read-state.ts';
 import { slugify } from '../addresses.ts';
 import { readablePost } from '../access/posts.ts';
 import { tagNames, tagThread } from './tags.ts';
+import { questionColumns, questionsThat, type QuestionFilter } from './questions.ts';
 
 /** A pin counts until its end date (if it has one). */
 const pinnedNow = (eb: ExpressionBuilder<Database & { t: Database['threads'] }, 't'>) =>
@@ -30,9 +31,10 @@ const readJoin = (viewerId: number | undefined) => (join: any) =>
  * The community's latest threads. `pins: 'only'` gives the global pins (shown above the list),
  * `pins: 'without'` the rest, so that a pinned thread appears once.
  */
-export function latestThreads(db: Db, limit: number, viewer: Viewer | null, pins: 'only' | 'without' = 'without') {
+export function latestThreads(db: Db, limit: number, viewer: Viewer | null, pins: 'only' | 'without' = 'without', filter?: QuestionFilter) {
   const viewerId = viewer?.id;
   return visibleThreads(db, viewer)
+    .$if(filter !== undefined, (q) => q.where(questionsThat(filter!)))
     .where((eb) => {
       const globalPin = eb.and([eb('t.pinned_scope', '=', 'global'), pinnedNow(eb)]);
       return pins === 'only' ? globalPin : eb.not(globalPin);
@@ -45,6 +47,7 @@ export function latestThreads(db: Db, limit: number, viewer: Viewer | null, pins
       't.last_post_number', 'tr.last_read_post_number', 't.pinned_scope', 't.locked_at',
       'c.name as category_name', 'c.slug as category_slug', 'c.color as category_color', 'u.username',
     ])
+    .select(questionColumns)
     .select(tagNames('t.id'))
     .orderBy('t.last_post_at', 'desc')
     .orderBy('t.id', 'desc')
@@ -205,9 +208,11 @@ export function categoryThreads(
   before?: { at: Date; id: number },
   viewerId?: number,
   pins: 'only' | 'without' = 'without',
+  filter?: QuestionFilter,
 ) {
   let q = db
     .selectFrom('threads as t')
+    .$if(filter !== undefined, (q) => q.where(questionsThat(filter!)))
     .where((eb) => (pins === 'only' ? pinnedNow(eb) : eb.not(pinnedNow(eb))))
     .innerJoin('users as u', 'u.id', 't.user_id')
     .leftJoin('thread_reads as tr', readJoin(viewerId))
@@ -215,6 +220,7 @@ export function categoryThreads(
       't.id', 't.title', 't.slug', 't.kind', 't.reply_count', 't.view_count', 't.last_post_at', 't.created_at',
       't.last_post_number', 'tr.last_read_post_number', 't.pinned_scope', 't.locked_at', 'u.username',
     ])
+    .select(questionColumns)
     .select(tagNames('t.id'))
     .where('t.category_id', '=', categoryId)
     // Hidden, held and unlisted threads are never listed, whoever asks (server/access/threads.ts).

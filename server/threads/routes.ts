@@ -36,6 +36,7 @@ import { kindLabels, memberKinds, parseTags, readMarks, threadErrors } from './r
 import { postErrors } from '../text/rules.ts';
 import { tagByName, taggedThreads } from './tags.ts';
 import { pollOfThread } from '../polls/queries.ts';
+import { filterLinks, listQuery } from './questions.ts';
 import { parsePoll, pollView } from '../polls/rules.ts';
 
 const CATEGORY_PAGE = 30;
@@ -141,16 +142,16 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
 
   app.get(
     '/c/:slug',
-    { schema: { params: slugParams, querystring: { type: 'object', properties: { before: text(100) } } } },
+    { schema: { params: slugParams, querystring: listQuery } },
     async (req, reply) => reply.cached([`category:${req.params.slug}`], async () => {
       const category = await loadCategory(req.viewer, req.params.slug);
-      const { before } = req.query;
+      const { before, filter } = req.query;
       const after = parseBefore(before);
       const [rows, level, pinned] = await Promise.all([
-        categoryThreads(app.db, category.id, CATEGORY_PAGE + 1, after, req.viewer?.id),
+        categoryThreads(app.db, category.id, CATEGORY_PAGE + 1, after, req.viewer?.id, 'without', filter),
         req.viewer ? watchLevel(app.db, req.viewer.id, { categoryId: category.id }) : null,
-        // Pins head the first page only.
-        after ? [] : categoryThreads(app.db, category.id, CATEGORY_PAGE, undefined, req.viewer?.id, 'only'),
+        // Pins head the first page only, and an unfiltered one.
+        after || filter ? [] : categoryThreads(app.db, category.id, CATEGORY_PAGE, undefined, req.viewer?.id, 'only'),
       ]);
       const now = new Date();
       const marked = <T extends Parameters<typeof readMarks>[0]>(t: T) => ({ ...t, ...readMarks(t, req.viewer !== null, now) });
@@ -158,7 +159,7 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
       const last = rows.slice(0, CATEGORY_PAGE).at(-1);
       const next = rows.length > CATEGORY_PAGE && last ? `${last.last_post_at.toISOString()}_${last.id}` : null;
       const watch = level ? { action: `/c/${category.slug}/watch`, level } : null;
-      return reply.page('threads/category', { title: category.name, category, threads: list, next, watch, canStart: canStartThread(req.viewer, category), feeds: [{ title: `${category.name}: latest threads`, href: `/c/${category.slug}.rss` }] });
+      return reply.page('threads/category', { title: category.name, category, threads: list, next, filter, filters: filterLinks(`/c/${category.slug}`, filter), watch, canStart: canStartThread(req.viewer, category), feeds: [{ title: `${category.name}: latest threads`, href: `/c/${category.slug}.rss` }] });
     }),
   );
 
@@ -235,15 +236,18 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
 
   app.get(
     '/tag/:name',
-    { schema: { params: { type: 'object', properties: { name: text(60) }, required: ['name'] }, querystring: { type: 'object', properties: { before: text(100) } } } },
+    { schema: { params: { type: 'object', properties: { name: text(60) }, required: ['name'] }, querystring: listQuery } },
     async (req, reply) => {
       const tag = await tagByName(app.db, req.params.name);
       if (!tag) throw notFound('That tag');
-      const rows = await taggedThreads(app.db, req.viewer, tag.id, CATEGORY_PAGE + 1, parseBefore(req.query.before));
+      const { filter } = req.query;
+      const rows = await taggedThreads(app.db, req.viewer, tag.id, CATEGORY_PAGE + 1, parseBefore(req.query.before), filter);
       const list = rows.slice(0, CATEGORY_PAGE);
       const last = list.at(-1);
-      const next = rows.length > CATEGORY_PAGE && last ? `/tag/${tag.name}?before=${last.last_post_at.toISOString()}_${last.id}` : null;
-      return reply.page('threads/tag', { title: `Tagged ${tag.name}`, tag, threads: list, next });
+      const next = rows.length > CATEGORY_PAGE && last
+        ? `/tag/${tag.name}?before=${last.last_post_at.toISOString()}_${last.id}${filter ? `&filter=${filter}` : ''}`
+        : null;
+      return reply.page('threads/tag', { title: `Tagged ${tag.name}`, tag, threads: list, next, filters: filterLinks(`/tag/${tag.name}`, filter) });
     },
   );
 

@@ -4,6 +4,7 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.ts';
 import type { Viewer } from '../permissions.ts';
 import { visibleThreads } from '../access/threads.ts';
+import { questionColumns, questionsThat, type QuestionFilter } from './questions.ts';
 
 /**
  * Attaches tags to a new thread, creating the ones that do not exist yet. A tag's thread count
@@ -41,15 +42,17 @@ export function tagByName(db: Db, name: string) {
 }
 
 /** A tag's threads by last activity, keyset-paged like a category. */
-export function taggedThreads(db: Db, viewer: Viewer | null, tagId: number, limit: number, before?: { at: Date; id: number }) {
+export function taggedThreads(db: Db, viewer: Viewer | null, tagId: number, limit: number, before?: { at: Date; id: number }, filter?: QuestionFilter) {
   let q = visibleThreads(db, viewer)
+    .$if(filter !== undefined, (q) => q.where(questionsThat(filter!)))
     .innerJoin('thread_tags as tt', 'tt.thread_id', 't.id')
     .innerJoin('categories as c', 'c.id', 't.category_id')
     .innerJoin('users as u', 'u.id', 't.user_id')
     .select([
-      't.id', 't.title', 't.slug', 't.reply_count', 't.last_post_at',
+      't.id', 't.title', 't.slug', 't.kind', 't.reply_count', 't.last_post_at',
       'c.name as category_name', 'c.slug as category_slug', 'c.color as category_color', 'u.username',
     ])
+    .select(questionColumns)
     .where('tt.tag_id', '=', tagId);
   if (before) q = q.where(sql<boolean>`(t.last_post_at, t.id) < (${before.at}, ${before.id})`);
   return q.orderBy('t.last_post_at', 'desc').orderBy('t.id', 'desc').limit(limit).execute();
