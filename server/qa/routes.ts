@@ -1,5 +1,7 @@
 // Voting on questions and answers, and accepting an answer: plain forms on the thread page,
-// answered with a redirect to the post (or its fragment for htmx, later). Who may do each is the
+// answered with a redirect to the post; with htmx a vote answers the post's votes alone, drawn
+// from the same view of the post as the page (postView), and an accept reloads the page (it
+// moves two posts' marks and the link under the question). Who may do each is the
 // permissions module's (voteRefusal, acceptRefusal); the writes are ./queries.ts.
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { notFound } from '../errors.ts';
@@ -9,6 +11,8 @@ import { requireViewer } from '../sessions/guards.ts';
 import { assertCanSeePost } from '../access/posts.ts';
 import { postUrl } from '../addresses.ts';
 import { answer } from '../views/index.ts';
+import { postById, threadById } from '../threads/queries.ts';
+import { postView } from '../threads/post-view.ts';
 import { castVote, postForVote, toggleAccept } from './queries.ts';
 
 const voteBody = {
@@ -40,7 +44,13 @@ export const qa: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     const value = voteValues[req.body.value];
     const refused = voteRefusal(viewer, post, questionOf(post), value);
     if (refused) throw refused;
-    await castVote(app.db, { post, voterId: viewer.id, value, at: app.now() });
+    const cast = await castVote(app.db, { post, voterId: viewer.id, value, at: app.now() });
+    if (req.headers['hx-request'] === 'true') {
+      const [row, thread] = await Promise.all([postById(app.db, post.id), threadById(app.db, post.thread_id, { viewerId: viewer.id })]);
+      if (!row || !thread) throw notFound('That post');
+      const voted = cast.value === 0 ? null : cast.value;
+      return reply.header('Vary', 'HX-Request').fragment('posts/votes', postView({ ...row, my_vote: voted }, viewer, thread));
+    }
     const flash = value === 0 ? 'Your vote is taken back.' : 'Your vote is counted.';
     return answer(req, reply, { redirect: postUrl({ id: post.thread_id, slug: post.slug }, post), flash });
   });

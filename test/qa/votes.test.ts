@@ -84,6 +84,16 @@ t.test('votes on a question and an answer move their scores and their authors’
 
   const page = await voter.page(`/t/${question.id}/${question.slug}?page=1`);
   t.equal(page.querySelector(`#votes-${answer} .score`)?.text, '2');
+  // With htmx a vote answers the post's votes alone, as the page draws them after a reload.
+  const fragment = await senior.submit(`/p/${answer}/vote`, { value: '0' }, { htmx: true });
+  t.equal(fragment.statusCode, 200);
+  t.notMatch(fragment.body, /<html/);
+  const reloaded = await senior.page(`/t/${question.id}/${question.slug}?page=1`);
+  const norm = (html: string | undefined) => (html ?? '').replace(/\s+/g, ' ').trim();
+  t.equal(norm(fragment.page().querySelector(`#votes-${answer}`)?.outerHTML), norm(reloaded.querySelector(`#votes-${answer}`)?.outerHTML), 'the fragment is the block the page shows');
+  t.equal(reloaded.querySelector(`#votes-${answer} .score`)?.text, '1');
+  t.equal(reloaded.querySelector(`#votes-${answer} .vote-down`)?.getAttribute('aria-pressed'), 'false', 'the downvote is taken back');
+  await senior.submit(`/p/${answer}/vote`, { value: '1' });
   t.equal(page.querySelector(`#votes-${answer} .vote-up`)?.getAttribute('aria-pressed'), 'true', 'the voter sees their vote');
   t.equal(page.querySelector(`#votes-${answer} .vote-down`), null, 'and no downvote below rank 2');
   const guestPage = await guest.page(`/t/${question.id}/${question.slug}?page=1`);
