@@ -33,6 +33,20 @@ export interface NewEvent {
 }
 
 /** Writes the event and moves the member's total by what it is worth to them now. */
+/** Whether an event of this kind about this post stands for the member (written and not undone). */
+export async function standing(tx: Db, e: { userId: number; kind: ReputationKind; postId: number }): Promise<boolean> {
+  const row = await tx
+    .selectFrom('reputation_events as r')
+    .select('r.id')
+    .where('r.user_id', '=', e.userId)
+    .where('r.kind', '=', e.kind)
+    .where('r.post_id', '=', e.postId)
+    .where('r.reverses', 'is', null)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('reputation_events as u').select('u.id').whereRef('u.reverses', '=', 'r.id'))))
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function award(tx: Db, e: NewEvent): Promise<{ id: number; points: number }> {
   const total = await totalOf(tx, e.userId);
   let gainedToday = 0;
@@ -60,16 +74,17 @@ export async function award(tx: Db, e: NewEvent): Promise<{ id: number; points: 
 
 /**
  * Undoes the latest event of this kind that this actor caused this member on this post, if one
- * stands: writes its reversal and moves the total back (held to the floor).
+ * stands (`actorId` undefined: whoever caused it): writes its reversal and moves the total back
+ * (held to the floor).
  */
-export async function reverse(tx: Db, e: Omit<NewEvent, 'at'> & { at: Date }): Promise<void> {
+export async function reverse(tx: Db, e: Omit<NewEvent, 'actorId'> & { actorId?: number | null }): Promise<void> {
   const original = await tx
     .selectFrom('reputation_events as r')
     .select(['r.id', 'r.points'])
     .where('r.user_id', '=', e.userId)
     .where('r.kind', '=', e.kind)
     .where('r.post_id', e.postId === null ? 'is' : '=', e.postId)
-    .where('r.actor_id', e.actorId === null ? 'is' : '=', e.actorId)
+    .$if(e.actorId !== undefined, (q) => q.where('r.actor_id', e.actorId === null ? 'is' : '=', e.actorId ?? null))
     .where('r.reverses', 'is', null)
     .where((eb) => eb.not(eb.exists(eb.selectFrom('reputation_events as u').select('u.id').whereRef('u.reverses', '=', 'r.id'))))
     .orderBy('r.id', 'desc')
@@ -80,7 +95,7 @@ export async function reverse(tx: Db, e: Omit<NewEvent, 'at'> & { at: Date }): P
   const points = reversalPoints(original.points, total);
   await tx
     .insertInto('reputation_events')
-    .values({ user_id: e.userId, kind: e.kind, points, post_id: e.postId, actor_id: e.actorId, reverses: original.id, created_at: e.at })
+    .values({ user_id: e.userId, kind: e.kind, points, post_id: e.postId, actor_id: e.actorId ?? null, reverses: original.id, created_at: e.at })
     .execute();
   await move(tx, e.userId, points);
 }

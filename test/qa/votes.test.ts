@@ -209,3 +209,28 @@ t.test('npm run reputation:check finds no difference, and names a total that is 
   t.match(result.out, new RegExp(`${answerer.username} \\(id ${answerer.id}\\): total 99, events say 11`));
   t.match(result.out, /1 of \d+ members differ/);
 });
+
+t.test('a post hidden by a moderator costs its author 10, given back when it is restored', async (t) => {
+  const { db, make, signIn, answerer, answer } = await setup(t);
+  const voter = await signIn(await make.member());
+  await voter.get('/');
+  await voter.submit(`/p/${answer}/vote`, { value: '1' });
+  t.equal(await reputationOf(db, answerer), 11);
+  const { openPostItem } = await import('../../server/moderation/items.ts');
+  const mod = await signIn(await make.member({ role: 'moderator' }));
+  const hide = await openPostItem(db, { kind: 'flag', postId: answer, detail: 'Looks wrong' });
+  await mod.get(`/mod/items/${hide.id}`);
+  let res = await mod.submit(`/mod/items/${hide.id}`, { action: 'hide', note: 'Off topic' });
+  t.equal(res.statusCode, 303);
+  t.equal(await reputationOf(db, answerer), 1, 'hidden by moderation: −10');
+  const again = await openPostItem(db, { kind: 'flag', postId: answer, detail: 'Still wrong' });
+  await mod.get(`/mod/items/${again.id}`);
+  res = await mod.submit(`/mod/items/${again.id}`, { action: 'hide', note: 'Still off topic' });
+  t.equal(await reputationOf(db, answerer), 1, 'not twice while it stays hidden');
+  const restore = await openPostItem(db, { kind: 'flag', postId: answer, detail: 'Please look again' });
+  await mod.get(`/mod/items/${restore.id}`);
+  res = await mod.submit(`/mod/items/${restore.id}`, { action: 'approve', note: 'It was fine' });
+  t.equal(res.statusCode, 303);
+  t.equal(await reputationOf(db, answerer), 11, 'restored: given back');
+  await ledgerAgrees(t, db);
+});

@@ -13,6 +13,7 @@ import { decideAppeal } from '../sanctions/appeals.ts';
 import { logAction } from '../log/write.ts';
 import { actionLabels, actionsFor, CLAIM_MINUTES, flagOutcome, postState, type PostState } from './rules.ts';
 import { approvePost, hidePost, unhidePost } from '../holds.ts';
+import { award, lockMembers, reverse, standing } from '../../reputation/ledger.ts';
 
 export interface QueueFilters {
   status: 'open' | 'resolved';
@@ -298,7 +299,12 @@ export async function resolveItem(db: Db, d: Decision) {
       // falls through: an edited post is then approved
       case 'approve':
         if (post.pending_at) await approvePost(tx, post.id, d.at);
-        else if (post.hidden_at) await unhidePost(tx, post.id, d.at);
+        else if (post.hidden_at) {
+          await unhidePost(tx, post.id, d.at);
+          // A post a moderator hid and then restores gives its author back what hiding took.
+          await lockMembers(tx, [post.user_id]);
+          await reverse(tx, { userId: post.user_id, kind: 'post_hidden', postId: post.id, at: d.at });
+        }
         break;
       case 'reject':
       case 'delete':
@@ -308,6 +314,11 @@ export async function resolveItem(db: Db, d: Decision) {
         if (!(await hidePost(tx, post.id, 'moderator', d.at))) {
           // Hidden by flags already: it is now the moderator's decision.
           await tx.updateTable('posts').set({ hidden_reason: 'moderator' }).where('id', '=', post.id).execute();
+        }
+        // Hidden by moderation: −10 to its author, once for as long as it stays hidden.
+        await lockMembers(tx, [post.user_id]);
+        if (!(await standing(tx, { userId: post.user_id, kind: 'post_hidden', postId: post.id }))) {
+          await award(tx, { userId: post.user_id, kind: 'post_hidden', postId: post.id, actorId: d.by.id, at: d.at });
         }
         break;
       case 'dismiss':
