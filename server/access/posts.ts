@@ -34,6 +34,24 @@ export function visiblePosts(db: Db, viewer: Viewer | null) {
   return visibleThreads(db, viewer).innerJoin('posts as p', 'p.thread_id', 't.id').where(publicPost);
 }
 
+/** A post's row as the routes that act on one read it: the post, its thread's holds as `thread_…`, its category's access. */
+export interface PostWithThread extends WithheldFacts {
+  thread_user_id: number;
+  thread_deleted_at: Date | null;
+  thread_hidden_at: Date | null;
+  thread_pending_at: Date | null;
+  read_role: Parameters<typeof canReadCategory>[1]['read_role'];
+  read_rank: number;
+}
+
+/** assertCanSeePost for such a row. */
+export function assertCanSeePostRow(viewer: Viewer | null, row: PostWithThread) {
+  assertCanSeePost(viewer, row, {
+    user_id: row.thread_user_id, deleted_at: row.thread_deleted_at, hidden_at: row.thread_hidden_at, pending_at: row.thread_pending_at,
+    read_role: row.read_role, read_rank: row.read_rank,
+  });
+}
+
 /** Stops here unless the viewer may see the post where it is (seePostRefusal says what they are told). */
 export function assertCanSeePost(viewer: Viewer | null, post: WithheldFacts, thread: WithheldFacts & Parameters<typeof canReadCategory>[1]) {
   const refused = seePostRefusal(viewer, post, thread);

@@ -8,7 +8,7 @@ import { requireViewer, signInFirst } from '../sessions/guards.ts';
 import { threadErrors } from '../threads/rules.ts';
 import { postErrors } from '../text/rules.ts';
 import { postUrl, threadUrl } from '../addresses.ts';
-import { assertCanSeePost } from '../access/posts.ts';
+import { assertCanSeePost, assertCanSeePostRow } from '../access/posts.ts';
 import { answer } from '../views/index.ts';
 import { deletePost, editPost, postForChange, revisionsOf, type PostForChange } from '../moderation/edits.ts';
 import { threadOfPost, toggleLike } from './likes.ts';
@@ -34,11 +34,7 @@ export const posts: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   async function loadPost(viewer: Viewer | null, id: number): Promise<PostForChange> {
     const post = await postForChange(app.db, id);
     if (!post) throw notFound('That post');
-    const thread = {
-      user_id: post.thread_user_id, deleted_at: post.thread_deleted_at, hidden_at: post.thread_hidden_at, pending_at: post.thread_pending_at,
-      read_role: post.read_role, read_rank: post.read_rank,
-    };
-    assertCanSeePost(viewer, post, thread);
+    assertCanSeePostRow(viewer, post);
     return post;
   }
 

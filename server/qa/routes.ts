@@ -8,7 +8,7 @@ import { notFound } from '../errors.ts';
 import { acceptRefusal, voteRefusal, type Viewer } from '../permissions.ts';
 import { csrfField, emptyForm, idParams } from '../schemas.ts';
 import { requireViewer } from '../sessions/guards.ts';
-import { assertCanSeePost } from '../access/posts.ts';
+import { assertCanSeePostRow } from '../access/posts.ts';
 import { postUrl } from '../addresses.ts';
 import { answer } from '../views/index.ts';
 import { postById, threadById } from '../threads/queries.ts';
@@ -28,11 +28,7 @@ export const qa: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   async function loadPost(viewer: Viewer, id: number) {
     const post = await postForVote(app.db, id);
     if (!post) throw notFound('That post');
-    const thread = {
-      user_id: post.thread_user_id, deleted_at: post.thread_deleted_at, hidden_at: post.thread_hidden_at, pending_at: post.thread_pending_at,
-      read_role: post.read_role, read_rank: post.read_rank,
-    };
-    assertCanSeePost(viewer, post, thread);
+    assertCanSeePostRow(viewer, post);
     return post;
   }
 
