@@ -3,6 +3,10 @@
 // From N posts: about N/20 members, 40 categories, N/10 threads whose reply counts are
 // long-tailed (most threads have a few replies, a few have thousands), about N/2 likes,
 // 300 tags, read state for about N/5 member/thread pairs, and 1,000 signed-in sessions.
+// A fifth of the threads are questions: their posts get votes (about one per post, long-tailed,
+// a few down from members of rank 2 and up), about half of those with answers have one accepted,
+// and the reputation events those votes and accepts give are in the ledger, with every member's
+// total equal to theirs (1 plus their sum, as npm run reputation:check reckons).
 // Text is drawn from server/seed/words.ts inside PostgreSQL, so search has real words to
 // index. Everything is written by set-based INSERT ... SELECT in batches (the progress bar
 // moves with them), two connections at once for the big tables.
@@ -25,6 +29,7 @@ import { planEachCall, type Db } from '../db/index.ts';
 import type { Database } from '../db/schema.ts';
 import { categorySeeds, tagNames } from './community.ts';
 import { wordGroups, words } from './words.ts';
+import { DAILY_VOTE_CAP, REPUTATION_FLOOR, reputationPoints } from '../reputation/rules.ts';
 
 export const BENCH_PASSWORD = 'bench password 1';
 export const BENCH_SESSION_PREFIX = 'bench-session-';
@@ -107,9 +112,10 @@ const steps = [
   ['members', 'members', 0.4, ['users']],
   ['categories', 'categories', 0.02, ['categories', 'tags']],
   ['threads', 'threads', 1.5, ['threads']],
-  ['posts', 'posts', 65, ['posts']],
+  ['posts', 'posts', 65, ['posts', 'post_votes']],
   ['likes', 'likes', 2.9, ['post_likes']],
   ['last posts', 'threads', 2.1, ['threads']],
+  ['reputation', 'events', 1.5, ['reputation_events']],
   ['tags', 'thread tags', 0.4, ['thread_tags']],
   ['read state', 'reads', 0.7, ['thread_reads']],
   ['sessions', 'sessions', 0.02, ['sessions']],
@@ -132,6 +138,16 @@ const TAIL = 1.5;
 const LIKE_SCALE = 0.4;
 /** Read-state rows per post beyond each thread's author's own. */
 const READS_PER_POST = 0.1;
+/** Share of threads that are questions (and ideas after them). */
+const QUESTION_SHARE = 0.2;
+const IDEA_SHARE = 0.05;
+// Votes per post of a question, Lomax with TAIL: about one a post, most posts none or one.
+const VOTE_SCALE = 1.2;
+/** Share of the votes by members who may downvote (rank 2 and up) that are downvotes. */
+const DOWNVOTE_SHARE = 0.2;
+/** Share of questions with answers that have one accepted. */
+const ACCEPT_SHARE = 0.55;
+const MEMBERS_PER_EVENT_BATCH = 10_000;
 
 /**
  * Replies per thread: a Lomax draw per thread scaled to add up to exactly `replies`, so most
@@ -304,7 +320,9 @@ const handledTriggers = new Set([
   'threads_visibility_notify_members',
   'threads_delete_notify_members',
 ]);
-const seededTables = ['users', 'sessions', 'categories', 'threads', 'posts', 'post_likes', 'thread_reads', 'tags', 'thread_tags'];
+const seededTables = [
+  'users', 'sessions', 'categories', 'threads', 'posts', 'post_likes', 'post_votes', 'reputation_events', 'thread_reads', 'tags', 'thread_tags',
+];
 
 /**
  * Row triggers (and the foreign-key checks, which are triggers too) are skipped for the seed's
@@ -425,6 +443,8 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
     const threadBase = await base('threads');
     const postBase = await base('posts');
     const pickMember = member(memberBase, M);
+    // Members 1…downvoters are rank 2 and up, or moderators (the members step): they may downvote.
+    const downvoters = Math.max(9, Math.floor(M * 0.1));
     const start = sql`${now}::timestamptz`;
 
     rows.members = await step('members', M, async (advance) => {
@@ -486,8 +506,9 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
             group by x.n
           ),
           made as (
-            select t.*, titled.title || case when t.kind_draw < 0.15 then '?' else '' end as title,
-              case when t.kind_draw < 0.15 then 'question' when t.kind_draw < 0.2 then 'idea' else 'discussion' end as kind,
+            select t.*, titled.title || case when t.kind_draw < ${QUESTION_SHARE}::float8 then '?' else '' end as title,
+              case when t.kind_draw < ${QUESTION_SHARE}::float8 then 'question'
+                   when t.kind_draw < ${QUESTION_SHARE + IDEA_SHARE}::float8 then 'idea' else 'discussion' end as kind,
               ${start} - interval '730 days' + interval '729 days' * ((t.n - 1 + random()) / ${T}::int) as created_at
             from t join titled using (n)
           )
@@ -530,10 +551,32 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
               10 + floor(111 * power(random(), 3))::int as len,
               5 + floor(random() * 9)::int as sentence,
               least(${Math.min(M - 1, MAX_LIKES)}::int, floor(${LIKE_SCALE}::float8 * (power(1 - random(), -1 / ${TAIL}::float8) - 1)))::int as likes,
-              case when g.pn = 1 then t.title end as title
+              case when g.pn = 1 then t.title end as title,
+              case when t.kind = 'question'
+                then least(${Math.min(M - 1, MAX_LIKES)}::int, floor(${VOTE_SCALE}::float8 * (power(1 - random(), -1 / ${TAIL}::float8) - 1)))::int
+                else 0 end as votes
             from threads t cross join lateral generate_series(1, t.reply_count + 1) as g(pn)
             where t.id between ${threadBase + batch.from}::bigint and ${threadBase + batch.to}::bigint
           ),
+          -- The votes on questions and answers, written with their posts so that each post's score
+          -- is their sum from the start (an update of the posts afterwards would rewrite a sixth
+          -- of the largest table). Like likes: k consecutive members from a random distance to
+          -- the author, never the author, never twice; a share of those who may downvote (rank 2
+          -- and up: the lowest numbers, server/seed/large.ts's members step) vote down.
+          v as (
+            insert into post_votes (post_id, user_id, value, created_at)
+            select x.id, x.voter,
+              case when x.voter - ${memberBase}::bigint <= ${downvoters}::int and random() < ${DOWNVOTE_SHARE}::float8 then -1 else 1 end,
+              x.created_at + (${start} - x.created_at) * power(random(), 4)
+            from (select p.id, p.created_at,
+                    ${memberBase}::bigint + 1 + ((p.user_id - ${memberBase}::bigint - 1 + o.offset_from_author + j) % ${M}::int) as voter
+                  from p
+                  cross join lateral (select floor(random() * (${M}::int - p.votes))::int as offset_from_author) o
+                  cross join generate_series(1, p.votes) j
+                  where p.votes > 0) x
+            returning post_id, value
+          ),
+          scores as (select post_id as id, sum(value)::int as score from v group by post_id),
           b as (
             -- Sentences of 5 to 13 words, a paragraph every four sentences.
             select x.id, string_agg(
@@ -547,12 +590,12 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
             join w on w.i = x.wi
             group by x.id
           )
-          insert into posts (id, thread_id, user_id, post_number, raw, cooked, created_at, like_count ${searchColumn})
+          insert into posts (id, thread_id, user_id, post_number, raw, cooked, created_at, like_count, score ${searchColumn})
           overriding system value
           -- What markdown-it makes of plain sentences and blank lines; the words are a-z only.
           select p.id, p.thread_id, p.user_id, p.pn, b.raw, '<p>' || replace(b.raw, E'\n\n', E'</p>\n<p>') || E'</p>\n',
-            p.created_at, p.likes ${searchValue}
-          from p join b using (id)
+            p.created_at, p.likes, coalesce(scores.score, 0) ${searchValue}
+          from p join b using (id) left join scores using (id)
           order by p.id
         ${planEachCall}`.execute(c);
         advance(batch.posts);
@@ -585,14 +628,107 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
         // the grown table as more threads per batch and, past some size, would hash every post
         // of the forum for each batch rather than look up the batch's last posts.
         const range = sql`between ${threadBase + from}::bigint and ${threadBase + to}::bigint`;
+        // A share of the questions with answers have one accepted, mostly one of the first three
+        // (a thread's posts have consecutive ids: its answer number k is the last post's id
+        // less its number plus k).
         await sql`
-          update threads t set last_post_at = p.created_at, last_post_user_id = p.user_id
+          update threads t set last_post_at = p.created_at, last_post_user_id = p.user_id,
+            accepted_post_id = case when t.kind = 'question' and t.reply_count > 0 and random() < ${ACCEPT_SHARE}::float8
+              then p.id - p.post_number + 2 + floor(random() * least(t.reply_count, 3))::int end
           from posts p
           where p.thread_id = t.id and p.post_number = t.last_post_number
             and t.id ${range} and p.thread_id ${range}
         ${planEachCall}`.execute(c);
         advance(to - from + 1);
       });
+    });
+
+    rows.reputationEvents = await step('reputation', Math.round(N * QUESTION_SHARE * 0.9), async (advance) => {
+      // The events the votes and accepts gave, as server/qa/queries.ts writes them one at a time,
+      // drawn up once (in time order) on one connection, then written for a batch of members at a
+      // time with what each actually moved under the ledger's two limits (server/reputation/rules.ts):
+      //
+      // - at most DAILY_VOTE_CAP a UTC day from upvotes: gains only, so the capped running sum of a
+      //   member's day is least(cap, their running sum), and an event moves the step between two;
+      // - never below the floor of 1: a total that is 1 plus a sum clamped at 0 after each event
+      //   (T = max(0, T + x)) is the sum S less the lowest point it reached, min(0, min S) (Lindley's
+      //   recursion), so an event moves x less how far that lowest point fell with it.
+      //
+      // Both are window functions over a member's events, so the ledger comes out as the app's own
+      // writes would have made it, event for event, and the totals (the counters step) agree with it.
+      const eventBase = await (async () => {
+        const { rows } = await sql<{ id: number }>`select coalesce(max(id), 0)::bigint as id from reputation_events`.execute(main);
+        return rows[0].id;
+      })();
+      await sql`drop table if exists seed_reputation`.execute(main);
+      await sql`
+        create temporary table seed_reputation (
+          seq bigint not null, user_id bigint not null, kind text not null, worth int not null,
+          post_id bigint not null, actor_id bigint not null, created_at timestamptz not null, vote_gain boolean not null
+        )`.execute(main);
+      try {
+        await sql`
+          with accepted as materialized (
+            select t.user_id as asker, a.id, a.user_id, a.created_at + (${start} - a.created_at) * power(random(), 3) as at
+            from threads t join posts a on a.id = t.accepted_post_id
+            where t.id > ${threadBase}::bigint and t.accepted_post_id is not null
+          ),
+          e as (
+            select p.user_id, case when v.value = -1 then 'post_downvoted' when p.post_number > 1 then 'answer_upvoted' else 'question_upvoted' end as kind,
+              case when v.value = -1 then ${reputationPoints.post_downvoted}::int
+                   when p.post_number > 1 then ${reputationPoints.answer_upvoted}::int else ${reputationPoints.question_upvoted}::int end as worth,
+              p.id as post_id, v.user_id as actor_id, v.created_at, v.value = 1 as vote_gain
+            from post_votes v join posts p on p.id = v.post_id
+            where v.post_id > ${postBase}::bigint
+            union all
+            select v.user_id, 'downvoted_answer', ${reputationPoints.downvoted_answer}::int, p.id, v.user_id, v.created_at, false
+            from post_votes v join posts p on p.id = v.post_id
+            where v.post_id > ${postBase}::bigint and v.value = -1 and p.post_number > 1
+            union all
+            select user_id, 'answer_accepted', ${reputationPoints.answer_accepted}::int, id, asker, at, false from accepted
+            union all
+            -- Nobody earns from accepting their own answer (server/qa/queries.ts).
+            select asker, 'accepted_an_answer', ${reputationPoints.accepted_an_answer}::int, id, asker, at, false from accepted where asker <> user_id
+          )
+          insert into seed_reputation
+          select row_number() over (order by created_at, post_id, kind, user_id), user_id, kind, worth, post_id, actor_id, created_at, vote_gain
+          from e
+        `.execute(main);
+        await sql`create index on seed_reputation (user_id, seq)`.execute(main);
+        await sql`analyze seed_reputation`.execute(main);
+        let events = 0;
+        for (const { from, to } of ranges(M, MEMBERS_PER_EVENT_BATCH)) {
+          const result = await sql`
+            insert into reputation_events (id, user_id, kind, points, post_id, actor_id, created_at)
+            select ${eventBase}::bigint + seq, user_id, kind, x - (low - lag(low, 1, 0) over w), post_id, actor_id, created_at
+            from (
+              select *, least(0, min(s) over w) as low
+              from (
+                select *, sum(x) over w as s
+                from (
+                  select *,
+                    case when vote_gain then least(${DAILY_VOTE_CAP}::int, sum(worth) over day) - least(${DAILY_VOTE_CAP}::int, sum(worth) over day - worth)
+                         else worth end as x
+                  from seed_reputation
+                  where user_id between ${memberBase + from}::bigint and ${memberBase + to}::bigint
+                  window day as (partition by user_id, vote_gain, date_trunc('day', created_at at time zone 'UTC') order by seq)
+                ) capped
+                window w as (partition by user_id order by seq)
+              ) summed
+              window w as (partition by user_id order by seq)
+            ) floored
+            window w as (partition by user_id order by seq)
+            order by seq
+          ${planEachCall}`.execute(main);
+          const n = Number(result.numAffectedRows ?? 0);
+          events += n;
+          advance(n);
+        }
+        await sql`select setval(pg_get_serial_sequence('reputation_events', 'id'), greatest(1, (select max(id) from reputation_events)))`.execute(main);
+        return events;
+      } finally {
+        await sql`drop table if exists seed_reputation`.execute(main);
+      }
     });
 
     rows.threadTags = await step('tags', Math.round(T * 1.15), async (advance) => {
@@ -686,8 +822,10 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
       `.execute(main);
       // Members' public posts and threads, as the triggers would have counted them one row at a
       // time; when they did run, this finds the same numbers.
+      // Their reputation too: 1 plus the sum of their events, as the ledger keeps it.
       await sql`
-        update users u set post_count = coalesce(p.n, 0), thread_count = coalesce(t.n, 0)
+        update users u set post_count = coalesce(p.n, 0), thread_count = coalesce(t.n, 0),
+          reputation = ${REPUTATION_FLOOR}::int + coalesce(r.points, 0)
         from users m
         left join (select p.user_id, count(*)::int as n from posts p join threads t on t.id = p.thread_id
                    where p.user_id > ${memberBase}::bigint and p.deleted_at is null and p.hidden_at is null and p.pending_at is null
@@ -696,6 +834,8 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
         left join (select user_id, count(*)::int as n from threads
                    where user_id > ${memberBase}::bigint and deleted_at is null and hidden_at is null and pending_at is null
                    group by user_id) t on t.user_id = m.id
+        left join (select user_id, sum(points)::int as points from reputation_events
+                   where user_id > ${memberBase}::bigint group by user_id) r on r.user_id = m.id
         where u.id = m.id and m.id > ${memberBase}::bigint
       `.execute(main);
       // The identity sequences continue after the ids chosen here.

@@ -21,6 +21,8 @@ import {
   type SeedProgress,
 } from '../../server/seed/large.ts';
 import { words } from '../../server/seed/words.ts';
+import { reputationDifferences } from '../../server/reputation/check.ts';
+import { dayStart, pointsFor, REPUTATION_FLOOR, voteKinds } from '../../server/reputation/rules.ts';
 import { SESSION_COOKIE } from '../../server/sessions/index.ts';
 import { testApp } from '../helpers/app.ts';
 import { cloneDatabase } from '../helpers/database.ts';
@@ -109,6 +111,60 @@ async function checkConsistent(t: Test, db: Db) {
     'read marks point at posts that exist',
   );
 
+  // Questions: votes, scores, accepted answers, and the reputation they gave.
+  t.equal(
+    await n(sql`select count(*) from posts p where p.score <> (select coalesce(sum(value), 0) from post_votes v where v.post_id = p.id)`),
+    0,
+    'score is the sum of the votes',
+  );
+  t.equal(await n(sql`select count(*) from post_votes v join posts p on p.id = v.post_id where v.user_id = p.user_id`), 0, 'no one votes on their own post');
+  t.equal(
+    await n(sql`select count(*) from post_votes v join posts p on p.id = v.post_id join threads t on t.id = p.thread_id where t.kind <> 'question'`),
+    0,
+    'votes are on questions and their answers only',
+  );
+  t.equal(
+    await n(sql`select count(*) from post_votes v join users u on u.id = v.user_id where v.value = -1 and u.rank < 2 and u.role = 'member'`),
+    0,
+    'downvotes come from rank 2 and up (or moderators)',
+  );
+  t.equal(
+    await n(sql`select count(*) from post_votes v join posts p on p.id = v.post_id where v.created_at < p.created_at or v.created_at > now()`),
+    0,
+    'a vote comes after its post, and not in the future',
+  );
+  t.equal(
+    await n(sql`
+      select count(*) from threads t left join posts a on a.id = t.accepted_post_id
+      where t.accepted_post_id is not null and (t.kind <> 'question' or a.thread_id is distinct from t.id or a.post_number < 2)`),
+    0,
+    'an accepted answer is an answer of its own question',
+  );
+  t.equal(
+    await n(sql`
+      select count(*) from reputation_events e
+      where e.kind = 'answer_accepted'
+        and not exists (select 1 from threads t where t.accepted_post_id = e.post_id)`)
+      + (await n(sql`
+      select count(*) from threads t
+      where t.accepted_post_id is not null
+        and not exists (select 1 from reputation_events e where e.kind = 'answer_accepted' and e.post_id = t.accepted_post_id)`)),
+    0,
+    'each accepted answer has its event, and each event its accepted answer',
+  );
+  t.equal(
+    await n(sql`
+      select count(*) from post_votes v join posts p on p.id = v.post_id
+      where not exists (select 1 from reputation_events e where e.post_id = v.post_id and e.actor_id = v.user_id
+                          and e.user_id = p.user_id and e.created_at = v.created_at
+                          and e.kind = case when v.value = -1 then 'post_downvoted' when p.post_number > 1 then 'answer_upvoted' else 'question_upvoted' end)`),
+    0,
+    'each vote gave its author an event',
+  );
+  t.same((await reputationDifferences(db)).differences, [], 'every member’s reputation is 1 plus the sum of their events');
+  t.equal(await n(sql`select count(*) from reputation_events where created_at > now()`), 0, 'no event in the future');
+  t.same(await replayDifferences(db), [], 'each event moved what the ledger’s rules would have moved then (the daily cap, the floor)');
+
   // The foreign keys were not checked while seeding: every reference must still hold.
   t.equal(
     await n(sql`
@@ -118,6 +174,11 @@ async function checkConsistent(t: Test, db: Db) {
            + (select count(*) from threads t where not exists (select 1 from users u where u.id = t.user_id))
            + (select count(*) from threads t where not exists (select 1 from users u where u.id = t.last_post_user_id))
            + (select count(*) from post_likes l where not exists (select 1 from users u where u.id = l.user_id))
+           + (select count(*) from post_votes v where not exists (select 1 from users u where u.id = v.user_id))
+           + (select count(*) from post_votes v where not exists (select 1 from posts p where p.id = v.post_id))
+           + (select count(*) from threads t where t.accepted_post_id is not null and not exists (select 1 from posts p where p.id = t.accepted_post_id))
+           + (select count(*) from reputation_events e where not exists (select 1 from users u where u.id = e.user_id))
+           + (select count(*) from reputation_events e where not exists (select 1 from posts p where p.id = e.post_id))
            + (select count(*) from thread_reads r where not exists (select 1 from users u where u.id = r.user_id))
            + (select count(*) from thread_tags tt where not exists (select 1 from tags g where g.id = tt.tag_id))
            + (select count(*) from sessions s where not exists (select 1 from users u where u.id = s.user_id))`),
@@ -131,6 +192,29 @@ async function checkConsistent(t: Test, db: Db) {
     0,
     'search vectors are what the search trigger makes',
   );
+}
+
+/**
+ * Every member's events replayed in order through the ledger's rules (pointsFor): the events whose
+ * recorded points differ from what the app would have moved at that moment.
+ */
+async function replayDifferences(db: Db) {
+  const events = await db.selectFrom('reputation_events').select(['id', 'user_id', 'kind', 'points', 'created_at']).orderBy('user_id').orderBy('id').execute();
+  const wrong: string[] = [];
+  let member = -1;
+  let total = REPUTATION_FLOOR;
+  let day = 0;
+  let gainedToday = 0;
+  for (const e of events) {
+    if (e.user_id !== member) [member, total, day, gainedToday] = [e.user_id, REPUTATION_FLOOR, 0, 0];
+    const start = dayStart(e.created_at).getTime();
+    if (start !== day) [day, gainedToday] = [start, 0];
+    const points = pointsFor(e.kind, total, gainedToday);
+    if (points !== e.points) wrong.push(`event ${e.id} (${e.kind}) of member ${e.user_id}: ${e.points}, the rules say ${points}`);
+    total += e.points;
+    if (voteKinds.includes(e.kind)) gainedToday += e.points;
+  }
+  return wrong.slice(0, 10);
 }
 
 t.test('replies per thread add up exactly, with a long tail', async (t) => {
@@ -162,6 +246,17 @@ t.test('2,000 posts: sizes, counters and derived columns agree with the rows', a
   t.ok(reads > 250 && reads < 800, `about N/5 read marks (${reads})`);
 
   await checkConsistent(t, db);
+
+  const questions = await n(sql`select count(*) from threads where kind = 'question'`);
+  t.ok(questions >= 20 && questions <= 60, `about a fifth of the threads are questions (${questions} of 200)`);
+  const votes = await n(sql`select count(*) from post_votes`);
+  const questionPosts = await n(sql`select count(*) from posts p join threads t on t.id = p.thread_id where t.kind = 'question'`);
+  t.ok(votes > questionPosts * 0.3 && votes < questionPosts * 3, `about a vote per post of a question (${votes} on ${questionPosts})`);
+  t.ok(await n(sql`select count(*) from post_votes where value = -1`), 'some votes are down');
+  const answered = await n(sql`select count(*) from threads where kind = 'question' and reply_count > 0`);
+  const accepted = await n(sql`select count(*) from threads where accepted_post_id is not null`);
+  t.ok(accepted > answered * 0.25 && accepted < answered * 0.85, `about half the answered questions have an accepted answer (${accepted} of ${answered})`);
+  t.ok(await n(sql`select count(*) from users where reputation > 1`), 'members have reputation');
 
   const sample = await db.selectFrom('posts').select(['raw', 'cooked']).orderBy('id').limit(50).execute();
   for (const p of sample) t.equal(p.cooked, cook(p.raw), 'cooked is what the app makes of the text');
@@ -212,7 +307,7 @@ t.test('2,000 posts: sizes, counters and derived columns agree with the rows', a
   t.ok(found.length > 0, `search finds "${word}"`);
 
   const steps = progress.filter((p) => p.finished).map((p) => p.step);
-  t.same(steps, ['members', 'categories', 'threads', 'posts', 'likes', 'last posts', 'tags', 'read state', 'sessions', 'counters', 'analyze']);
+  t.same(steps, ['members', 'categories', 'threads', 'posts', 'likes', 'last posts', 'reputation', 'tags', 'read state', 'sessions', 'counters', 'analyze']);
   t.match(progress.find((p) => p.step === 'posts' && p.finished), { unit: 'posts', done: 2000, total: 2000 });
   t.ok(progress.every((p, i) => i === 0 || p.overall >= progress[i - 1].overall), 'the whole seed only moves forward');
   t.equal(progress.at(-1)!.overall, 1);
