@@ -2,10 +2,11 @@
 // (server/permissions.ts). A post is public when it is neither deleted, hidden (flags, a
 // moderator) nor pending (held for approval); the writes that change that are
 // server/moderation/holds.ts.
-import type { ExpressionBuilder } from 'kysely';
+import type { ExpressionBuilder, SelectExpression } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Database } from '../db/schema.ts';
 import { seePostRefusal, type canReadCategory, type Viewer, type WithheldFacts } from '../permissions.ts';
+import { categoryAccessColumns } from './categories.ts';
 import { visibleThreads } from './threads.ts';
 
 type PostsEb = ExpressionBuilder<Database & { p: Database['posts'] }, 'p'>;
@@ -42,6 +43,35 @@ export interface PostWithThread extends WithheldFacts {
   thread_pending_at: Date | null;
   read_role: Parameters<typeof canReadCategory>[1]['read_role'];
   read_rank: number;
+}
+
+/** The tables postWithThread reads: the post as `p`, its thread as `t`, its category as `c`. */
+type PostThreadDb = Database & { p: Database['posts']; t: Database['threads']; c: Database['categories'] };
+
+/**
+ * What every reader of a post with its thread gets: what assertCanSeePostRow decides from, and
+ * where the post is (its thread's address and kind, which says how its pages are ordered).
+ */
+const postWithThreadColumns = [
+  'p.id', 'p.user_id', 'p.post_number', 'p.thread_id', 'p.deleted_at', 'p.hidden_at', 'p.pending_at',
+  't.slug', 't.kind', 't.accepted_post_id', 't.user_id as thread_user_id', 't.deleted_at as thread_deleted_at',
+  't.hidden_at as thread_hidden_at', 't.pending_at as thread_pending_at',
+  ...categoryAccessColumns,
+] as const;
+
+/**
+ * A post with its thread and its category's access, for the routes that act on one post (its
+ * address, votes, edits), and whatever more of the three the caller names in `cols`.
+ */
+export function postWithThread<C extends SelectExpression<PostThreadDb, 'p' | 't' | 'c'>>(db: Db, id: number, cols: readonly C[] = []) {
+  return db
+    .selectFrom('posts as p')
+    .innerJoin('threads as t', 't.id', 'p.thread_id')
+    .innerJoin('categories as c', 'c.id', 't.category_id')
+    .select(postWithThreadColumns)
+    .select(cols)
+    .where('p.id', '=', id)
+    .executeTakeFirst();
 }
 
 /** assertCanSeePost for such a row. */

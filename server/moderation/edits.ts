@@ -2,7 +2,6 @@
 // edit may change the title, and its deletion deletes the thread.
 import type { Db } from '../db/index.ts';
 import { HttpError } from '../errors.ts';
-import { categoryAccessColumns } from '../access/categories.ts';
 import { slugify } from '../addresses.ts';
 import { forgetPosts } from '../notifications/queries.ts';
 import { logAction } from './log/write.ts';
@@ -15,23 +14,6 @@ import { cookPost } from '../text/mentions.ts';
 function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
   return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
-
-export function postForChange(db: Db, id: number) {
-  return db
-    .selectFrom('posts as p')
-    .innerJoin('threads as t', 't.id', 'p.thread_id')
-    .innerJoin('categories as c', 'c.id', 't.category_id')
-    .select([
-      'p.id', 'p.user_id', 'p.raw', 'p.post_number', 'p.thread_id', 'p.deleted_at', 'p.edit_count', 'p.hidden_at', 'p.pending_at',
-      't.title', 't.slug', 't.category_id', 't.deleted_at as thread_deleted_at', 't.user_id as thread_user_id',
-      't.hidden_at as thread_hidden_at', 't.pending_at as thread_pending_at',
-      ...categoryAccessColumns,
-    ])
-    .where('p.id', '=', id)
-    .executeTakeFirst();
-}
-
-export type PostForChange = NonNullable<Awaited<ReturnType<typeof postForChange>>>;
 
 /**
  * `staffLog`: a moderator's edit of someone else's post is a staff action, written to the staff

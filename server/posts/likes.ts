@@ -3,7 +3,6 @@
 import type { Db } from '../db/index.ts';
 import { notFound } from '../errors.ts';
 import { postActionRefusal, type Viewer } from '../permissions.ts';
-import { categoryAccessColumns } from '../access/categories.ts';
 
 export async function toggleLike(db: Db, postId: number, viewer: Viewer) {
   const userId = viewer.id;
@@ -35,18 +34,4 @@ export async function toggleLike(db: Db, postId: number, viewer: Viewer) {
       .executeTakeFirstOrThrow();
     return { id: row.id, likeCount: row.like_count, liked };
   });
-}
-
-export async function threadOfPost(db: Db, postId: number) {
-  return db
-    .selectFrom('posts as p')
-    .innerJoin('threads as t', 't.id', 'p.thread_id')
-    .innerJoin('categories as c', 'c.id', 't.category_id')
-    .select([
-      't.id', 't.slug', 'p.post_number', 't.deleted_at', 't.user_id', 't.hidden_at', 't.pending_at',
-      'p.deleted_at as post_deleted_at', 'p.user_id as post_user_id', 'p.hidden_at as post_hidden_at', 'p.pending_at as post_pending_at',
-      ...categoryAccessColumns,
-    ])
-    .where('p.id', '=', postId)
-    .executeTakeFirst();
 }

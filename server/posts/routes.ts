@@ -8,10 +8,10 @@ import { requireViewer, signInFirst } from '../sessions/guards.ts';
 import { threadErrors } from '../threads/rules.ts';
 import { postErrors } from '../text/rules.ts';
 import { postUrl, threadUrl } from '../addresses.ts';
-import { assertCanSeePost, assertCanSeePostRow } from '../access/posts.ts';
+import { assertCanSeePostRow, postWithThread } from '../access/posts.ts';
 import { answer } from '../views/index.ts';
-import { deletePost, editPost, postForChange, revisionsOf, type PostForChange } from '../moderation/edits.ts';
-import { threadOfPost, toggleLike } from './likes.ts';
+import { deletePost, editPost, revisionsOf } from '../moderation/edits.ts';
+import { toggleLike } from './likes.ts';
 import { previewOf } from '../text/mentions.ts';
 import { afterEdit, checkEdit } from '../moderation/posting/spam.ts';
 import { standingOf } from '../moderation/posting/standing.ts';
@@ -20,19 +20,22 @@ const heldEditMessage = 'Your changes are saved. They wait for a moderator\'s ap
 
 const signInToEdit = 'Please sign in to edit posts.';
 
+/** What editing, deleting and the revisions read of a post beyond where it is. */
+const changeColumns = ['p.raw', 'p.edit_count', 't.title', 't.category_id'] as const;
+
 export const posts: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   /** Where a post is read, if the viewer may read it. */
   async function addressOfPost(req: FastifyRequest, id: number): Promise<string> {
-    const t = await threadOfPost(app.db, id);
+    const post = await postWithThread(app.db, id);
     // A hidden, held or deleted post (or thread) is not there for those who may not see it.
-    if (!t) throw notFound('That post');
-    assertCanSeePost(req.viewer, { user_id: t.post_user_id, deleted_at: t.post_deleted_at, hidden_at: t.post_hidden_at, pending_at: t.post_pending_at }, t);
-    return postUrl(t, { id, post_number: t.post_number });
+    if (!post) throw notFound('That post');
+    assertCanSeePostRow(req.viewer, post);
+    return postUrl({ id: post.thread_id, slug: post.slug }, post);
   }
 
-  /** This post, if the viewer may see it at all. */
-  async function loadPost(viewer: Viewer | null, id: number): Promise<PostForChange> {
-    const post = await postForChange(app.db, id);
+  /** This post, with what an edit or a deletion needs of it, if the viewer may see it at all. */
+  async function loadPost(viewer: Viewer | null, id: number) {
+    const post = await postWithThread(app.db, id, changeColumns);
     if (!post) throw notFound('That post');
     assertCanSeePostRow(viewer, post);
     return post;

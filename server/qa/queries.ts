@@ -3,26 +3,15 @@
 // accepts on the same post or question are decided one after the other and no count is lost or
 // doubled; the reputation they move is written in the same transaction (server/reputation/).
 import type { Db } from '../db/index.ts';
-import { categoryAccessColumns } from '../access/categories.ts';
 import { award, lockMembers, reverse } from '../reputation/ledger.ts';
 
-/** A post with what deciding a vote or an accept on it needs: its thread, its category's access. */
-export function postForVote(db: Db, postId: number) {
-  return db
-    .selectFrom('posts as p')
-    .innerJoin('threads as t', 't.id', 'p.thread_id')
-    .innerJoin('categories as c', 'c.id', 't.category_id')
-    .select([
-      'p.id', 'p.user_id', 'p.post_number', 'p.deleted_at', 'p.hidden_at', 'p.pending_at', 'p.score',
-      't.id as thread_id', 't.slug', 't.kind', 't.user_id as thread_user_id', 't.deleted_at as thread_deleted_at',
-      't.hidden_at as thread_hidden_at', 't.pending_at as thread_pending_at', 't.accepted_post_id',
-      ...categoryAccessColumns,
-    ])
-    .where('p.id', '=', postId)
-    .executeTakeFirst();
+/** The post a vote or an accept is on (access/posts.ts postWithThread reads it at the route). */
+export interface PostForVote {
+  id: number;
+  user_id: number;
+  post_number: number;
+  thread_id: number;
 }
-
-export type PostForVote = NonNullable<Awaited<ReturnType<typeof postForVote>>>;
 
 /**
  * Sets the voter's vote on the post to `value` (0: none) and answers the post's score. What the

@@ -8,12 +8,12 @@ import { notFound } from '../errors.ts';
 import { acceptRefusal, voteRefusal, type Viewer } from '../permissions.ts';
 import { csrfField, emptyForm, idParams } from '../schemas.ts';
 import { requireViewer } from '../sessions/guards.ts';
-import { assertCanSeePostRow } from '../access/posts.ts';
+import { assertCanSeePostRow, postWithThread } from '../access/posts.ts';
 import { postUrl } from '../addresses.ts';
 import { answer } from '../views/index.ts';
 import { postById, threadById } from '../threads/queries.ts';
 import { postView } from '../threads/post-view.ts';
-import { castVote, postForVote, toggleAccept } from './queries.ts';
+import { castVote, toggleAccept } from './queries.ts';
 
 const voteBody = {
   type: 'object',
@@ -26,13 +26,13 @@ const voteValues = { '1': 1, '-1': -1, '0': 0 } as const;
 export const qa: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   /** The post in the path, if the viewer may see it where it is. */
   async function loadPost(viewer: Viewer, id: number) {
-    const post = await postForVote(app.db, id);
+    const post = await postWithThread(app.db, id);
     if (!post) throw notFound('That post');
     assertCanSeePostRow(viewer, post);
     return post;
   }
 
-  const questionOf = (post: NonNullable<Awaited<ReturnType<typeof postForVote>>>) => ({ kind: post.kind, user_id: post.thread_user_id, deleted_at: post.thread_deleted_at });
+  const questionOf = (post: NonNullable<Awaited<ReturnType<typeof postWithThread>>>) => ({ kind: post.kind, user_id: post.thread_user_id, deleted_at: post.thread_deleted_at });
 
   app.post('/p/:id/vote', { schema: { params: idParams, body: voteBody } }, async (req, reply) => {
     const viewer = requireViewer(req, 'Please sign in to vote.');
