@@ -3,7 +3,7 @@
 // accepts on the same post or question are decided one after the other and no count is lost or
 // doubled; the reputation they move is written in the same transaction (server/reputation/).
 import type { Db } from '../db/index.ts';
-import { award, lockMembers, reverse } from '../reputation/ledger.ts';
+import { award, lockMembers, reverse, standingEvent } from '../reputation/ledger.ts';
 
 /** The post a vote or an accept is on (access/posts.ts postWithThread reads it at the route). */
 export interface PostForVote {
@@ -89,7 +89,6 @@ function acceptEvents(tx: Db, postId: number) {
     .select(['r.user_id', 'r.kind', 'r.actor_id'])
     .where('r.post_id', '=', postId)
     .where('r.kind', 'in', ['answer_accepted', 'accepted_an_answer'])
-    .where('r.reverses', 'is', null)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('reputation_events as u').select('u.id').whereRef('u.reverses', '=', 'r.id'))))
+    .where(standingEvent)
     .execute();
 }

@@ -4,10 +4,19 @@
 // total is read, so two events for one member at once are added one after the other. Lock the
 // members of one write in id order (lockMembers), so that two writes touching the same two
 // members never wait for each other in a circle.
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
-import type { ReputationKind } from '../db/schema.ts';
+import type { Database, ReputationKind } from '../db/schema.ts';
 import { dayStart, pointsFor, reversalPoints, voteKinds } from './rules.ts';
+
+type EventsEb = ExpressionBuilder<Database & { r: Database['reputation_events'] }, 'r'>;
+
+/** Events (as `r`) that stand: written, not a reversal themselves, and not undone by one. */
+export const standingEvent = (eb: EventsEb) =>
+  eb.and([
+    eb('r.reverses', 'is', null),
+    eb.not(eb.exists(eb.selectFrom('reputation_events as u').select('u.id').whereRef('u.reverses', '=', 'r.id'))),
+  ]);
 
 /** Locks the members' rows, in id order, for the rest of the transaction. */
 export async function lockMembers(tx: Db, ids: number[]): Promise<void> {
@@ -32,7 +41,6 @@ export interface NewEvent {
   at: Date;
 }
 
-/** Writes the event and moves the member's total by what it is worth to them now. */
 /** Whether an event of this kind about this post stands for the member (written and not undone). */
 export async function standing(tx: Db, e: { userId: number; kind: ReputationKind; postId: number }): Promise<boolean> {
   const row = await tx
@@ -41,12 +49,12 @@ export async function standing(tx: Db, e: { userId: number; kind: ReputationKind
     .where('r.user_id', '=', e.userId)
     .where('r.kind', '=', e.kind)
     .where('r.post_id', '=', e.postId)
-    .where('r.reverses', 'is', null)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('reputation_events as u').select('u.id').whereRef('u.reverses', '=', 'r.id'))))
+    .where(standingEvent)
     .executeTakeFirst();
   return row !== undefined;
 }
 
+/** Writes the event and moves the member's total by what it is worth to them now. */
 export async function award(tx: Db, e: NewEvent): Promise<{ id: number; points: number }> {
   const total = await totalOf(tx, e.userId);
   let gainedToday = 0;
@@ -85,8 +93,7 @@ export async function reverse(tx: Db, e: Omit<NewEvent, 'actorId'> & { actorId?:
     .where('r.kind', '=', e.kind)
     .where('r.post_id', e.postId === null ? 'is' : '=', e.postId)
     .$if(e.actorId !== undefined, (q) => q.where('r.actor_id', e.actorId === null ? 'is' : '=', e.actorId ?? null))
-    .where('r.reverses', 'is', null)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('reputation_events as u').select('u.id').whereRef('u.reverses', '=', 'r.id'))))
+    .where(standingEvent)
     .orderBy('r.id', 'desc')
     .limit(1)
     .executeTakeFirst();
