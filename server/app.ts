@@ -26,10 +26,11 @@ import { qa } from './qa/routes.ts';
 // Finding: search, feeds and the sitemap.
 import { search } from './search/routes.ts';
 import { feeds } from './feeds/routes.ts';
-// Members: notifications and watches, accounts.
+// Members: notifications and watches, accounts, the leaderboard.
 import { notifications } from './notifications/routes.ts';
 import { accounts } from './accounts/routes.ts';
 import { productionCost, testCost, type PasswordCost } from './accounts/passwords.ts';
+import { leaderboard } from './leaderboard/routes.ts';
 // Moderation: flags, the review queue, the staff log, sanctions and appeals.
 import { flags } from './moderation/flags/routes.ts';
 import { queue } from './moderation/queue/routes.ts';
@@ -140,6 +141,7 @@ export async function buildApp(config: AppConfig) {
     // Members.
     await site.register(notifications);
     await site.register(accounts, { passwordCost, limits: config.limits });
+    await site.register(leaderboard);
     // Moderation.
     await site.register(flags);
     await site.register(queue, { prefix: '/mod' });

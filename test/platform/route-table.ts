@@ -68,6 +68,7 @@ export const routeTable: RouteRow[] = [
   { method: 'GET', route: '/tag/:name', url: (w) => `/tag/${w.tag}`, expect: all(200) },
   { method: 'GET', route: '/p/:id', url: (w) => `/p/${w.reply}`, expect: all(303) },
   { method: 'GET', route: '/u/:username', url: (w) => `/u/${w.author.username}`, expect: all(200) },
+  { method: 'GET', route: '/leaderboard', url: () => '/leaderboard?by=accepted&period=month', expect: all(200) },
   { method: 'GET', route: '/healthz', url: () => '/healthz', expect: all(200) },
   { method: 'GET', route: '/readyz', url: () => '/readyz', expect: all(200) },
   { method: 'GET', route: '/static/*', url: () => '/static/css/hearth.css', expect: all(200) },
