@@ -26,9 +26,18 @@ export const PAGE_SIZE = 20;
 export const pageOf = (postNumber: number) => Math.ceil(postNumber / PAGE_SIZE);
 
 /**
- * The address of a post: its page of the thread, and its anchor. The page is always named,
- * even the first, so that opening a thread at the first unread post does not take over.
+ * The address of a post: its page of the thread, and its anchor. A question's posts are ordered
+ * by score, which any vote changes, so its post's address is /p/:id, which finds its page when it
+ * is followed (postAddress in server/threads/questions.ts, for a route that answers with one).
  */
-export function postUrl(thread: { id: number; slug: string }, post: { id: number; post_number: number }): string {
-  return `${threadUrl(thread)}?page=${pageOf(post.post_number)}#post-${post.id}`;
+export function postUrl(thread: { id: number; slug: string; kind: string }, post: { id: number; post_number: number }): string {
+  return thread.kind === 'question' ? `/p/${post.id}` : postOnPage(thread, post.id, pageOf(post.post_number));
+}
+
+/**
+ * A post on a page of its thread. The page is always named, even the first, so that opening a
+ * thread at the first unread post does not take over.
+ */
+export function postOnPage(thread: { id: number; slug: string }, postId: number, page: number): string {
+  return `${threadUrl(thread)}?page=${page}#post-${postId}`;
 }

@@ -7,7 +7,8 @@ import { emptyForm, idParams, text, csrfField, sentId } from '../schemas.ts';
 import { requireViewer, signInFirst } from '../sessions/guards.ts';
 import { threadErrors } from '../threads/rules.ts';
 import { postErrors } from '../text/rules.ts';
-import { postUrl, threadUrl } from '../addresses.ts';
+import { threadUrl } from '../addresses.ts';
+import { postAddress } from '../threads/questions.ts';
 import { assertCanSeePostRow, postWithThread } from '../access/posts.ts';
 import { answer } from '../views/index.ts';
 import { deletePost, editPost, revisionsOf } from '../moderation/edits.ts';
@@ -30,7 +31,7 @@ export const posts: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     // A hidden, held or deleted post (or thread) is not there for those who may not see it.
     if (!post) throw notFound('That post');
     assertCanSeePostRow(req.viewer, post);
-    return postUrl({ id: post.thread_id, slug: post.slug }, post);
+    return postAddress(app.db, { id: post.thread_id, slug: post.slug, kind: post.kind }, post);
   }
 
   /** This post, with what an edit or a deletion needs of it, if the viewer may see it at all. */

@@ -9,10 +9,10 @@ import { acceptRefusal, voteRefusal, type Viewer } from '../permissions.ts';
 import { csrfField, emptyForm, idParams } from '../schemas.ts';
 import { requireViewer } from '../sessions/guards.ts';
 import { assertCanSeePostRow, postWithThread } from '../access/posts.ts';
-import { postUrl } from '../addresses.ts';
 import { answer } from '../views/index.ts';
 import { postById, threadById } from '../threads/queries.ts';
 import { postView } from '../threads/post-view.ts';
+import { postAddress } from '../threads/questions.ts';
 import { castVote, toggleAccept } from './queries.ts';
 
 const voteBody = {
@@ -34,6 +34,10 @@ export const qa: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
 
   const questionOf = (post: NonNullable<Awaited<ReturnType<typeof postWithThread>>>) => ({ kind: post.kind, user_id: post.thread_user_id, deleted_at: post.thread_deleted_at });
 
+  /** Where the post is now, after the vote or accept moved it: the page of its rank. */
+  const addressOf = (post: NonNullable<Awaited<ReturnType<typeof postWithThread>>>) =>
+    postAddress(app.db, { id: post.thread_id, slug: post.slug, kind: post.kind }, post);
+
   app.post('/p/:id/vote', { schema: { params: idParams, body: voteBody } }, async (req, reply) => {
     const viewer = requireViewer(req, 'Please sign in to vote.');
     const post = await loadPost(viewer, req.params.id);
@@ -48,7 +52,7 @@ export const qa: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       return reply.header('Vary', 'HX-Request').fragment('posts/votes', postView({ ...row, my_vote: voted }, viewer, thread));
     }
     const flash = value === 0 ? 'Your vote is taken back.' : 'Your vote is counted.';
-    return answer(req, reply, { redirect: postUrl({ id: post.thread_id, slug: post.slug }, post), flash });
+    return answer(req, reply, { redirect: await addressOf(post), flash });
   });
 
   app.post('/p/:id/accept', { schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
@@ -58,6 +62,6 @@ export const qa: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     if (refused) throw refused;
     const { accepted } = await toggleAccept(app.db, { post, by: viewer.id, at: app.now() });
     const flash = accepted ? 'The answer is accepted.' : 'The answer is no longer accepted.';
-    return answer(req, reply, { redirect: postUrl({ id: post.thread_id, slug: post.slug }, post), flash });
+    return answer(req, reply, { redirect: await addressOf(post), flash });
   });
 };

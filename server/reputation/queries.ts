@@ -33,7 +33,7 @@ type EventRow = { id: number; kind: ReputationKind; points: number; post_id: num
 export async function reputationHistory(db: Db, events: readonly EventRow[], viewer: Viewer | null) {
   const ids = [...new Set(events.flatMap((e) => (e.post_id === null ? [] : [e.post_id])))];
   const posts = ids.length
-    ? await visiblePosts(db, viewer).select(['p.id', 'p.post_number', 't.id as thread_id', 't.slug', 't.title']).where('p.id', 'in', ids).execute()
+    ? await visiblePosts(db, viewer).select(['p.id', 'p.post_number', 't.id as thread_id', 't.slug', 't.kind', 't.title']).where('p.id', 'in', ids).execute()
     : [];
   const shown = new Map(posts.map((p) => [p.id, p]));
   return events.map((e) => {
@@ -44,7 +44,7 @@ export async function reputationHistory(db: Db, events: readonly EventRow[], vie
       created_at: new Date(e.created_at),
       signed: e.points > 0 ? `+${e.points}` : String(e.points),
       words: e.reverses === null ? reputationWords[e.kind] : `${reputationWords[e.kind]} (undone)`,
-      post: post ? { url: postUrl({ id: post.thread_id, slug: post.slug }, post), title: post.title } : null,
+      post: post ? { url: postUrl({ id: post.thread_id, slug: post.slug, kind: post.kind }, post), title: post.title } : null,
     };
   });
 }

@@ -9,10 +9,10 @@ import type { Viewer } from '../permissions.ts';
 import { categoryAccessColumns } from '../access/categories.ts';
 import { visibleThreads, listedThread } from '../access/threads.ts';
 import { markThreadRead } from './read-state.ts';
-import { slugify } from '../addresses.ts';
 import { readablePost } from '../access/posts.ts';
 import { tagNames, tagThread } from './tags.ts';
-import { questionColumns, questionsThat, type QuestionFilter } from './questions.ts';
+import { questionColumns, questionsThat, rankedPosts, type QuestionFilter } from './questions.ts';
+import { PAGE_SIZE, slugify } from '../addresses.ts';
 
 /** A pin counts until its end date (if it has one). */
 const pinnedNow = (eb: ExpressionBuilder<Database & { t: Database['threads'] }, 't'>) =>
@@ -260,28 +260,38 @@ export function threadById(db: Db, id: number, opts: { withDeleted?: boolean; wi
     .executeTakeFirst();
 }
 
-/** One page of a thread's posts, by post number: the same one query whatever the thread's length. */
 /**
- * One page of posts, with whether the viewer liked each (a guest is viewer 0, who liked none) and,
- * in a question (`votes`), how they voted on each.
+ * One page of a thread's posts, in one query whatever the thread's length: a discussion's by post
+ * number, a question's by rank (rankedPosts: the question, its accepted answer, then by score).
+ * With whether the viewer liked each (a guest is viewer 0, who liked none) and, in a question,
+ * how they voted on each (`my_vote`; only a question's page joins the votes).
  */
 export function threadPosts(
-  db: Db, threadId: number, from: number, size: number, opts: { withDeleted?: boolean; viewer?: Viewer | null; votes?: boolean } = {},
+  db: Db, thread: { id: number; kind: string }, page: number, opts: { withDeleted?: boolean; viewer?: Viewer | null } = {},
 ) {
   const viewerId = opts.viewer?.id ?? 0;
+  const question = thread.kind === 'question';
+  // The page holds the posts numbered (or ranked) above `from`, up to PAGE_SIZE more.
+  const from = (page - 1) * PAGE_SIZE;
   return db
     .selectFrom('posts as p')
     .innerJoin('users as u', 'u.id', 'p.user_id')
     .leftJoin('post_likes as pk', (join) => join.onRef('pk.post_id', '=', 'p.id').on('pk.user_id', '=', viewerId))
-    .leftJoin('post_votes as pv', (join) => join.onRef('pv.post_id', '=', 'p.id').on('pv.user_id', '=', opts.votes ? viewerId : 0))
     .select(postColumns)
-    .select(['pv.value as my_vote', 'pk.user_id as liked_by', 'p.hidden_at', 'p.hidden_reason', 'p.pending_at', 'p.pending_reason', 'p.flag_score'])
-    .where('p.thread_id', '=', threadId)
+    .select(['pk.user_id as liked_by', 'p.hidden_at', 'p.hidden_reason', 'p.pending_at', 'p.pending_reason', 'p.flag_score'])
+    .where('p.thread_id', '=', thread.id)
     // Moderators see everything (deleted too); others public posts and their own held ones.
     .$if(!opts.withDeleted, (q) => q.where(readablePost(opts.viewer ?? null)))
-    .where('p.post_number', '>=', from)
-    .where('p.post_number', '<', from + size)
-    .orderBy('p.post_number')
+    .$if(question, (q) =>
+      q
+        .innerJoin(rankedPosts(db, thread.id).as('r'), 'r.id', 'p.id')
+        .leftJoin('post_votes as pv', (join) => join.onRef('pv.post_id', '=', 'p.id').on('pv.user_id', '=', viewerId))
+        .select('pv.value as my_vote')
+        .where('r.rank', '>', from)
+        .where('r.rank', '<=', from + PAGE_SIZE)
+        .orderBy('r.rank'),
+    )
+    .$if(!question, (q) => q.where('p.post_number', '>', from).where('p.post_number', '<=', from + PAGE_SIZE).orderBy('p.post_number'))
     .execute();
 }
 

@@ -1,7 +1,47 @@
-// What the thread lists know of questions: the filters (unanswered, unsolved, solved) and the
-// columns a question's row shows. SQL pieces for the threads as `t`.
-import type { ExpressionBuilder } from 'kysely';
+// What threads know of questions: the order of a question's page (its posts ranked by score),
+// where a post of one is found, and for the lists the filters (unanswered, unsolved, solved) and
+// the columns a question's row shows (SQL pieces for the threads as `t`).
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Db } from '../db/index.ts';
 import type { Database } from '../db/schema.ts';
+import { pageOf, postOnPage, postUrl } from '../addresses.ts';
+
+/**
+ * A question's posts in the order its pages show them, each with its rank (the question is 1):
+ * the question, then its accepted answer, then the other answers by score, the older first
+ * among equals (post numbers are given in the order posts are written). A post is on page
+ * pageOf(rank), as a discussion's is on pageOf(post_number).
+ *
+ * Every post of the thread is ranked, held, hidden and deleted ones too, so that a post's rank
+ * is the same whoever reads: the posts a reader may not see leave gaps, as they do in a
+ * discussion, and the page every member shares (member-page.ts), /p/:id and the pager agree.
+ * The window reads all of one thread's posts through posts_thread_number and sorts them: a
+ * question holds tens of posts, and its ranking is read again only when a vote or a post
+ * changes the page (its pages are kept until then).
+ */
+export function rankedPosts(db: Db, threadId: number) {
+  // The accepted answer as the thread has it now (read once, not per post): a caller's copy of
+  // the thread may be older than an accept that just landed.
+  const accepted = db.selectFrom('threads as at').select('at.accepted_post_id').where('at.id', '=', threadId);
+  return db
+    .selectFrom('posts as rp')
+    .select([
+      'rp.id',
+      sql<number>`row_number() over (order by case when rp.post_number = 1 then 0 when rp.id = (${accepted}) then 1 else 2 end, rp.score desc, rp.post_number)`.as('rank'),
+    ])
+    .where('rp.thread_id', '=', threadId);
+}
+
+/** Where a post of this thread is: for a question, on the page of its rank now (one query). */
+export async function postAddress(
+  db: Db,
+  thread: { id: number; slug: string; kind: string },
+  post: { id: number; post_number: number },
+): Promise<string> {
+  if (thread.kind !== 'question') return postUrl(thread, post);
+  const row = await db.selectFrom(rankedPosts(db, thread.id).as('r')).select('r.rank').where('r.id', '=', post.id).executeTakeFirst();
+  return postOnPage(thread, post.id, pageOf(row?.rank ?? post.post_number));
+}
 
 /** The lists' question filters: no answer yet, no accepted answer yet, an accepted answer. */
 export const questionFilters = ['unanswered', 'unsolved', 'solved'] as const;

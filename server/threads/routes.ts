@@ -31,12 +31,12 @@ import {
   anyMember, asReadBy, canSharePage, fillSharedPage, forAnyMember, keepSharedPage, keptSharedPage, memberFacts, sharesMemberPage,
 } from './member-page.ts';
 import { firstUnreadOf, postView } from './post-view.ts';
-import { PAGE_SIZE, pageOf, postUrl, threadUrl } from '../addresses.ts';
+import { pageOf, threadUrl } from '../addresses.ts';
 import { kindLabels, memberKinds, parseTags, readMarks, threadErrors } from './rules.ts';
 import { postErrors } from '../text/rules.ts';
 import { tagByName, taggedThreads } from './tags.ts';
 import { pollOfThread } from '../polls/queries.ts';
-import { filterLinks, listQuery } from './questions.ts';
+import { filterLinks, listQuery, postAddress } from './questions.ts';
 import { parsePoll, pollView } from '../polls/rules.ts';
 
 const CATEGORY_PAGE = 30;
@@ -74,7 +74,7 @@ type Thread = NonNullable<Awaited<ReturnType<typeof threadById>>>;
 export async function threadPage(db: Db, thread: Thread, page: number, viewer: Viewer | null, now = new Date()) {
   const withDeleted = can(viewer, 'see deleted');
   const [rows, poll] = await Promise.all([
-    threadPosts(db, thread.id, (page - 1) * PAGE_SIZE + 1, PAGE_SIZE, { withDeleted, viewer, votes: thread.kind === 'question' }),
+    threadPosts(db, thread, page, { withDeleted, viewer }),
     // The poll belongs with the first post, on the first page.
     page === 1 && thread.poll_id !== null ? pollOfThread(db, thread.id, viewer?.id) : null,
   ]);
@@ -83,7 +83,8 @@ export async function threadPage(db: Db, thread: Thread, page: number, viewer: V
   const firstUnread = firstUnreadOf(rows, viewer ? thread.last_read_post_number : null);
   const posts = rows.map((p) => postView(p, viewer, thread, firstUnread));
   const canonical = threadUrl(thread);
-  // Paged by post number, so deleted posts leave gaps rather than shifting pages.
+  // Paged by post number (a question by rank, which every post has too), so deleted posts leave
+  // gaps rather than shifting pages.
   const pages = pageOf(thread.last_post_number);
   const closed = thread.closes_at !== null && thread.closes_at <= now;
   return {
@@ -205,8 +206,10 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
     const canonical = threadUrl(thread);
     // Old or missing slugs lead to the thread's current address.
     if (slug !== thread.slug) return reply.redirect(page > 1 ? `${canonical}?page=${page}` : canonical, 301);
-    // A member coming back to a thread opens it at the first post they have not read.
-    if (asked === undefined && lastRead !== null && lastRead < thread.last_post_number) {
+    // A member coming back to a thread opens it at the first post they have not read. A question
+    // opens at its start, its best answers: a new answer is ranked among the others by its score,
+    // and the marker on the page goes before the first one shown that they have not read.
+    if (asked === undefined && thread.kind !== 'question' && lastRead !== null && lastRead < thread.last_post_number) {
       return reply.redirect(`${canonical}?page=${pageOf(lastRead + 1)}#unread`, 303);
     }
     // A page may show nothing to this reader (its posts held, hidden or deleted) and still
@@ -221,7 +224,8 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
     // A member's own held or hidden post belongs on their page: then it is rendered for them alone.
     const filled = viewer && shared && own && !own.ownHeld ? { html: fillSharedPage(reply, shared, viewer, own), posts: shared.posts } : null;
     const data = filled ? null : await threadPage(app.db, own ? asReadBy(thread, own) : thread, page, viewer, now);
-    const lastShown = (filled?.posts ?? data?.posts ?? []).at(-1)?.post_number ?? 0;
+    // Read up to the newest post shown: a discussion's last, a question's newest answer on the page.
+    const lastShown = Math.max(0, ...(filled?.posts ?? data?.posts ?? []).map((p) => p.post_number));
     if (viewer && lastShown > (lastRead ?? 0)) {
       await markThreadRead(app.db, viewer.id, thread.id, lastShown);
       // Its announcement comes back a moment later: until then the facts kept would show the page unread.
@@ -367,7 +371,7 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
           hold: decision.hold, onWritten: (tx, postId) => afterNewPost(tx, postId, decision, now),
         }),
       );
-      const url = postUrl(thread, created);
+      const url = await postAddress(app.db, thread, created);
       if (req.headers['hx-request'] === 'true') {
         // htmx appends the new post in place of the form's target (a held one says so on it),
         // drawn as the page draws it. The reply is the thread's last post now: quoting leads to its page.

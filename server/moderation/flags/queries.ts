@@ -23,7 +23,7 @@ export function postToFlag(db: Db, id: number) {
     .innerJoin('users as u', 'u.id', 'p.user_id')
     .select([
       'p.id', 'p.user_id', 'p.post_number', 'p.cooked', 'p.created_at', 'p.deleted_at', 'p.hidden_at', 'p.pending_at',
-      't.id as thread_id', 't.title', 't.slug', 't.deleted_at as thread_deleted_at', 't.user_id as thread_user_id',
+      't.id as thread_id', 't.title', 't.slug', 't.kind', 't.deleted_at as thread_deleted_at', 't.user_id as thread_user_id',
       't.hidden_at as thread_hidden_at', 't.pending_at as thread_pending_at', 'c.slug as category_slug',
       'u.username', 'u.rank',
       ...categoryAccessColumns,

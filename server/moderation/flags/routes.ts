@@ -89,7 +89,7 @@ export const flags: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       if (refused) throw refused;
       const { hid } = await raiseFlag(app.db, { postId: post.id, flagger: viewer, reason, note: (input.note ?? '').trim(), at: app.now() });
       // A hidden first post takes its thread along: the flagger goes back to the category.
-      const redirect = hid && post.post_number === 1 ? `/c/${post.category_slug}` : postUrl({ id: post.thread_id, slug: post.slug }, post);
+      const redirect = hid && post.post_number === 1 ? `/c/${post.category_slug}` : postUrl({ id: post.thread_id, slug: post.slug, kind: post.kind }, post);
       return answer(req, reply, { redirect, fragment: 'moderation/flagged', data: { hid }, flash: thanks });
     },
   );
