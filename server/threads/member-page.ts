@@ -2,7 +2,8 @@
 //
 // A member's page differs from another's in a few places only: their name and unread count in
 // the navigation, their token, which posts they liked, the links on their own posts, where
-// their unread posts start, and their watch level. The page is rendered once per thread and
+// their unread posts start, their watch level, and in a question their votes and (for the
+// asker) the accept buttons. The page is rendered once per thread and
 // page number with those parts left as slots (server/views/member-parts.ts) and kept, with the
 // thread it shows, until a write announces a change to the thread (server/cache/member-pages.ts);
 // each request reads the member's own facts in one query (kept too) and fills the slots.
@@ -11,7 +12,8 @@
 // every reader: whether the thread is there for them, its redirects, its pages, read marks and
 // views. It comes here for what differs between members, and renders alone for anyone else —
 // staff, who see more; a member with a post of their own awaiting approval or hidden on that
-// page; a thread hidden or held, or a page with a poll (votes are the member's).
+// page (in a question, anywhere in it); a thread hidden or held, or a page with a poll (its
+// votes and results are drawn for the member).
 import { sql } from 'kysely';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TOKEN_SLOT } from '../cache/guest-pages.ts';
@@ -22,8 +24,8 @@ import type { Db } from '../db/index.ts';
 import type { WatchLevel } from '../db/schema.ts';
 import { isPublic, viewerFlags, type Viewer } from '../permissions.ts';
 import { FLASH_COOKIE } from '../views/index.ts';
-import { PARTS, PartCollector, type SharedPage } from '../views/member-parts.ts';
-import { firstUnreadOf, postView, type PostRow } from './post-view.ts';
+import { PARTS, PartCollector, type SharedPage, type VotesAs } from '../views/member-parts.ts';
+import { firstUnreadOf, postView, votesKey, type PostRow } from './post-view.ts';
 import type { threadById } from './queries.ts';
 import { PAGE_SIZE } from '../addresses.ts';
 
@@ -59,8 +61,7 @@ export function sharesMemberPage(req: FastifyRequest, quote: number | undefined)
  */
 export function canSharePage(thread: Thread, page: number, now: Date): boolean {
   return (
-    // A question's votes and its accept button differ from one member to the next: drawn for each.
-    isPublic(thread) && !thread.merged_into && thread.kind !== 'question' &&
+    isPublic(thread) && !thread.merged_into &&
     !(page === 1 && thread.poll_id !== null) && !(thread.closes_at !== null && thread.closes_at > now)
   );
 }
@@ -75,6 +76,8 @@ export interface OwnFacts {
   lastRead: number | null;
   watch: WatchLevel | null;
   liked: ReadonlySet<number>;
+  /** Their votes on the page's posts, in a question. */
+  votes: ReadonlyMap<number, -1 | 1>;
   /** A post of theirs on the page is held or hidden: it shows to them, so their page is their own. */
   ownHeld: boolean;
 }
@@ -100,13 +103,20 @@ export async function keepSharedPage(
   thread: Thread,
   data: Record<string, unknown> & { page: number; posts: { id: number; post_number: number }[] },
 ): Promise<SharedThreadPage> {
+  // A question's votes as each member sees them, from the post's view for that member.
+  const votesAs: VotesAs = (post, viewer, vote) => {
+    const row = { ...(post as unknown as PostRow), my_vote: vote === 0 ? null : vote };
+    return { key: votesKey(row, viewer, thread), view: () => postView(row, viewer, thread) };
+  };
   // Each post's own links, as its author, a member who liked it, and anyone else sees them.
-  const parts = new PartCollector((post, as) =>
-    postView(
-      { ...(post as unknown as PostRow), liked_by: as === 'liked' ? anyMember.id : null },
-      { ...anyMember, id: as === 'own' ? (post as unknown as PostRow).user_id : anyMember.id },
-      thread,
-    ),
+  const parts = new PartCollector(
+    (post, as) =>
+      postView(
+        { ...(post as unknown as PostRow), liked_by: as === 'liked' ? anyMember.id : null },
+        { ...anyMember, id: as === 'own' ? (post as unknown as PostRow).user_id : anyMember.id },
+        thread,
+      ),
+    votesAs,
   );
   const html = await reply.render('threads/thread', {
     ...data,
@@ -123,32 +133,45 @@ export async function keepSharedPage(
 }
 
 /**
- * What one member's page needs of their own: read position, watch level, likes, held posts.
- * Kept until the member or the thread changes (migrations/0024 announces the member's reads,
- * watches and likes).
+ * What one member's page needs of their own: read position, watch level, likes, votes, held
+ * posts. Kept until the member or the thread changes (migrations/0024 announces the member's
+ * reads, watches and likes; a vote moves its post's score, which announces the thread).
  */
-export async function memberFacts(db: Db, pages: MemberPages, userId: number, threadId: number, page: number, posts: SharedThreadPage['posts']): Promise<OwnFacts> {
-  const kept = pages.memberFacts<OwnFacts>(userId, threadId, page);
+export async function memberFacts(db: Db, pages: MemberPages, userId: number, thread: { id: number; kind: string }, page: number, posts: SharedThreadPage['posts']): Promise<OwnFacts> {
+  const kept = pages.memberFacts<OwnFacts>(userId, thread.id, page);
   if (kept) return kept;
-  const snapshot = pages.factsSnapshot(userId, threadId);
-  const facts = await readFacts(db, userId, threadId, page, posts.map((p) => p.id));
-  pages.keepMemberFacts(userId, threadId, page, facts, snapshot);
+  const snapshot = pages.factsSnapshot(userId, thread.id);
+  const facts = await readFacts(db, userId, thread, page, posts.map((p) => p.id));
+  pages.keepMemberFacts(userId, thread.id, page, facts, snapshot);
   return facts;
 }
 
-async function readFacts(db: Db, userId: number, threadId: number, page: number, postIds: number[]): Promise<OwnFacts> {
+async function readFacts(db: Db, userId: number, thread: { id: number; kind: string }, page: number, postIds: number[]): Promise<OwnFacts> {
+  const threadId = thread.id;
+  const question = thread.kind === 'question';
   const from = (page - 1) * PAGE_SIZE + 1;
-  const { rows } = await sql<{ last_read: number | null; watch: WatchLevel | null; liked: string[]; own_held: boolean }>`
+  // A question's page holds posts by rank, not by number: a withheld post of theirs anywhere in
+  // it gives the member a page of their own (a question is short, and such a post rare).
+  const ownWithheld = db.selectFrom('posts as p').select(sql<number>`1`.as('one'))
+    .where('p.thread_id', '=', threadId).where('p.user_id', '=', userId)
+    .$if(!question, (q) => q.where('p.post_number', '>=', from).where('p.post_number', '<', from + PAGE_SIZE))
+    .where(withheldPost);
+  const votes = question
+    ? sql`array(select post_id || ':' || value from post_votes where user_id = ${userId} and post_id = any(${postIds}::bigint[]))`
+    : sql`'{}'::text[]`;
+  const { rows } = await sql<{ last_read: number | null; watch: WatchLevel | null; liked: string[]; votes: string[]; own_held: boolean }>`
     select
       (select last_read_post_number from thread_reads where user_id = ${userId} and thread_id = ${threadId}) as last_read,
       (select level from thread_watches where user_id = ${userId} and thread_id = ${threadId}) as watch,
       array(select post_id from post_likes where user_id = ${userId} and post_id = any(${postIds}::bigint[])) as liked,
-      exists(${db.selectFrom('posts as p').select(sql<number>`1`.as('one'))
-        .where('p.thread_id', '=', threadId).where('p.user_id', '=', userId)
-        .where('p.post_number', '>=', from).where('p.post_number', '<', from + PAGE_SIZE)
-        .where(withheldPost)}) as own_held`.execute(db);
+      ${votes} as votes,
+      exists(${ownWithheld}) as own_held`.execute(db);
   const row = rows[0];
-  return { lastRead: row.last_read, watch: row.watch, liked: new Set(row.liked.map(Number)), ownHeld: row.own_held };
+  const voted = new Map(row.votes.map((v) => {
+    const [post, value] = v.split(':');
+    return [Number(post), value === '1' ? 1 : -1] as const;
+  }));
+  return { lastRead: row.last_read, watch: row.watch, liked: new Set(row.liked.map(Number)), votes: voted, ownHeld: row.own_held };
 }
 
 /** The shared page as this member sees it. */
@@ -157,6 +180,7 @@ export function fillSharedPage(reply: FastifyReply, shared: SharedThreadPage, vi
     viewer,
     token: reply.csrfToken(),
     liked: facts.liked,
+    votes: facts.votes,
     firstUnread: firstUnreadOf(shared.posts, facts.lastRead),
     watch: facts.watch ?? 'normal',
   });

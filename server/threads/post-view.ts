@@ -78,6 +78,15 @@ function questionView(post: PostRow, viewer: Viewer | null, thread: PostThread) 
   };
 }
 
+/**
+ * What of a question's post's votes block differs from one viewer to the next (questionView):
+ * the page plain members share keeps one rendering of the block for each (member-page.ts).
+ */
+export function votesKey(post: PostRow, viewer: Viewer | null, thread: PostThread): string {
+  const q = questionView(post, viewer, thread);
+  return q.inQuestion ? [q.votedUp, q.votedDown, q.canUpvote, q.canDownvote, q.canAccept].map((shown) => (shown ? 1 : 0)).join('') : '';
+}
+
 /** The post the unread marker goes before: the first shown past how far the member has read. */
 export function firstUnreadOf(posts: readonly { id: number; post_number: number }[], lastRead: number | null): number | undefined {
   return lastRead === null ? undefined : posts.find((p) => p.post_number > lastRead)?.id;

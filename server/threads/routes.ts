@@ -198,7 +198,7 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
     if (shared) assertCanRead(viewer, shared.thread);
     const thread = shared?.thread ?? (await loadThread(viewer, id, true));
     // What is this member's own on the shared page: how far they read, their watch level, likes, held posts.
-    let own = pages && viewer && shared ? await memberFacts(app.db, pages, viewer.id, id, page, shared.posts) : undefined;
+    let own = pages && viewer && shared ? await memberFacts(app.db, pages, viewer.id, shared.thread, page, shared.posts) : undefined;
     const lastRead = own ? own.lastRead : viewer ? thread.last_read_post_number : null;
 
     // A thread merged into another leads there, wherever its old links are.
@@ -219,7 +219,7 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
     if (pages && viewer && snapshot && canSharePage(thread, page, now)) {
       const common = forAnyMember(thread);
       shared ??= await keepSharedPage(reply, pages, snapshot, common, await threadPage(app.db, common, page, anyMember, now));
-      own ??= await memberFacts(app.db, pages, viewer.id, id, page, shared.posts);
+      own ??= await memberFacts(app.db, pages, viewer.id, shared.thread, page, shared.posts);
     }
     // A member's own held or hidden post belongs on their page: then it is rendered for them alone.
     const filled = viewer && shared && own && !own.ownHeld ? { html: fillSharedPage(reply, shared, viewer, own), posts: shared.posts } : null;

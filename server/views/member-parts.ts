@@ -1,13 +1,17 @@
 // One rendering of a page shared by every plain member, with the few parts that differ between
-// members (their name in the navigation, their likes, their own posts' links, the unread
-// marker, their watch level, their CSRF token) left as slots to fill per request.
+// members (their name in the navigation, their likes, their own posts' links, their votes in a
+// question, the unread marker, their watch level, their CSRF token) left as slots to fill per
+// request.
 //
 // Templates mark such a part with {{#memberPart "kind"}}…{{/memberPart}}. Rendered normally, the
 // block is simply rendered. Rendered for sharing (the collector is in the root data), the block
 // is rendered once for each way it can come out — a post's links as its author sees them, as
 // someone who liked it sees them, as anyone else does (from the post's view, which the renderer
-// gives: PostAs) — and the page keeps them all; a request picks one of each. Only the navigation's account part is rendered per request (the member's
-// name and unread count), from the block itself.
+// gives: PostAs) — and the page keeps them all; a request picks one of each. A question's votes
+// come out in more ways (the member's vote, whether they may vote down, whether they asked):
+// each is rendered the first time a member needs it, from the post's view for that member
+// (VotesAs), and kept with the page for the next one who sees the same. Only the navigation's
+// account part is rendered per request (the member's name and unread count), from the block itself.
 import { randomBytes } from 'node:crypto';
 import { TOKEN_SLOT } from '../cache/guest-pages.ts';
 import type { Viewer } from '../permissions.ts';
@@ -31,8 +35,16 @@ interface PostFacts {
  */
 export type PostAs = (post: Record<string, unknown>, as: 'own' | 'liked' | 'other') => object;
 
+/**
+ * A question's post's votes as this member sees them, having voted `vote` on it: `key` names the
+ * rendering (the same for every member who sees the same block), `view` gives the post's view for
+ * them to render it from (asked only when no member has needed that rendering yet).
+ */
+export type VotesAs = (post: Record<string, unknown>, viewer: Viewer, vote: -1 | 0 | 1) => { key: string; view: () => object };
+
 type Part =
   | { kind: 'post'; postId: number; authorId: number; own: Piece[]; liked: Piece[]; other: Piece[] }
+  | { kind: 'votes'; postId: number; post: Record<string, unknown>; render: Render; drawn: Map<string, Piece[]> }
   | { kind: 'divider'; postId: number; on: Piece[]; off: Piece[] }
   | { kind: 'watch'; levels: Record<string, Piece[]> }
   | { kind: 'account'; render: Render };
@@ -42,6 +54,8 @@ export interface MemberFacts {
   viewer: Viewer;
   token: string;
   liked: ReadonlySet<number>;
+  /** Their votes on the page's posts, in a question. */
+  votes?: ReadonlyMap<number, -1 | 1>;
   /** The post the unread marker goes before, if any. */
   firstUnread?: number;
   watch: string;
@@ -53,7 +67,10 @@ export class PartCollector {
   private parts: Part[] = [];
   private marker = `\u0000part-${randomBytes(4).toString('hex')}-`;
 
-  constructor(private postAs: PostAs) {}
+  constructor(
+    private postAs: PostAs,
+    private votesAs?: VotesAs,
+  ) {}
 
   /** Called by the memberPart helper: keeps the part's variants and leaves a marker. */
   part(kind: string, context: Record<string, unknown>, render: Render): string {
@@ -67,6 +84,9 @@ export class PartCollector {
           liked: split(render(this.postAs(context, 'liked'))),
           other: split(render(this.postAs(context, 'other'))),
         });
+        break;
+      case 'votes':
+        this.parts.push({ kind: 'votes', postId: post.id, post: context, render, drawn: new Map() });
         break;
       case 'divider':
         this.parts.push({ kind: 'divider', postId: post.id, on: split(render({ ...context, isFirstUnread: true })), off: split(render({ ...context, isFirstUnread: false })) });
@@ -98,7 +118,7 @@ export class PartCollector {
       last = m.index + m[0].length;
     }
     pieces.push(...split(html.slice(last)));
-    return new SharedPage(pieces);
+    return new SharedPage(pieces, this.votesAs);
   }
 }
 
@@ -109,7 +129,10 @@ export class PartCollector {
 const accounts = new WeakMap<object, { token: string; html: string }>();
 
 export class SharedPage {
-  constructor(private pieces: (Piece | Part)[]) {}
+  constructor(
+    private pieces: (Piece | Part)[],
+    private votesAs?: VotesAs,
+  ) {}
 
   /** The page as this member sees it. */
   fill(m: MemberFacts): string {
@@ -122,6 +145,7 @@ export class SharedPage {
       if (piece === TOKEN) out.push(token);
       else if (typeof piece === 'string') out.push(piece);
       else if (piece.kind === 'post') put(piece.authorId === m.viewer.id ? piece.own : m.liked.has(piece.postId) ? piece.liked : piece.other);
+      else if (piece.kind === 'votes') put(this.votesFor(piece, m));
       else if (piece.kind === 'divider') put(piece.postId === m.firstUnread ? piece.on : piece.off);
       else if (piece.kind === 'watch') put(piece.levels[m.watch] ?? piece.levels.normal);
       else {
@@ -131,6 +155,15 @@ export class SharedPage {
       }
     }
     return out.join('');
+  }
+
+  /** A post's votes as this member sees them: rendered once for all who see the same. */
+  private votesFor(piece: Extract<Part, { kind: 'votes' }>, m: MemberFacts): Piece[] {
+    if (!this.votesAs) throw new Error('a shared page with votes needs VotesAs');
+    const { key, view } = this.votesAs(piece.post, m.viewer, m.votes?.get(piece.postId) ?? 0);
+    let drawn = piece.drawn.get(key);
+    if (!drawn) piece.drawn.set(key, (drawn = split(piece.render(view()))));
+    return drawn;
   }
 }
 

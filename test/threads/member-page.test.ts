@@ -134,3 +134,76 @@ t.test('the thread route decides a member\'s shared page as it decides the page 
   }
   t.equal((await cost(`/t/${thread.id}/${thread.slug}?page=2`)).queries, 4, 'page 2 seen first: as page 1');
 });
+
+t.test('a question\'s page is shared too: each member\'s votes and the asker\'s accept buttons are filled in as rendered alone', async (t) => {
+  const { make, signIn, app, db, databaseUrl } = await testApp(t);
+  const alone = await buildApp(testConfig(databaseUrl, { pageCache: false }));
+  t.teardown(() => alone.close());
+
+  // Ann asks; ben (rank 2) votes up and down; cat (rank 1) votes up; dee answers and votes on nothing.
+  const [ann, ben, cat, dee] = [
+    await make.member({ username: 'qann' }), await make.member({ username: 'qben', rank: 2 }),
+    await make.member({ username: 'qcat' }), await make.member({ username: 'qdee' }),
+  ];
+  const thread = await make.thread({ by: ann, kind: 'question', title: 'Shared question between members' });
+  const answers: number[] = [];
+  for (let i = 0; i < 24; i++) answers.push((await createReply(db, { threadId: thread.id, userId: [dee, ben, cat][i % 3].id, body: `Answer number ${i}` })).id);
+  const votes = [
+    ...answers.slice(0, 12).filter((_, i) => i % 3 !== 1).map((post_id, i) => ({ post_id, user_id: ben.id, value: (i % 2 ? -1 : 1) as -1 | 1 })),
+    ...answers.slice(6, 22).filter((_, i) => i % 3 !== 2).map((post_id) => ({ post_id, user_id: cat.id, value: 1 as const })),
+  ];
+  await db.insertInto('post_votes').values(votes).execute();
+  for (const id of answers) {
+    const score = votes.filter((v) => v.post_id === id).reduce((sum, v) => sum + v.value, 0);
+    await db.updateTable('posts').set({ score }).where('id', '=', id).execute();
+  }
+  await db.updateTable('threads').set({ accepted_post_id: answers[20] }).where('id', '=', thread.id).execute();
+
+  for (const member of [ann, ben, cat, dee]) {
+    const agent = await signIn(member);
+    await agent.get('/search');
+    const other = new Agent(alone);
+    other.cookies = new Map(agent.cookies);
+    for (const page of [1, 2]) {
+      const url = `/t/${thread.id}/${thread.slug}?page=${page}`;
+      const bodies: string[] = [];
+      const queries: number[] = [];
+      for (const [who, on] of [[agent, app], [agent, app], [other, alone]] as const) {
+        // Each reads the page unread, as the first did (reading it moves the marker).
+        await db.deleteFrom('thread_reads').where('user_id', '=', member.id).where('thread_id', '=', thread.id).execute();
+        const before = on.queryCount();
+        const res = await who.get(url);
+        queries.push(on.queryCount() - before);
+        t.equal(res.statusCode, 200);
+        bodies.push(normalized(res.body));
+      }
+      t.equal(bodies[0], bodies[2], `${member.username}, page ${page}: shared rendering (first) as rendered alone`);
+      t.equal(bodies[1], bodies[2], `${member.username}, page ${page}: shared rendering (kept) as rendered alone`);
+      t.ok(queries[1] < queries[2], `${member.username}, page ${page}: the kept rendering costs fewer queries (${queries[1]} < ${queries[2]})`);
+    }
+  }
+
+  const url = `/t/${thread.id}/${thread.slug}?page=1`;
+  const benAgent = await signIn(ben);
+  let page = await benAgent.page(url);
+  const both = [page, await benAgent.page(`/t/${thread.id}/${thread.slug}?page=2`)];
+  const onEither = (selector: string) => both.map((p) => p.querySelector(selector)).find((e) => e);
+  t.equal(onEither(`#votes-${answers[0]} .vote-up`)?.getAttribute('aria-pressed'), 'true', 'ben sees his upvote');
+  t.equal(onEither(`#votes-${answers[2]} .vote-down`)?.getAttribute('aria-pressed'), 'true', 'and his downvote');
+  t.ok(onEither(`#votes-${answers[1]}`) && !onEither(`#votes-${answers[1]} form`), 'no vote forms on his own answer');
+  t.equal(onEither('.accept-button'), undefined, 'no accept buttons: he did not ask');
+  const annPage = await (await signIn(ann)).page(url);
+  t.ok(annPage.querySelector(`#votes-${answers[0]} .accept-button`), 'the asker may accept');
+  t.equal(annPage.querySelector(`#votes-${answers[0]} .vote-down`), null, 'and may not vote down below rank 2');
+  t.equal(annPage.querySelector(`#votes-${answers[20]} .accept-button`)?.text.trim(), 'Undo accept');
+
+  // His own vote reaches his page at once, from the shared rendering.
+  t.equal(onEither(`#votes-${answers[12]} .vote-up`)?.getAttribute('aria-pressed'), 'false', 'one he has not voted on');
+  await benAgent.submit(`/p/${answers[12]}/vote`, { value: '1' });
+  page = await benAgent.page(url);
+  both.splice(0, 2, page, await benAgent.page(`/t/${thread.id}/${thread.slug}?page=2`));
+  t.equal(onEither(`#votes-${answers[12]} .vote-up`)?.getAttribute('aria-pressed'), 'true', 'a new vote shows');
+  const other = new Agent(alone);
+  other.cookies = new Map(benAgent.cookies);
+  t.equal(normalized((await benAgent.get(url)).body), normalized((await other.get(url)).body), 'and his page is still the page rendered alone');
+});
