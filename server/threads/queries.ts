@@ -11,7 +11,7 @@ import { visibleThreads, listedThread } from '../access/threads.ts';
 import { markThreadRead } from './read-state.ts';
 import { readablePost } from '../access/posts.ts';
 import { tagNames, tagThread } from './tags.ts';
-import { questionColumns, questionsThat, rankedPosts, type QuestionFilter } from './questions.ts';
+import { questionColumns, questionsThat, ranksOnPage, type QuestionFilter } from './questions.ts';
 import { PAGE_SIZE, slugify } from '../addresses.ts';
 
 /** A pin counts until its end date (if it has one). */
@@ -271,7 +271,7 @@ export function threadPosts(
 ) {
   const viewerId = opts.viewer?.id ?? 0;
   const question = thread.kind === 'question';
-  // The page holds the posts numbered (or ranked) above `from`, up to PAGE_SIZE more.
+  // A discussion's page holds the posts numbered above `from`, up to PAGE_SIZE more.
   const from = (page - 1) * PAGE_SIZE;
   return db
     .selectFrom('posts as p')
@@ -284,11 +284,9 @@ export function threadPosts(
     .$if(!opts.withDeleted, (q) => q.where(readablePost(opts.viewer ?? null)))
     .$if(question, (q) =>
       q
-        .innerJoin(rankedPosts(db, thread.id).as('r'), 'r.id', 'p.id')
+        .innerJoin(ranksOnPage(db, thread.id, page).as('r'), 'r.id', 'p.id')
         .leftJoin('post_votes as pv', (join) => join.onRef('pv.post_id', '=', 'p.id').on('pv.user_id', '=', viewerId))
         .select('pv.value as my_vote')
-        .where('r.rank', '>', from)
-        .where('r.rank', '<=', from + PAGE_SIZE)
         .orderBy('r.rank'),
     )
     .$if(!question, (q) => q.where('p.post_number', '>', from).where('p.post_number', '<=', from + PAGE_SIZE).orderBy('p.post_number'))
