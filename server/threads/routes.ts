@@ -36,6 +36,7 @@ import { kindLabels, memberKinds, parseTags, readMarks, threadErrors } from './r
 import { postErrors } from '../text/rules.ts';
 import { tagByName, taggedThreads } from './tags.ts';
 import { pollOfThread } from '../polls/queries.ts';
+import { similarQuestions } from '../search/queries.ts';
 import { filterLinks, listQuery, postAddress } from './questions.ts';
 import { parsePoll, pollView } from '../polls/rules.ts';
 
@@ -276,6 +277,31 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
     return category;
   }
 
+  /**
+   * The questions like a title, shown under the new-thread form's title field: only what the
+   * viewer may find (similarQuestions reads through access/posts.ts visiblePosts).
+   */
+  async function similarTo(viewer: Viewer, title: string | undefined) {
+    const typed = (title ?? '').trim();
+    return { similar: typed ? await similarQuestions(app.db, viewer, typed) : [], similarChecked: typed !== '' };
+  }
+
+  // As a member types a title, htmx asks here for the questions like it (the fragment under the
+  // field); opened without htmx, it answers the form with the title and the questions.
+  app.get(
+    '/c/:slug/similar',
+    { schema: { params: slugParams, querystring: { type: 'object', properties: { title: text(1000) } } }, preHandler: signInFirst },
+    async (req, reply) => {
+      const viewer = requireViewer(req);
+      const category = await loadCategoryToPost(viewer, req.params.slug, true);
+      const found = await similarTo(viewer, req.query.title);
+      reply.header('Vary', 'HX-Request');
+      if (req.headers['hx-request'] === 'true') return reply.fragment('threads/similar', found);
+      const values = { title: req.query.title ?? '' };
+      return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(), values, errors: {}, ...found });
+    },
+  );
+
   app.get('/c/:slug/new', { schema: { params: slugParams }, preHandler: signInFirst }, async (req, reply) => {
     const category = await loadCategoryToPost(requireViewer(req), req.params.slug, true);
     return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(), values: {}, errors: {} });
@@ -299,6 +325,7 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
             poll_multiple: text(10),
             poll_closes_at: text(40),
             preview: text(5),
+            similar: text(5),
             _csrf: csrfField,
           },
         },
@@ -312,6 +339,11 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
       if (input.preview) {
         const preview = await previewOf(app.db, input.body);
         return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(input.kind), values: input, errors: {}, preview });
+      }
+      // "Check for similar questions" without JavaScript: the form again, as sent, with them.
+      if (input.similar) {
+        const found = await similarTo(viewer, input.title);
+        return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(input.kind), values: input, errors: {}, ...found });
       }
       const title = input.title.trim();
       const errors = threadErrors({ title, body: input.body, kind: input.kind || 'discussion' });

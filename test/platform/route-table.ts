@@ -93,6 +93,8 @@ export const routeTable: RouteRow[] = [
 
   // Writing.
   { method: 'GET', route: '/c/:slug/new', url: (w) => `/c/${w.category.slug}/new`, expect: page('member', { silenced: 403 }) },
+  // The questions like a title being written: asked as the new-thread form is, by those who may start a thread there.
+  { method: 'GET', route: '/c/:slug/similar', url: (w) => `/c/${w.category.slug}/similar?title=product`, expect: page('member', { silenced: 403 }) },
   {
     method: 'POST', route: '/c/:slug/threads', url: (w) => `/c/${w.category.slug}/threads`,
     form: () => ({ title: fresh('A thread'), body: fresh('The first post') }), expect: posting(),
