@@ -285,8 +285,8 @@ const SIMILAR_WORDS = 20;
  *
  * `p.post_number + 0`: on post_number alone PostgreSQL would intersect the text index with the
  * whole posts_thread_number index (every first post; 50 ms on a 200,000-post seed, 20 without).
- * A title of only very common words still reads each post holding one (300 ms there): an index
- * of question titles alone would answer from far fewer rows (see the report of this change).
+ * A title of only very common words still reads each post holding one (300 ms there): a GIN
+ * index over question titles alone (or over first posts) would answer from far fewer rows.
  */
 export function similarQuestions(db: Db, viewer: Viewer | null, title: string, limit = 5) {
   // Words only, joined by the websearch syntax's "or" (itself a stop word, so dropped as a word).
