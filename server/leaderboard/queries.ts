@@ -7,9 +7,13 @@
 // threads in categories a guest reads: access/posts.ts), as the page is public and each one is a
 // post it would point at.
 import { sql } from 'kysely';
-import type { Db } from '../db/index.ts';
+import { planEachCall, type Db } from '../db/index.ts';
 import { visiblePosts } from '../access/posts.ts';
 import { LEADERS } from './rules.ts';
+
+// The period boards end with planEachCall: a week and a month are the same statement with another
+// start, and a plan kept for one (or a generic one) may scan every event for the other. Each board
+// is read once a minute per process (./routes.ts), so planning each read costs nothing that shows.
 
 export interface Leader {
   id: number;
@@ -51,6 +55,7 @@ export function reputationLeaders(db: Db, since: Date | null): Promise<Leader[]>
     .orderBy('g.n', 'desc')
     .orderBy('u.id')
     .limit(LEADERS)
+    .modifyEnd(planEachCall)
     .execute();
 }
 
@@ -78,5 +83,6 @@ export function acceptedLeaders(db: Db, since: Date | null): Promise<Leader[]> {
     .orderBy('g.n', 'desc')
     .orderBy('u.id')
     .limit(LEADERS)
+    .modifyEnd(planEachCall)
     .execute();
 }
