@@ -22,6 +22,7 @@ import { EventEmitter } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
 import fp from 'fastify-plugin';
 import { Logger, parseCronItems, run, type CronItem, type LogLevel, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
+import pg from 'pg';
 import type { Db } from '../db/index.ts';
 import { sweepExpiredRateLimits } from '../security/rate-limit-store.ts';
 import { sweepExpiredSessions } from '../sessions/index.ts';
@@ -82,11 +83,17 @@ export const jobs = fp(
     const events: WorkerEvents = new EventEmitter();
     // Once this process's schedule is known to the database (and a missed tick queued), the app is up.
     const cronStarted = new Promise<void>((resolve) => events.once('cron:started', () => resolve()));
-    const runner = await run({
-      connectionString: opts.url,
-      // One job at a time: one connection listens for new jobs, one takes them, one to spare.
+    // The runner's pool is the app's to end: graphile-worker ends a pool it made without waiting
+    // for it and drops its error handler first, so a connection still closing when the database
+    // went away (a test's database dropped after the app closed) would throw with no one to catch
+    // it. One job at a time: one connection listens for new jobs, one takes them, one to spare.
+    const pool = new pg.Pool({ connectionString: opts.url, max: 3 });
+    pool.on('error', (err) => app.log.error({ err }, 'jobs: an idle connection of the job runner failed'));
+    // A taken connection that fails says so in the log; its next query raises the error to the runner.
+    pool.on('connect', (client) => client.on('error', (err) => app.log.error({ err }, 'jobs: a connection of the job runner failed')));
+    const started = run({
+      pgPool: pool,
       concurrency: 1,
-      maxPoolSize: 3,
       taskList,
       parsedCronItems: parseCronItems(items),
       logger: workerLogger(app.log),
@@ -94,12 +101,20 @@ export const jobs = fp(
       // main.ts handles the signals: it closes the app, and onClose stops the runner.
       noHandleSignals: true,
     });
+    // A runner that cannot start (the database refusing it) leaves no pool behind.
+    const runner = await started.catch(async (err: unknown) => {
+      await pool.end();
+      throw err;
+    });
     // A runner that dies (its database gone for good) says so in the log; the app keeps serving.
     runner.promise.catch((err) => app.log.error({ err }, 'jobs: the job runner stopped; no background jobs run in this process until it restarts'));
     await Promise.race([cronStarted, runner.promise]);
     app.decorate('jobs', runner);
-    // Waits for a running job to finish (graphile-worker aborts it after 5 s), then releases the pool.
-    app.addHook('onClose', async () => runner.stop());
+    // Waits for a running job to finish (graphile-worker aborts it after 5 s), then ends the pool.
+    app.addHook('onClose', async () => {
+      await runner.stop();
+      await pool.end();
+    });
   },
   { name: 'jobs', dependencies: ['database'] },
 );
