@@ -14,6 +14,9 @@ export type Db = Kysely<Database>;
 // and template arithmetic. numeric (averages in reports) likewise.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number.parseFloat(v));
+// A date (member_days.day) stays the calendar day it names, 'YYYY-MM-DD', rather than becoming
+// midnight in this process's time zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 /** A unique constraint refused the write (PostgreSQL 23505); `constraint` names which. */
 export function isUniqueViolation(err: unknown): err is { code: string; constraint?: string } {

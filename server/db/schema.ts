@@ -28,6 +28,10 @@ export interface UsersTable {
   thread_count: ColumnType<number, never, never>;
   /** The total of the member's reputation events (migrations/0028), never below 1. */
   reputation: ColumnType<number, number | undefined, number>;
+  /** A rank set by hand (the shell, the admin page), which the rank job leaves alone (migrations/0029). */
+  rank_locked: ColumnType<boolean, boolean | undefined, boolean>;
+  rank_changed_at: NullableTimestamp;
+  guidelines_read_at: NullableTimestamp;
 }
 
 export interface SessionsTable {
@@ -135,7 +139,9 @@ export interface PostLikesTable {
 export type NotificationKind =
   | 'mention' | 'reply' | 'watching'
   // Notices about moderation: a message of their own, maybe about a post.
-  | 'flag_outcome' | 'post_hidden' | 'post_approved' | 'post_rejected' | 'post_deleted' | 'post_pending' | 'sanction' | 'appeal_outcome';
+  | 'flag_outcome' | 'post_hidden' | 'post_approved' | 'post_rejected' | 'post_deleted' | 'post_pending' | 'sanction' | 'appeal_outcome'
+  // Recognition: a badge granted, a rank gained or lost, an ambassador nomination.
+  | 'badge' | 'rank' | 'nomination';
 export type WatchLevel = 'watching' | 'muted';
 
 export interface NotificationsTable {
@@ -148,6 +154,8 @@ export interface NotificationsTable {
   created_at: Timestamp;
   read_at: NullableTimestamp;
   message: ColumnType<string, string | undefined, string>;
+  /** Where a notice that is not about a post leads (a badge's page, a profile). */
+  link: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ThreadWatchesTable {
@@ -287,7 +295,7 @@ export interface AppealsTable {
 }
 
 export type LogTargetType =
-  | 'post' | 'thread' | 'user' | 'queue_item' | 'setting' | 'watched_word' | 'category' | 'sanction' | 'appeal' | 'export';
+  | 'post' | 'thread' | 'user' | 'queue_item' | 'setting' | 'watched_word' | 'category' | 'sanction' | 'appeal' | 'export' | 'badge';
 
 export interface StaffLogTable {
   id: Generated<number>;
@@ -324,6 +332,47 @@ export interface ReputationEventsTable {
   created_at: Timestamp;
 }
 
+/** A badge held by a member (migrations/0029); a revoked one keeps its row. */
+export interface UserBadgesTable {
+  id: Generated<number>;
+  user_id: number;
+  badge: string;
+  /** The post a per-post badge was for, the year of an anniversary; 0 for a badge held once. */
+  grant_key: ColumnType<number, number | undefined, never>;
+  post_id: number | null;
+  granted_at: Timestamp;
+  /** Staff who granted it by hand; null when a rule did. */
+  granted_by: number | null;
+  reason: ColumnType<string, string | undefined, string>;
+  revoked_at: NullableTimestamp;
+  revoked_by: number | null;
+}
+
+/** Members whose facts moved since their badges and rank were last looked at. */
+export interface BadgeDueTable {
+  user_id: number;
+  since: Timestamp;
+}
+
+/** A day a member was here, and what they read that day. */
+export interface MemberDaysTable {
+  user_id: number;
+  day: ColumnType<string, string, never>;
+  reading_seconds: ColumnType<number, number | undefined, number>;
+  posts_read: ColumnType<number, number | undefined, number>;
+  threads_entered: ColumnType<number, number | undefined, number>;
+}
+
+export interface RankNominationsTable {
+  id: Generated<number>;
+  user_id: number;
+  nominated_by: number | null;
+  note: ColumnType<string, string | undefined, string>;
+  created_at: Timestamp;
+  answer: 'accepted' | 'declined' | 'withdrawn' | null;
+  answered_at: NullableTimestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -352,6 +401,10 @@ export interface Database {
   staff_log: StaffLogTable;
   post_votes: PostVotesTable;
   reputation_events: ReputationEventsTable;
+  user_badges: UserBadgesTable;
+  badge_due: BadgeDueTable;
+  member_days: MemberDaysTable;
+  rank_nominations: RankNominationsTable;
 }
 
 export type User = Selectable<UsersTable>;
