@@ -18,6 +18,7 @@ import { readConfig, type Config } from '../server/config.ts';
 import { createDb, type Db } from '../server/db/index.ts';
 import { withDatabase } from '../server/db/embedded.ts';
 import { openDatabase } from '../server/db/open.ts';
+import { reputationDifferences } from '../server/reputation/check.ts';
 import { benchSessionCookie } from '../server/seed/large.ts';
 import { runScript } from './run.ts';
 
@@ -163,6 +164,18 @@ async function fixtures(db: Db) {
     .orderBy('id')
     .limit(1)
     .executeTakeFirst();
+  // A question whose first page holds 20 posts, with an accepted answer, as a solved question's page does.
+  const question = await db
+    .selectFrom('threads')
+    .select(['id', 'slug'])
+    .where('kind', '=', 'question')
+    .where('reply_count', '>=', 19)
+    .where('reply_count', '<=', 30)
+    .where('accepted_post_id', 'is not', null)
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
   const member = await db.selectFrom('users').select('username').orderBy('id').offset(10).limit(1).executeTakeFirst();
   // Writes go to many threads and posts so that they do not queue on one row's lock; liked
   // posts are by members beyond the ones whose sessions send the likes.
@@ -172,6 +185,18 @@ async function fixtures(db: Db) {
     .select('id')
     .where('user_id', '>', 1000)
     .where('deleted_at', 'is', null)
+    .orderBy(sql`random()`)
+    .limit(5000)
+    .execute();
+  // Votes go to questions and answers by members beyond the voting ones, as likes do.
+  const votable = await db
+    .selectFrom('posts as p')
+    .innerJoin('threads as t', 't.id', 'p.thread_id')
+    .select('p.id')
+    .where('t.kind', '=', 'question')
+    .where('t.deleted_at', 'is', null)
+    .where('p.user_id', '>', 1000)
+    .where('p.deleted_at', 'is', null)
     .orderBy(sql`random()`)
     .limit(5000)
     .execute();
@@ -188,7 +213,19 @@ async function fixtures(db: Db) {
   const rare = counted.find((c) => c.n > 0) ?? counted[0];
   const common = counted.at(-1);
   if (!category || !thread || !member || !common || !rare) throw new Error('this database is not seeded: run npm run seed -- --posts 10000 first');
-  return { category: category.slug, thread, member: member.username, threads, posts, common: common.word, rare: rare.word };
+  // The signed-in members (memberN, N = 10…409) who may downvote: rank 2 and up, all of them at
+  // 1,000,000 posts, fewer on a small seed.
+  const downvoters = await db
+    .selectFrom('users')
+    .select('username')
+    .where('username', 'in', Array.from({ length: 400 }, (_, i) => `member${i + 10}`))
+    .where((eb) => eb.or([eb('rank', '>=', 2), eb('role', '<>', 'member')]))
+    .execute();
+  if (!question || !votable.length) throw new Error('this database has no questions: seed it again with npm run seed -- --posts N --replace');
+  return {
+    category: category.slug, thread, question, member: member.username, threads, posts, votable,
+    downvoters: new Set(downvoters.map((d) => Number(d.username.slice('member'.length)))), common: common.word, rare: rare.word,
+  };
 }
 
 /**
@@ -197,14 +234,14 @@ async function fixtures(db: Db) {
  * more and are rendered for each of them; the targets measure what members do.
  */
 async function sessions(base: string, secret: string, count: number) {
-  const list: { cookie: string; token: string }[] = [];
+  const list: { n: number; cookie: string; token: string }[] = [];
   for (let n = 10; n < 10 + count; n++) {
     const session = `hearth_session=${benchSessionCookie(secret, n)}`;
     const res = await get(base, '/notifications', { cookie: session });
     const token = /name="csrf-token" content="([^"]+)"/.exec(res.body.toString())?.[1];
     const csrf = res.cookies.map((c) => c.split(';')[0]).find((c) => c.startsWith('hearth_csrf='));
     if (res.status !== 200 || !token || !csrf) throw new Error(`bench session ${n} does not sign in (status ${res.status}); was the database seeded with this SESSION_SECRET?`);
-    list.push({ cookie: `${session}; ${csrf}`, token });
+    list.push({ n, cookie: `${session}; ${csrf}`, token });
   }
   return list;
 }
@@ -250,6 +287,7 @@ async function suite(config: Config, serverUrl: string, database: string, opts: 
   }
 
   const { child, base } = await startApp(config, url);
+  let result;
   try {
     // As many members as a busy hour has posting: a person writes a reply every few seconds at
     // most (the posting limits say 5 s), so the writes are spread as people spread them, and no
@@ -259,6 +297,15 @@ async function suite(config: Config, serverUrl: string, database: string, opts: 
     const nextMember = () => members[turn++ % members.length];
     const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)];
     const threadPath = `/t/${fx.thread.id}/${fx.thread.slug}?page=1`;
+    const questionPath = `/t/${fx.question.id}/${fx.question.slug}?page=1`;
+    // Each member's vote on a post goes round up, down, none (up, none for those below rank 2):
+    // every request changes a vote and the reputation it moves, rather than repeat one that
+    // changes nothing, and none is refused.
+    const voteTurns = new Map<string, number>();
+    const voteValues = (n: number) => (fx.downvoters.has(n) ? ['1', '-1', '0'] : ['1', '0']);
+    // All six boards, in turn: each is read once a minute and then served from memory.
+    const boards = ['reputation', 'accepted'].flatMap((by) => ['week', 'month', 'all'].map((period) => `/leaderboard?by=${by}&period=${period}`));
+    let board = 0;
     const pageBytes = (await get(base, threadPath)).body.length;
     const form = { 'content-type': 'application/x-www-form-urlencoded', 'hx-request': 'true' };
 
@@ -270,7 +317,10 @@ async function suite(config: Config, serverUrl: string, database: string, opts: 
       { name: 'thread (signed in)', kind: 'read', request: () => ({ path: threadPath, headers: { cookie: nextMember().cookie } }) },
       { name: `search common (${fx.common})`, kind: 'read', connections: 1, request: () => ({ path: `/search?q=${fx.common}` }) },
       { name: `search rare (${fx.rare})`, kind: 'read', connections: 1, request: () => ({ path: `/search?q=${fx.rare}` }) },
+      { name: 'question (signed out)', kind: 'read', request: () => ({ path: questionPath }) },
+      { name: 'question (signed in)', kind: 'read', request: () => ({ path: questionPath, headers: { cookie: nextMember().cookie } }) },
       { name: 'profile', kind: 'read', request: () => ({ path: `/u/${fx.member}` }) },
+      { name: 'leaderboard', kind: 'read', request: () => ({ path: boards[board++ % boards.length] }) },
       {
         name: 'post a reply',
         kind: 'write',
@@ -286,6 +336,20 @@ async function suite(config: Config, serverUrl: string, database: string, opts: 
         request: () => {
           const m = nextMember();
           return { path: `/p/${pick(fx.posts).id}/like`, method: 'POST', headers: { ...form, cookie: m.cookie }, body: `_csrf=${encodeURIComponent(m.token)}` };
+        },
+      },
+      {
+        name: 'vote',
+        kind: 'write',
+        request: () => {
+          const m = nextMember();
+          const post = pick(fx.votable).id;
+          const key = `${m.n}|${post}`;
+          const turn = voteTurns.get(key) ?? 0;
+          voteTurns.set(key, turn + 1);
+          const values = voteValues(m.n);
+          const body = new URLSearchParams({ _csrf: m.token, value: values[turn % values.length] }).toString();
+          return { path: `/p/${post}/vote`, method: 'POST', headers: { ...form, cookie: m.cookie }, body };
         },
       },
     ].filter((t) => (!opts.only || t.kind === 'bare' || opts.only.some((o) => t.name.startsWith(o))) && (!opts.readsOnly || t.kind !== 'write')) as Target[];
@@ -317,10 +381,23 @@ async function suite(config: Config, serverUrl: string, database: string, opts: 
       );
     }
     const transfer = await transferSize(base, threadPath);
-    return { database, posts: count, pageBytes, rows, transfer };
+    result = { database, posts: count, pageBytes, rows, transfer };
   } finally {
     child.kill('SIGINT');
     await new Promise((r) => child.once('exit', r));
+  }
+  return { ...result, reputationCheck: await timedReputationCheck(url) };
+}
+
+/** What npm run reputation:check does, timed, on the database the targets just wrote to (votes and accepts included). */
+async function timedReputationCheck(url: string) {
+  const db = createDb({ url, max: 1 });
+  try {
+    const started = performance.now();
+    const { members, differences } = await reputationDifferences(db);
+    return { seconds: (performance.now() - started) / 1000, members, differences: differences.length };
+  } finally {
+    await db.destroy();
   }
 }
 
@@ -388,8 +465,12 @@ await runScript(async () => {
       const result = await suite(config, serverUrl, name, { duration, connections, only });
       console.log(`\n${result.posts.toLocaleString('en')} posts in ${name}; thread page ${result.pageBytes} bytes; ${machine()}`);
       console.log(table(result.rows));
+      const check = result.reputationCheck;
       console.log(
-        `\nThread page with its CSS and JS, compressed (${result.transfer.htmlEncoding}): ${(result.transfer.bytes / 1024).toFixed(1)} KB in ${result.transfer.assets + 1} files`,
+        `\nReputation check (npm run reputation:check, after the targets' votes): ${check.seconds.toFixed(1)} s for ${check.members.toLocaleString('en')} members, ${check.differences} differing`,
+      );
+      console.log(
+        `Thread page with its CSS and JS, compressed (${result.transfer.htmlEncoding}): ${(result.transfer.bytes / 1024).toFixed(1)} KB in ${result.transfer.assets + 1} files`,
       );
       writeFileSync(file, JSON.stringify({ at: started, machine: machine(), duration, connections, ...result }, null, 2));
     }
