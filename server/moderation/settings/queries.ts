@@ -19,6 +19,36 @@ export const defaultSettings = {
   duplicate_window_minutes: 5,
   /** Registration forms sent back faster than this are taken for a bot. */
   registration_min_seconds: 3,
+  // Ranks (server/ranks/rules.ts): what each earned rank asks, from ../REFERENCE numbers.
+  /** To rank 1, Member: in all. */
+  rank1_threads_entered: 5,
+  rank1_posts_read: 30,
+  rank1_reading_minutes: 10,
+  /** To rank 2, Contributor: in all. */
+  rank2_days_visited: 15,
+  rank2_likes_given: 1,
+  rank2_likes_received: 1,
+  rank2_replied_threads: 3,
+  rank2_threads_entered: 20,
+  rank2_posts_read: 100,
+  rank2_reading_minutes: 60,
+  /** To rank 3, Advocate: over the last rank3_window_days days. */
+  rank3_window_days: 100,
+  rank3_days_visited: 50,
+  rank3_replied_threads: 10,
+  /** A share of the threads and posts new in the window, at most the cap. */
+  rank3_threads_entered_percent: 25,
+  rank3_threads_entered_cap: 500,
+  rank3_posts_read_percent: 25,
+  rank3_posts_read_cap: 20000,
+  rank3_likes_given: 30,
+  rank3_likes_received: 20,
+  /** At most this many of their posts upheld as spam or offensive in the window. */
+  rank3_upheld_max: 5,
+  /** No silence, suspension or ban in force in this many days. */
+  rank3_sanction_free_days: 180,
+  /** After the rank last moved, days before an Advocate below the bar drops back to Contributor. */
+  rank3_grace_days: 14,
 };
 
 export type Settings = typeof defaultSettings;

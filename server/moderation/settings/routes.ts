@@ -48,6 +48,34 @@ export const settingFields: { section: string; fields: Partial<Record<SettingKey
       registration_min_seconds: { label: 'Least seconds to fill in the form', hint: 'Forms sent back faster are taken for a bot. 0 turns the check off.', min: 0, max: 120 },
     },
   },
+  {
+    // What each earned rank asks (server/ranks/rules.ts); rank 4 comes by nomination.
+    section: 'Ranks',
+    fields: {
+      rank1_threads_entered: { label: 'Member (1): threads entered', hint: 'Threads opened, in all.', min: 0, max: 100000 },
+      rank1_posts_read: { label: 'Member (1): posts read', hint: 'Posts read, in all.', min: 0, max: 1000000 },
+      rank1_reading_minutes: { label: 'Member (1): minutes reading', hint: 'Time spent reading threads, in all.', min: 0, max: 100000 },
+      rank2_days_visited: { label: 'Contributor (2): days visited', hint: 'Days the member was here, in all.', min: 0, max: 10000 },
+      rank2_likes_given: { label: 'Contributor (2): likes given', hint: 'In all.', min: 0, max: 100000 },
+      rank2_likes_received: { label: 'Contributor (2): likes received', hint: 'In all.', min: 0, max: 100000 },
+      rank2_replied_threads: { label: 'Contributor (2): threads replied in', hint: 'Threads with a reply of theirs, in all.', min: 0, max: 100000 },
+      rank2_threads_entered: { label: 'Contributor (2): threads entered', hint: 'In all.', min: 0, max: 100000 },
+      rank2_posts_read: { label: 'Contributor (2): posts read', hint: 'In all.', min: 0, max: 1000000 },
+      rank2_reading_minutes: { label: 'Contributor (2): minutes reading', hint: 'In all.', min: 0, max: 100000 },
+      rank3_window_days: { label: 'Advocate (3): days looked back', hint: 'The Advocate\'s requirements below are counted over this many days.', min: 1, max: 3650 },
+      rank3_days_visited: { label: 'Advocate (3): days visited', hint: 'Days here within the period.', min: 0, max: 3650 },
+      rank3_replied_threads: { label: 'Advocate (3): threads replied in', hint: 'Within the period.', min: 0, max: 100000 },
+      rank3_threads_entered_percent: { label: 'Advocate (3): % of new threads entered', hint: 'Of the threads started within the period.', min: 0, max: 100 },
+      rank3_threads_entered_cap: { label: 'Advocate (3): threads entered, at most needed', hint: 'The percentage never asks more than this.', min: 0, max: 100000 },
+      rank3_posts_read_percent: { label: 'Advocate (3): % of new posts read', hint: 'Of the posts written within the period.', min: 0, max: 100 },
+      rank3_posts_read_cap: { label: 'Advocate (3): posts read, at most needed', hint: 'The percentage never asks more than this.', min: 0, max: 1000000 },
+      rank3_likes_given: { label: 'Advocate (3): likes given', hint: 'Within the period.', min: 0, max: 100000 },
+      rank3_likes_received: { label: 'Advocate (3): likes received', hint: 'Within the period.', min: 0, max: 100000 },
+      rank3_upheld_max: { label: 'Advocate (3): posts upheld as spam or offensive, at most', hint: 'Their posts whose spam or offensive flag a moderator agreed with, within the period.', min: 0, max: 1000 },
+      rank3_sanction_free_days: { label: 'Advocate (3): days without a sanction', hint: 'No silence, suspension or ban in force within this many days.', min: 0, max: 3650 },
+      rank3_grace_days: { label: 'Advocate (3): grace days', hint: 'After the rank last moved, an Advocate below the bar keeps the rank this long before dropping back to Contributor.', min: 0, max: 365 },
+    },
+  },
 ];
 
 const fieldOf = (key: SettingKey) => settingFields.map((s) => s.fields[key]).find((f) => f !== undefined);
