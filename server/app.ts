@@ -31,6 +31,7 @@ import { notifications } from './notifications/routes.ts';
 import { accounts } from './accounts/routes.ts';
 import { productionCost, testCost, type PasswordCost } from './accounts/passwords.ts';
 import { leaderboard } from './leaderboard/routes.ts';
+import { badgePages } from './badges/routes.ts';
 // Moderation: flags, the review queue, the staff log, sanctions and appeals.
 import { flags } from './moderation/flags/routes.ts';
 import { queue } from './moderation/queue/routes.ts';
@@ -152,6 +153,7 @@ export async function buildApp(config: AppConfig) {
     await site.register(moderationSettings, { prefix: '/admin' });
     await site.register(watchedWordPages, { prefix: '/admin' });
     for (const plugin of config.plugins ?? []) await site.register(plugin);
+    await site.register(badgePages);
   });
   return app;
 }

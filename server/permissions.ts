@@ -36,7 +36,9 @@ export type Action = 'view admin' | 'change role' | 'moderate' | 'see deleted' |
   // Moderators' thread actions (close, unlist, move, merge, split, slow mode) and sanctions.
   | 'manage threads' | 'sanction'
   // The moderation settings and the watched words: rules for everyone, kept by admins.
-  | 'change settings';
+  | 'change settings'
+  // Badges granted and taken back by hand.
+  | 'grant badges';
 export type PostAction = 'edit post' | 'delete post' | 'see revisions' | 'like post' | 'flag post';
 
 export interface PostFacts {
@@ -79,6 +81,7 @@ export function can(viewer: Viewer | null, action: Action): boolean {
     case 'view admin':
     case 'change role':
     case 'change settings':
+    case 'grant badges':
       return hasRole(viewer, 'admin');
     // Brand staff pin announcements; moderators lock threads.
     case 'pin':

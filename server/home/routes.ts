@@ -20,4 +20,18 @@ export const home: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     const threads = [...pinned, ...rows].map((t) => ({ ...t, ...readMarks(t, req.viewer !== null, now) }));
     return reply.page('home/index', { threads, filters: filterLinks('/', filter), categories: cats, feeds: [{ title: 'Latest threads', href: '/latest.rss' }] });
   }));
+
+  // The community's guidelines. A member who opens them is marked as having read them the first
+  // time (the "Read the guidelines" badge reads it); guests share the rendered page.
+  app.get('/guidelines', async (req, reply) => {
+    if (req.viewer) {
+      await app.db
+        .updateTable('users')
+        .set({ guidelines_read_at: app.now() })
+        .where('id', '=', req.viewer.id)
+        .where('guidelines_read_at', 'is', null)
+        .execute();
+    }
+    return reply.cached([], async () => reply.page('home/guidelines', { title: 'Community guidelines' }));
+  });
 };

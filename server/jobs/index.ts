@@ -24,10 +24,12 @@ import fp from 'fastify-plugin';
 import { Logger, parseCronItems, run, type CronItem, type LogLevel, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import pg from 'pg';
 import type { Db } from '../db/index.ts';
+import { runAll, runDue } from '../badges/grant.ts';
 import { sweepExpiredRateLimits } from '../security/rate-limit-store.ts';
 import { sweepExpiredSessions } from '../sessions/index.ts';
 
-const HOUR = 60 * 60 * 1000;
+const MINUTE = 60 * 1000;
+const HOUR = 60 * MINUTE;
 
 /** A job run on a schedule, in one process of however many are running. */
 interface Scheduled {
@@ -38,7 +40,7 @@ interface Scheduled {
    * recent; one period, so that a restart costs at most one late sweep, never a pile of them.
    */
   backfill: number;
-  run: (db: Db, log: FastifyBaseLogger) => Promise<void>;
+  run: (db: Db, log: FastifyBaseLogger, now: () => Date) => Promise<unknown>;
 }
 
 /**
@@ -48,6 +50,12 @@ interface Scheduled {
 export const scheduled: Record<string, Scheduled> = {
   sessions_sweep: { match: '0 * * * *', backfill: HOUR, run: sweepExpiredSessions },
   rate_limits_sweep: { match: '*/10 * * * *', backfill: HOUR / 6, run: sweepExpiredRateLimits },
+  // Members whose facts moved (badge_due, marked by triggers): their badges, a batch at a time.
+  badges_due: { match: '* * * * *', backfill: MINUTE, run: runDue },
+  // Every badge for everyone, once a day at a quiet hour: streaks and anniversaries, which
+  // time alone earns, and whatever a due run missed. A day's backfill so that a restart at
+  // that hour does not skip a day.
+  badges_daily: { match: '17 3 * * *', backfill: 24 * HOUR, run: runAll },
 };
 
 // graphile-worker's levels as pino's; its routine lines (a job done, a worker started) are info.
@@ -77,7 +85,9 @@ export const jobs = fp(
     const taskList: TaskList = {};
     const items: CronItem[] = [];
     for (const [task, job] of Object.entries(scheduled)) {
-      taskList[task] = () => job.run(app.db, app.log);
+      taskList[task] = async () => {
+        await job.run(app.db, app.log, app.now);
+      };
       items.push({ task, match: job.match, identifier: task, options: { backfillPeriod: job.backfill, maxAttempts: 1 } });
     }
     const events: WorkerEvents = new EventEmitter();

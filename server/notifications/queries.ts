@@ -89,7 +89,7 @@ function notificationRows(db: Db, viewer: Viewer) {
     .leftJoin('posts as p', 'p.id', 'n.post_id')
     .leftJoin('categories as c', 'c.id', 't.category_id')
     .select([
-      'n.id', 'n.kind', 'n.message', 'n.created_at', 'n.read_at', 'n.post_id', 'a.username as actor', 't.title as thread_title',
+      'n.id', 'n.kind', 'n.message', 'n.created_at', 'n.read_at', 'n.post_id', 'n.link as page_link', 'a.username as actor', 't.title as thread_title',
       'p.user_id as post_user_id', 'p.deleted_at as post_deleted_at', 'p.hidden_at as post_hidden_at', 'p.pending_at as post_pending_at',
       't.user_id as thread_user_id', 't.deleted_at as thread_deleted_at', 't.hidden_at as thread_hidden_at', 't.pending_at as thread_pending_at',
       'c.read_role', 'c.read_rank',
@@ -120,6 +120,8 @@ function shown(viewer: Viewer, n: NotificationRow) {
     message: n.message,
     link: reachable ? `/p/${n.post_id}` : null,
     thread_title: reachable ? n.thread_title : null,
+    // A notice of recognition leads to its own page (a badge's, a profile, a nomination).
+    page_link: n.page_link,
   };
 }
 

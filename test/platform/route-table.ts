@@ -69,6 +69,9 @@ export const routeTable: RouteRow[] = [
   { method: 'GET', route: '/p/:id', url: (w) => `/p/${w.reply}`, expect: all(303) },
   { method: 'GET', route: '/u/:username', url: (w) => `/u/${w.author.username}`, expect: all(200) },
   { method: 'GET', route: '/leaderboard', url: () => '/leaderboard?by=accepted&period=month', expect: all(200) },
+  { method: 'GET', route: '/badges', url: () => '/badges', expect: all(200) },
+  { method: 'GET', route: '/badges/:slug', url: () => '/badges/anniversary', expect: all(200) },
+  { method: 'GET', route: '/guidelines', url: () => '/guidelines', expect: all(200) },
   { method: 'GET', route: '/healthz', url: () => '/healthz', expect: all(200) },
   { method: 'GET', route: '/readyz', url: () => '/readyz', expect: all(200) },
   { method: 'GET', route: '/static/*', url: () => '/static/css/hearth.css', expect: all(200) },
@@ -175,3 +178,6 @@ export const routeTable: RouteRow[] = [
   { method: 'POST', route: '/admin/watched-words', url: () => '/admin/watched-words', form: () => ({ word: `word${++n}`, action: 'flag' }), expect: action('admin') },
   { method: 'POST', route: '/admin/watched-words/:id/delete', url: (w) => `/admin/watched-words/${w.watchedWord}/delete`, expect: action('admin') },
 ];
+  // Badges by hand: a badge one may earn again (each grant its own), and a grant of the world's to take back.
+  { method: 'POST', route: '/badges/:slug/grant', url: () => '/badges/nice-post/grant', form: (w) => ({ username: w.author.username, reason: 'For the launch' }), expect: action('admin') },
+  { method: 'POST', route: '/badges/:slug/revoke', url: () => '/badges/anniversary/revoke', form: (w) => ({ grant: String(w.badgeGrant), reason: 'Granted by mistake' }), expect: action('admin') },

@@ -34,6 +34,12 @@ export interface World {
   queueItem: number;
   silence: number;
   watchedWord: number;
+  /** An Advocate (rank 3) with no nomination: for staff to nominate. */
+  advocate: Member;
+  /** Another Advocate's open nomination: for staff to withdraw, someone else's to answer. */
+  nomination: number;
+  /** A grant of the author's (an anniversary) for admins to take back. */
+  badgeGrant: number;
   settingsForm: Record<string, string>;
 }
 
@@ -95,5 +101,9 @@ export async function makeWorld(h: Harness, cast: Cast, settingsForm: Record<str
     notifications: new Map(await Promise.all(cast.visitors.map(async (v) => [v.id, await noticeFor(v.id)] as [number, number]))),
     othersNotification: await noticeFor(author.id),
     queueItem: item.id, silence: silence.id, watchedWord: word.id, settingsForm,
+    advocate: await make.member({ rank: 3 }),
+    nomination: (await db.insertInto('rank_nominations').values({ user_id: (await make.member({ rank: 3 })).id, nominated_by: moderator.id, created_at: now })
+      .returning('id').executeTakeFirstOrThrow()).id,
+    badgeGrant: (await db.insertInto('user_badges').values({ user_id: author.id, badge: 'anniversary', grant_key: -i, granted_at: now }).returning('id').executeTakeFirstOrThrow()).id,
   };
 }
