@@ -1,5 +1,5 @@
 // Background jobs on graphile-worker, in the app's own database (schema graphile_worker): the
-// periodic sweeps, and later the jobs that grant badges and recompute ranks.
+// periodic sweeps, and the jobs that grant badges and review ranks.
 //
 // Why graphile-worker and not pg-boss: Hearth runs on Node 20.19+ and 22.12+, and pg-boss 11 and
 // 12 need Node 22 (its last release for Node 20 is two majors behind); graphile-worker's 0.17 line
@@ -25,6 +25,7 @@ import { Logger, parseCronItems, run, type CronItem, type LogLevel, type Runner,
 import pg from 'pg';
 import type { Db } from '../db/index.ts';
 import { runAll, runDue } from '../badges/grant.ts';
+import { reviewRanks } from '../ranks/engine.ts';
 import { sweepExpiredRateLimits } from '../security/rate-limit-store.ts';
 import { sweepExpiredSessions } from '../sessions/index.ts';
 
@@ -50,12 +51,26 @@ interface Scheduled {
 export const scheduled: Record<string, Scheduled> = {
   sessions_sweep: { match: '0 * * * *', backfill: HOUR, run: sweepExpiredSessions },
   rate_limits_sweep: { match: '*/10 * * * *', backfill: HOUR / 6, run: sweepExpiredRateLimits },
-  // Members whose facts moved (badge_due, marked by triggers): their badges, a batch at a time.
-  badges_due: { match: '* * * * *', backfill: MINUTE, run: runDue },
-  // Every badge for everyone, once a day at a quiet hour: streaks and anniversaries, which
-  // time alone earns, and whatever a due run missed. A day's backfill so that a restart at
-  // that hour does not skip a day.
-  badges_daily: { match: '17 3 * * *', backfill: 24 * HOUR, run: runAll },
+  // Members whose facts moved (badge_due, marked by triggers): their badges and their rank, a
+  // batch at a time, so a member is promoted within a minute of what earns it.
+  badges_due: {
+    match: '* * * * *',
+    backfill: MINUTE,
+    run: (db, log, now) => runDue(db, log, now, async (tx, members) => void (await reviewRanks(tx, members, now(), log))),
+  },
+  // Everyone, once a day at a quiet hour: ranks first (an Advocate below the bar after the grace
+  // period drops; the Ambassador badge reads the rank), then every badge — streaks and
+  // anniversaries, which time alone earns, and whatever a due run missed. A day's backfill so
+  // that a restart at that hour does not skip a day.
+  recognition_daily: {
+    match: '17 3 * * *',
+    backfill: 24 * HOUR,
+    run: async (db, log, now) => {
+      const ranks = await reviewRanks(db, 'all', now(), log);
+      log.info(ranks, 'ranks: the daily review is done');
+      await runAll(db, log, now);
+    },
+  },
 };
 
 // graphile-worker's levels as pino's; its routine lines (a job done, a worker started) are info.

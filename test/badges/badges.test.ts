@@ -269,12 +269,14 @@ t.test('admins grant and revoke by hand, with a reason, logged; bad input keeps 
   t.equal((await told(db, member.id)).length, 3, 'the member is told of each grant');
 });
 
-t.test('the due job runs on the queue', async (t) => {
+t.test('the due job runs on the queue: badges and ranks', async (t) => {
   const { app, db, make } = await testApp(t, { jobs: true });
   const runner = app.jobs!;
-  const member = await make.member();
+  const member = await make.member({ rank: 0 });
   const category = await openCategory(db);
   await createThread(db, { categoryId: category.id, userId: member.id, title: 'Hello from the queue', body: 'A first post.' });
+  // A newcomer's reading, as the batched counter writes it: enough for rank 1.
+  await db.insertInto('member_days').values({ user_id: member.id, day: app.now().toISOString().slice(0, 10), threads_entered: 5, posts_read: 30, reading_seconds: 600 }).execute();
   const done = new Promise<void>((resolve) =>
     runner.events.on('job:complete', ({ job, error }) => {
       if (job.task_identifier !== 'badges_due') return;
@@ -285,4 +287,7 @@ t.test('the due job runs on the queue', async (t) => {
   await runner.addJob('badges_due', {});
   await done;
   t.same(await slugs(db, member.id), ['first-post'], 'granted by the job');
+  const after = await db.selectFrom('users').select('rank').where('id', '=', member.id).executeTakeFirstOrThrow();
+  t.equal(after.rank, 1, 'and the same run promoted the newcomer who had read enough');
+  t.ok(await db.selectFrom('notifications').select('id').where('user_id', '=', member.id).where('kind', '=', 'rank').executeTakeFirst(), 'who is told');
 });
