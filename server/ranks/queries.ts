@@ -180,7 +180,7 @@ export interface MemberStanding extends Standing {
 export async function standings(db: Db, members: Members): Promise<MemberStanding[]> {
   let q = db
     .selectFrom('users')
-    .select(['id', 'username', 'rank', 'rank_locked', 'banned_at', 'rank_changed_at', 'created_at'])
+    .select(['id', 'username', 'rank', 'rank_locked', 'banned_at', 'rank_changed_at'])
     .orderBy('id');
   if (members !== 'all') q = q.where('id', '=', sql<number>`any(${members}::bigint[])`);
   const rows = await q.execute();
@@ -191,7 +191,6 @@ export async function standings(db: Db, members: Members): Promise<MemberStandin
     locked: r.rank_locked,
     banned: r.banned_at !== null,
     changedAt: r.rank_changed_at,
-    createdAt: r.created_at,
   }));
 }
 

@@ -172,16 +172,23 @@ export interface Standing {
   rank: number;
   locked: boolean;
   banned: boolean;
-  /** When the rank last moved; null: not since the account was made (`createdAt`). */
+  /**
+   * When the rank last moved; null: never since the account was made, so a rank above 0 was
+   * given by hand (`user:create --rank`, a community moving in) or before ranks were earned here.
+   */
   changedAt: Date | null;
-  createdAt: Date;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
 
-/** When an Advocate below the bar drops back to Contributor: the grace period after the rank last moved. */
-export function graceEnds(s: Standing, t: RankThresholds): Date {
-  return new Date((s.changedAt ?? s.createdAt).getTime() + t.rank3.graceDays * DAY);
+/**
+ * When an Advocate below the bar drops back to Contributor: the grace period after the rank last
+ * moved. Never for a rank that has not moved since the account was made: it came with the
+ * account, by hand, and member_days has no history from before ranks were earned to judge it by
+ * (every Advocate of a community that moves in would drop on the first review).
+ */
+export function graceEnds(s: Pick<Standing, 'changedAt'>, t: RankThresholds): Date | null {
+  return s.changedAt && new Date(s.changedAt.getTime() + t.rank3.graceDays * DAY);
 }
 
 /**
@@ -193,7 +200,8 @@ export function graceEnds(s: Standing, t: RankThresholds): Date {
 export function rankDecision(s: Standing, earned: EarnedRank, t: RankThresholds, now: Date): EarnedRank | null {
   if (s.locked || s.banned || s.rank >= 4) return null;
   if (earned > s.rank) return earned;
-  if (s.rank === 3 && earned < 3 && now >= graceEnds(s, t)) return 2;
+  const ends = graceEnds(s, t);
+  if (s.rank === 3 && earned < 3 && ends && now >= ends) return 2;
   return null;
 }
 
@@ -223,7 +231,9 @@ export function explainRank(s: Standing, f: MemberFacts, site: SiteFacts, t: Ran
   if (earned >= rank) return { ...base, why: `${name}: every requirement of the rank is met.`, held, next };
   if (rank === 3) {
     const ends = graceEnds(s, t);
-    const why = now < ends
+    const why = !ends
+      ? `${name}, given with the account and kept: the review only takes away an ${name} rank it gave.`
+      : now < ends
       ? `${name}, below the rank's bar for now: it is kept until ${ends.toISOString().slice(0, 10)}, the end of the ${t.rank3.graceDays}-day grace period; then it needs every requirement met again.`
       : `${name}, below the rank's bar: it drops back to ${rankNames[2]} on the next review.`;
     return { ...base, why, held, next };

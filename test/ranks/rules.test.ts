@@ -67,8 +67,7 @@ t.test('rank 3 asks a share of what is new, never more than its cap', async (t) 
 });
 
 const DAY = 86_400_000;
-const created = new Date('2026-01-01T00:00:00Z');
-const standing = (over: Partial<Standing> = {}): Standing => ({ rank: 0, locked: false, banned: false, changedAt: null, createdAt: created, ...over });
+const standing = (over: Partial<Standing> = {}): Standing => ({ rank: 0, locked: false, banned: false, changedAt: null, ...over });
 
 t.test('the decision: up as earned, rank 3 down to 2 after the grace period only, never for locked, banned or rank 4', async (t) => {
   const now = new Date('2026-06-01T00:00:00Z');
@@ -82,7 +81,8 @@ t.test('the decision: up as earned, rank 3 down to 2 after the grace period only
     ['an advocate below the bar after the grace period drops to 2', standing({ rank: 3, changedAt: new Date(now.getTime() - 14 * DAY) }), 1, 2],
     ['even with nothing, an advocate drops to 2, not lower', standing({ rank: 3, changedAt: new Date(now.getTime() - 100 * DAY) }), 0, 2],
     ['an advocate at the bar keeps 3', standing({ rank: 3, changedAt: new Date(now.getTime() - 100 * DAY) }), 3, null],
-    ['an advocate never moved: the grace counts from the account', standing({ rank: 3, createdAt: new Date(now.getTime() - 2 * DAY) }), 0, null],
+    ['an advocate given the rank with the account is kept', standing({ rank: 3 }), 0, null],
+    ['a member given rank 1 with the account still climbs', standing({ rank: 1 }), 2, 2],
     ['a locked rank stays up', standing({ rank: 1, locked: true }), 3, null],
     ['a locked rank stays down', standing({ rank: 3, locked: true, changedAt: new Date(0) }), 0, null],
     ['a banned member is not promoted', standing({ banned: true }), 3, null],
@@ -102,6 +102,8 @@ t.test('the explanation says why the rank is held and what the next needs, with 
   t.match(explainRank(standing({ rank: 2, locked: true }), f, site, th, now).why, /set by hand/);
   t.equal(explainRank(standing({ rank: 3 }), factsAt(3), site, th, now).next, null, 'rank 4 is not earned from facts');
   t.match(explainRank(standing({ rank: 3, changedAt: new Date(now.getTime() - DAY) }), f, site, th, now).why, /kept until 2026-06-14/);
+  t.match(explainRank(standing({ rank: 3 }), f, site, th, now).why, /given with the account/);
+  t.match(explainRank(standing({ rank: 3, changedAt: new Date(now.getTime() - 15 * DAY) }), f, site, th, now).why, /drops back to Contributor/);
   t.match(explainRank(standing({ rank: 0 }), noFacts(), site, th, now).why, /starts/);
   t.match(explainRank(standing({ rank: 2 }), noFacts(), site, th, now).why, /never taken back/);
 });
