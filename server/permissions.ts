@@ -411,6 +411,102 @@ export function threadActionRefusal(
   return openThreadRefusal(viewer, thread);
 }
 
+/**
+ * Thread edits that follow rank, beside moderators' thread actions: from rank 3 (Advocate) a
+ * member may rename a thread, edit its tags and move it into another category they may post in,
+ * as Discourse opens recategorising and renaming at its third trust level; from rank 4
+ * (Ambassador) they may also close a thread as a duplicate of another, and reopen one so closed.
+ * Moderators may do all of these. Each such edit by a member is written to the staff log, as a
+ * moderator's action is.
+ */
+export type ThreadEdit = 'retitle' | 'retag' | 'move' | 'close duplicate' | 'reopen duplicate';
+
+/** The rank each thread edit opens at, for members without a moderator's role. */
+export const threadEditRanks: Record<ThreadEdit, number> = { retitle: 3, retag: 3, move: 3, 'close duplicate': 4, 'reopen duplicate': 4 };
+
+const threadEditRefusals: Record<ThreadEdit, string> = {
+  retitle: 'Renaming threads opens at rank 3 (Advocate).',
+  retag: 'Editing tags opens at rank 3 (Advocate).',
+  move: 'Moving threads opens at rank 3 (Advocate).',
+  'close duplicate': 'Closing a thread as a duplicate opens at rank 4 (Ambassador).',
+  'reopen duplicate': 'Reopening a thread closed as a duplicate is for moderators and Ambassadors (rank 4).',
+};
+
+/** Whether the viewer's role or rank opens this edit at all, whatever the thread. */
+export function hasThreadEdit(viewer: Viewer | null, edit: ThreadEdit): boolean {
+  return viewer !== null && (can(viewer, 'manage threads') || viewer.rank >= threadEditRanks[edit]);
+}
+
+/** Why the viewer's role and rank do not open this edit (null: they do), before any thread is looked at. */
+export function threadEditRightRefusal(viewer: Viewer | null, edit: ThreadEdit): HttpError | null {
+  if (!viewer) return new HttpError(401, 'Please sign in first.');
+  return hasThreadEdit(viewer, edit) ? null : forbidden(threadEditRefusals[edit]);
+}
+
+/** What of a thread decides its edits: whether it is there for the viewer, and its lock. */
+export type EditedThread = WithheldFacts & Pick<CategoryAccess, 'read_role' | 'read_rank'> & {
+  locked_at: Date | null;
+  duplicate_of: number | null;
+};
+
+/**
+ * Why the viewer may not make this edit to this thread now (null: they may). The rank or the
+ * role first (a member hears what the edit takes), then the thread as its page decides, then for
+ * a member: not while silenced (an edit is posting too), only on a public thread, and not on a
+ * thread a moderator locked (what is settled stays settled) — but an Ambassador reopens one
+ * closed as a duplicate, which is locked by being closed. Where a thread moves to is asked
+ * apart (moveRefusal).
+ */
+export function threadEditRefusal(viewer: Viewer | null, edit: ThreadEdit, thread: EditedThread, now: Date): HttpError | null {
+  const unqualified = threadEditRightRefusal(viewer, edit);
+  if (unqualified || !viewer) return unqualified;
+  const unopened = openThreadRefusal(viewer, thread);
+  if (unopened) return unopened;
+  if (edit === 'reopen duplicate' && thread.duplicate_of === null) return new HttpError(409, 'This thread is not closed as a duplicate.');
+  if (edit === 'close duplicate' && thread.duplicate_of !== null) return new HttpError(409, 'This thread is closed as a duplicate already.');
+  if (can(viewer, 'manage threads')) return null;
+  if (maybeSilenced(viewer, now)) return forbidden('You are silenced: you may read, but not change threads.');
+  if (!isPublic(thread)) return new HttpError(409, 'Only a public thread can be changed.');
+  if (thread.locked_at && edit !== 'reopen duplicate') return new HttpError(409, 'This thread is locked: only moderators change it now.');
+  return null;
+}
+
+/**
+ * Why the viewer may not move a thread into this category (null: they may). A moderator moves
+ * it anywhere they may read (it must not leave their reach); a member only where they may start
+ * a thread themselves, so a move never puts a thread where its mover could not have posted it.
+ */
+export function moveRefusal(viewer: Viewer, category: CategoryAccess): HttpError | null {
+  if (can(viewer, 'manage threads')) return readRefusal(viewer, category);
+  if (!canStartThread(viewer, category)) {
+    const message = 'You may move a thread only into a category where you may start threads.';
+    return new HttpError(403, message, { category: message });
+  }
+  return null;
+}
+
+/**
+ * Which thread edits the thread page offers this viewer: the same answers as threadEditRefusal,
+ * so a control is shown exactly where its route would take it. The page plain members share
+ * draws these per member (server/threads/member-page.ts), keyed by threadEditsKey.
+ */
+export function threadEditsFor(viewer: Viewer | null, thread: EditedThread, now: Date) {
+  const may = (edit: ThreadEdit) => threadEditRefusal(viewer, edit, thread, now) === null;
+  const edits = {
+    canRetitle: may('retitle'),
+    canRetag: may('retag'),
+    canMove: may('move'),
+    canCloseDuplicate: may('close duplicate'),
+    canReopenDuplicate: may('reopen duplicate'),
+  };
+  return { ...edits, canEditThread: Object.values(edits).some(Boolean) };
+}
+
+/** What of threadEditsFor differs from one viewer to the next, as a short key. */
+export function threadEditsKey(edits: ReturnType<typeof threadEditsFor>): string {
+  return [edits.canRetitle, edits.canRetag, edits.canMove, edits.canCloseDuplicate, edits.canReopenDuplicate].map((on) => (on ? 1 : 0)).join('');
+}
+
 /** This role and those above it: everyone who holds it. */
 export function rolesFrom(role: Role): Role[] {
   return roles.slice(roles.indexOf(role));

@@ -91,6 +91,8 @@ export interface ThreadsTable {
   merged_into: number | null;
   /** A question's accepted answer (migrations/0028). */
   accepted_post_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Closed as a duplicate of this thread: only while locked (migrations/0030). */
+  duplicate_of: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface PostsTable {

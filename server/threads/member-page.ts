@@ -2,8 +2,9 @@
 //
 // A member's page differs from another's in a few places only: their name and unread count in
 // the navigation, their token, which posts they liked, the links on their own posts, where
-// their unread posts start, their watch level, and in a question their votes and (for the
-// asker) the accept buttons. The page is rendered once per thread and
+// their unread posts start, their watch level, in a question their votes and (for the
+// asker) the accept buttons, and the thread edits their rank opens (rename, tags, move, close
+// as a duplicate). The page is rendered once per thread and
 // page number with those parts left as slots (server/views/member-parts.ts) and kept, with the
 // thread it shows, until a write announces a change to the thread (server/cache/member-pages.ts);
 // each request reads the member's own facts in one query (kept too) and fills the slots.
@@ -22,9 +23,9 @@ import type { MemberPages } from '../cache/member-pages.ts';
 import { withheldPost } from '../access/posts.ts';
 import type { Db } from '../db/index.ts';
 import type { WatchLevel } from '../db/schema.ts';
-import { isPublic, viewerFlags, type Viewer } from '../permissions.ts';
+import { isPublic, threadEditsFor, threadEditsKey, viewerFlags, type Viewer } from '../permissions.ts';
 import { FLASH_COOKIE } from '../views/index.ts';
-import { PARTS, PartCollector, type SharedPage, type VotesAs } from '../views/member-parts.ts';
+import { PARTS, PartCollector, type EditsAs, type SharedPage, type VotesAs } from '../views/member-parts.ts';
 import { firstUnreadOf, postView, votesKey, type PostRow } from './post-view.ts';
 import type { threadById } from './queries.ts';
 import { PAGE_SIZE } from '../addresses.ts';
@@ -101,12 +102,17 @@ export async function keepSharedPage(
   pages: MemberPages,
   snapshot: Snapshot,
   thread: Thread,
-  data: Record<string, unknown> & { page: number; posts: { id: number; post_number: number }[] },
+  data: Record<string, unknown> & { page: number; posts: { id: number; post_number: number; user_id: number }[] },
 ): Promise<SharedThreadPage> {
   // A question's votes as each member sees them, from the post's view for that member.
   const votesAs: VotesAs = (post, viewer, vote) => {
     const row = { ...(post as unknown as PostRow), my_vote: vote === 0 ? null : vote };
     return { key: votesKey(row, viewer, thread), view: () => postView(row, viewer, thread) };
+  };
+  // The thread edits a member's rank opens, from the page's own flags for them (threadPage).
+  const editsAs: EditsAs = (context, viewer, now) => {
+    const edits = threadEditsFor(viewer, thread, now);
+    return { key: threadEditsKey(edits), view: () => ({ ...context, ...edits }) };
   };
   // Each post's own links, as its author, a member who liked it, and anyone else sees them.
   const parts = new PartCollector(
@@ -117,6 +123,7 @@ export async function keepSharedPage(
         thread,
       ),
     votesAs,
+    editsAs,
   );
   const html = await reply.render('threads/thread', {
     ...data,
@@ -128,8 +135,24 @@ export async function keepSharedPage(
     [PARTS]: parts,
   });
   const kept: SharedThreadPage = { page: parts.finish(html), thread, posts: data.posts.map((p) => ({ id: p.id, post_number: p.post_number })) };
-  pages.keepPage(thread.id, data.page, kept, snapshot);
+  // Each post shows its author's name and rank: the page is good while none of them changes.
+  pages.keepPage(thread.id, data.page, kept, withAuthors(snapshot, data.posts));
   return kept;
+}
+
+/**
+ * The snapshot a thread page was read under, with the authors of its posts: a post shows its
+ * author's name and rank, and a change of either announces author:<id> (migrations/0031), not
+ * the thread. Added after the read, which is sound: the snapshot's mark was taken before it, so
+ * a change landing meanwhile still makes the page old.
+ */
+export function withAuthors(snapshot: Snapshot, posts: readonly { user_id: number }[]): Snapshot {
+  return { mark: snapshot.mark, scopes: [...snapshot.scopes, ...authorScopes(posts)] };
+}
+
+/** The author:<id> scope of each author on a page, once each. */
+export function authorScopes(posts: readonly { user_id: number }[]): string[] {
+  return [...new Set(posts.map((p) => p.user_id))].map((id) => `author:${id}`);
 }
 
 /**
@@ -175,7 +198,7 @@ async function readFacts(db: Db, userId: number, thread: { id: number; kind: str
 }
 
 /** The shared page as this member sees it. */
-export function fillSharedPage(reply: FastifyReply, shared: SharedThreadPage, viewer: Viewer, facts: OwnFacts): string {
+export function fillSharedPage(reply: FastifyReply, shared: SharedThreadPage, viewer: Viewer, facts: OwnFacts, now: Date): string {
   return shared.page.fill({
     viewer,
     token: reply.csrfToken(),
@@ -183,5 +206,6 @@ export function fillSharedPage(reply: FastifyReply, shared: SharedThreadPage, vi
     votes: facts.votes,
     firstUnread: firstUnreadOf(shared.posts, facts.lastRead),
     watch: facts.watch ?? 'normal',
+    now,
   });
 }

@@ -234,6 +234,29 @@ export function categoryThreads(
 }
 
 /**
+ * What a thread closed as a duplicate shows of the thread it duplicates: its address always, its
+ * title only while anyone may read it (public, in a category open to all), since the page that
+ * shows it is the same for every reader (guests' and members' kept pages) — anyone else follows
+ * the link and is told there whether they may open it.
+ */
+const duplicateColumns = (eb: ExpressionBuilder<any, any>) => [
+  eb.ref('t.duplicate_of').as('duplicate_of'),
+  eb.ref('dt.slug').as('duplicate_slug'),
+  eb
+    .case()
+    .when(
+      eb.and([
+        eb('dt.deleted_at', 'is', null), eb('dt.hidden_at', 'is', null), eb('dt.pending_at', 'is', null),
+        eb('dc.read_role', 'is', null), eb('dc.read_rank', '=', 0),
+      ]),
+    )
+    .then(eb.ref('dt.title'))
+    .else(null)
+    .end()
+    .as('duplicate_title'),
+];
+
+/**
  * A thread (with how far the viewer has read it); a deleted one only for those who may see deleted
  * content, or (`withMerged`) when it was merged into another, for its address to lead there.
  */
@@ -245,6 +268,10 @@ export function threadById(db: Db, id: number, opts: { withDeleted?: boolean; wi
     // What the page also needs about the viewer and the thread, in the same query.
     .leftJoin('thread_watches as tw', (join) => join.onRef('tw.thread_id', '=', 't.id').on('tw.user_id', '=', opts.viewerId ?? 0))
     .leftJoin('polls as pl', 'pl.thread_id', 't.id')
+    // The thread a duplicate points at, in the same query: its page links there.
+    .leftJoin('threads as dt', 'dt.id', 't.duplicate_of')
+    .leftJoin('categories as dc', 'dc.id', 'dt.category_id')
+    .select(duplicateColumns)
     .select([
       't.id', 't.title', 't.slug', 't.kind', 't.reply_count', 't.last_post_number', 't.created_at', 't.deleted_at',
       't.pinned_scope', 't.pinned_until', 't.locked_at', 'tr.last_read_post_number', 'tw.level as watch_level', 'pl.id as poll_id',

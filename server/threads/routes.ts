@@ -2,7 +2,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import type { Db } from '../db/index.ts';
-import { canSee, can, canStartThread, isPublic, replyRefusal, startThreadRefusal, type Viewer, threadActionsFor } from '../permissions.ts';
+import {
+  canSee, can, canStartThread, isPublic, replyRefusal, startThreadRefusal, type Viewer, threadActionsFor, threadEditsFor,
+} from '../permissions.ts';
 import { afterNewPost, writeNewPost } from '../moderation/posting/posting.ts';
 import { standingOf } from '../moderation/posting/standing.ts';
 import { waitText } from '../text/moments.ts';
@@ -28,7 +30,7 @@ import {
 } from './queries.ts';
 import { markThreadRead, type ViewCounter } from './read-state.ts';
 import {
-  anyMember, asReadBy, canSharePage, fillSharedPage, forAnyMember, keepSharedPage, keptSharedPage, memberFacts, sharesMemberPage,
+  anyMember, asReadBy, authorScopes, canSharePage, fillSharedPage, forAnyMember, keepSharedPage, keptSharedPage, memberFacts, sharesMemberPage,
 } from './member-page.ts';
 import { firstUnreadOf, postView } from './post-view.ts';
 import { pageOf, threadUrl } from '../addresses.ts';
@@ -103,6 +105,9 @@ export async function threadPage(db: Db, thread: Thread, page: number, viewer: V
     slowMode: thread.slow_mode_seconds ? waitText(thread.slow_mode_seconds) : null,
     slowModeMinutes: thread.slow_mode_seconds / 60,
     ...threadActionsFor(viewer, thread),
+    // The edits rank opens (server/threads/staff/routes.ts); on the page plain members share,
+    // drawn for each member from these same flags (member-page.ts).
+    ...threadEditsFor(viewer, thread, now),
     watch: level ? { action: `/t/${thread.id}/watch`, level } : null,
     // A poll takes votes once its thread is public (server/polls/routes.ts).
     poll: poll ? pollView(poll, viewer !== null && !thread.hidden_at && !thread.pending_at, new Date()) : null,
@@ -223,7 +228,7 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
       own ??= await memberFacts(app.db, pages, viewer.id, shared.thread, page, shared.posts);
     }
     // A member's own held or hidden post belongs on their page: then it is rendered for them alone.
-    const filled = viewer && shared && own && !own.ownHeld ? { html: fillSharedPage(reply, shared, viewer, own), posts: shared.posts } : null;
+    const filled = viewer && shared && own && !own.ownHeld ? { html: fillSharedPage(reply, shared, viewer, own, now), posts: shared.posts } : null;
     const data = filled ? null : await threadPage(app.db, own ? asReadBy(thread, own) : thread, page, viewer, now);
     // Read up to the newest post shown: a discussion's last, a question's newest answer on the page.
     const lastShown = Math.max(0, ...(filled?.posts ?? data?.posts ?? []).map((p) => p.post_number));
@@ -236,6 +241,8 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
     if (req.headers['hx-request'] !== 'true') opts.views.add(thread.id);
     if (filled) return reply.type('text/html; charset=utf-8').send(filled.html);
     const values = { body: viewer && quote ? await quoteFor(thread.id, quote) : '' };
+    // A guest's kept copy shows each post's author's name and rank: it goes when one changes (migrations/0031).
+    if (data) reply.dependsOn(authorScopes(data.posts));
     return reply.page('threads/thread', { ...data, values, errors: {} });
   }
 

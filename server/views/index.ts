@@ -79,6 +79,11 @@ declare module 'fastify' {
      * renders; `scopes` are what the page shows (thread:<id>, category:<id>, home).
      */
     cached(scopes: string[], handler: () => Promise<FastifyReply>, onHit?: (req: FastifyRequest) => void): Promise<FastifyReply>;
+    /**
+     * More scopes the page being kept shows, learnt while it was read (the authors of a thread's
+     * posts); nothing when no page is being kept.
+     */
+    dependsOn(scopes: string[]): FastifyReply;
     /** The CSRF token for this browser and member (server/security). */
     csrfToken(): string;
     /** A message shown once on the next page this browser renders. */
@@ -243,6 +248,13 @@ export const views = fp(
       // Versions are taken before the handler reads: a write landing meanwhile makes this copy old at once.
       (this as Capturing)[capture] = { key: req.url, snapshot: pageCache.guestPages.snapshot(scopes), onHit };
       return handler();
+    });
+
+    // Scopes learnt during the read join the snapshot taken before it: a change meanwhile still counts.
+    app.decorateReply('dependsOn', function (this: FastifyReply, scopes: string[]) {
+      const capturing = (this as Capturing)[capture];
+      if (capturing) capturing.snapshot = { mark: capturing.snapshot.mark, scopes: [...capturing.snapshot.scopes, ...scopes] };
+      return this;
     });
 
     // An answer for a signed-in member, or one that sets a cookie (a session, a CSRF secret, a

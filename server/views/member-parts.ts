@@ -10,7 +10,9 @@
 // gives: PostAs) — and the page keeps them all; a request picks one of each. A question's votes
 // come out in more ways (the member's vote, whether they may vote down, whether they asked):
 // each is rendered the first time a member needs it, from the post's view for that member
-// (VotesAs), and kept with the page for the next one who sees the same. Only the navigation's
+// (VotesAs), and kept with the page for the next one who sees the same. The thread edits that
+// follow rank (rename, tags, move, close as a duplicate) are drawn the same way, from the page's
+// view for that member (EditsAs). Only the navigation's
 // account part is rendered per request (the member's name and unread count), from the block itself.
 import { randomBytes } from 'node:crypto';
 import { TOKEN_SLOT } from '../cache/guest-pages.ts';
@@ -42,9 +44,16 @@ export type PostAs = (post: Record<string, unknown>, as: 'own' | 'liked' | 'othe
  */
 export type VotesAs = (post: Record<string, unknown>, viewer: Viewer, vote: -1 | 0 | 1) => { key: string; view: () => object };
 
+/**
+ * The thread edits a member is offered on this page (threadEditsFor in server/permissions.ts, at
+ * `now`), as `key` (the same for every member offered the same) and the page's view for them.
+ */
+export type EditsAs = (context: Record<string, unknown>, viewer: Viewer, now: Date) => { key: string; view: () => object };
+
 type Part =
   | { kind: 'post'; postId: number; authorId: number; own: Piece[]; liked: Piece[]; other: Piece[] }
   | { kind: 'votes'; postId: number; post: Record<string, unknown>; render: Render; drawn: Map<string, Piece[]> }
+  | { kind: 'thread-edits'; context: Record<string, unknown>; render: Render; drawn: Map<string, Piece[]> }
   | { kind: 'divider'; postId: number; on: Piece[]; off: Piece[] }
   | { kind: 'watch'; levels: Record<string, Piece[]> }
   | { kind: 'account'; render: Render };
@@ -59,6 +68,8 @@ export interface MemberFacts {
   /** The post the unread marker goes before, if any. */
   firstUnread?: number;
   watch: string;
+  /** The moment the page is filled for: what a silence in force refuses. */
+  now?: Date;
 }
 
 const split = (html: string): Piece[] => html.split(TOKEN_SLOT).flatMap((s, i) => (i === 0 ? [s] : [TOKEN, s]));
@@ -70,6 +81,7 @@ export class PartCollector {
   constructor(
     private postAs: PostAs,
     private votesAs?: VotesAs,
+    private editsAs?: EditsAs,
   ) {}
 
   /** Called by the memberPart helper: keeps the part's variants and leaves a marker. */
@@ -87,6 +99,9 @@ export class PartCollector {
         break;
       case 'votes':
         this.parts.push({ kind: 'votes', postId: post.id, post: context, render, drawn: new Map() });
+        break;
+      case 'thread-edits':
+        this.parts.push({ kind: 'thread-edits', context, render, drawn: new Map() });
         break;
       case 'divider':
         this.parts.push({ kind: 'divider', postId: post.id, on: split(render({ ...context, isFirstUnread: true })), off: split(render({ ...context, isFirstUnread: false })) });
@@ -118,7 +133,7 @@ export class PartCollector {
       last = m.index + m[0].length;
     }
     pieces.push(...split(html.slice(last)));
-    return new SharedPage(pieces, this.votesAs);
+    return new SharedPage(pieces, this.votesAs, this.editsAs);
   }
 }
 
@@ -132,6 +147,7 @@ export class SharedPage {
   constructor(
     private pieces: (Piece | Part)[],
     private votesAs?: VotesAs,
+    private editsAs?: EditsAs,
   ) {}
 
   /** The page as this member sees it. */
@@ -146,6 +162,7 @@ export class SharedPage {
       else if (typeof piece === 'string') out.push(piece);
       else if (piece.kind === 'post') put(piece.authorId === m.viewer.id ? piece.own : m.liked.has(piece.postId) ? piece.liked : piece.other);
       else if (piece.kind === 'votes') put(this.votesFor(piece, m));
+      else if (piece.kind === 'thread-edits') put(this.editsFor(piece, m));
       else if (piece.kind === 'divider') put(piece.postId === m.firstUnread ? piece.on : piece.off);
       else if (piece.kind === 'watch') put(piece.levels[m.watch] ?? piece.levels.normal);
       else {
@@ -155,6 +172,15 @@ export class SharedPage {
       }
     }
     return out.join('');
+  }
+
+  /** The thread edits this member is offered: rendered once for all who are offered the same. */
+  private editsFor(piece: Extract<Part, { kind: 'thread-edits' }>, m: MemberFacts): Piece[] {
+    if (!this.editsAs) throw new Error('a shared page with thread edits needs EditsAs');
+    const { key, view } = this.editsAs(piece.context, m.viewer, m.now ?? new Date());
+    let drawn = piece.drawn.get(key);
+    if (!drawn) piece.drawn.set(key, (drawn = split(piece.render(view()))));
+    return drawn;
   }
 
   /** A post's votes as this member sees them: rendered once for all who see the same. */

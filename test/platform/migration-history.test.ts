@@ -373,6 +373,9 @@ const landed: Record<string, string> = {
   '0026_public_counts': '9b4d0cf80c2c978a',
   '0027_public_counts_backfill': '9582f10d063261dc',
   '0028_votes_and_reputation': 'ee19da842c555da0',
+  '0029_recognition': 'f52dc219aa599f51',
+  '0030_thread_duplicates': '156b7eeb1552d32e',
+  '0031_author_notify': '061a7b87e0534282',
 };
 
 const digest = async (name: string) =>

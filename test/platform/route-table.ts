@@ -162,6 +162,11 @@ export const routeTable: RouteRow[] = [
   { method: 'POST', route: '/t/:id/merge', url: (w) => `/t/${w.thread.id}/merge`, form: (w) => ({ into: String(w.otherThread), reason: '' }), expect: action('moderator') },
   { method: 'POST', route: '/t/:id/split', url: (w) => `/t/${w.thread.id}/split`, form: (w) => ({ posts: String(w.replyNumber), title: 'A thread of its own', reason: '' }), expect: action('moderator') },
   { method: 'POST', route: '/t/:id/slow-mode', url: (w) => `/t/${w.thread.id}/slow-mode`, form: () => ({ minutes: '10', reason: '' }), expect: action('moderator') },
+  // Thread edits that rank opens too: renaming, tags (and moving, above) from rank 3, closing as a
+  // duplicate (and reopening one, above) from rank 4; the table's members are rank 0 and 1.
+  { method: 'POST', route: '/t/:id/title', url: (w) => `/t/${w.thread.id}/title`, form: () => ({ title: `A new title ${++n}`, reason: '' }), expect: action('moderator') },
+  { method: 'POST', route: '/t/:id/tags', url: (w) => `/t/${w.thread.id}/tags`, form: () => ({ tags: `tag-${++n}, other`, reason: '' }), expect: action('moderator') },
+  { method: 'POST', route: '/t/:id/duplicate', url: (w) => `/t/${w.thread.id}/duplicate`, form: (w) => ({ into: String(w.otherThread), reason: '' }), expect: action('moderator') },
   { method: 'POST', route: '/t/:id/pin', url: (w) => `/t/${w.thread.id}/pin`, form: () => ({ scope: 'category', until: '' }), expect: action('staff') },
   { method: 'POST', route: '/t/:id/unpin', url: (w) => `/t/${w.pinnedThread}/unpin`, expect: action('staff') },
 

@@ -12,10 +12,10 @@ import { slugify } from '../../addresses.ts';
 import { publicPost } from '../../access/posts.ts';
 import { logAction } from '../../moderation/log/write.ts';
 
-/** A category named by its slug or its id (the move and split forms take either), with who may read it. */
+/** A category named by its slug or its id (the move and split forms take either), with who may read it and post in it. */
 export function categoryByRef(db: Db, ref: string) {
   const key = ref.trim();
-  const q = db.selectFrom('categories').select(['id', 'slug', 'name', 'read_role', 'read_rank']);
+  const q = db.selectFrom('categories').select(['id', 'slug', 'name', 'read_role', 'read_rank', 'post_role', 'post_rank']);
   return (/^\d{1,15}$/.test(key) ? q.where('id', '=', Number(key)) : q.where('slug', '=', key.toLowerCase())).executeTakeFirst();
 }
 
@@ -286,7 +286,8 @@ export async function lockThread(tx: Db, threadId: number, l: { locked: boolean;
   if ((before.locked_at !== null) === l.locked) return false;
   await tx
     .updateTable('threads')
-    .set(l.locked ? { locked_at: new Date(), locked_by: l.by } : { locked_at: null, locked_by: null })
+    // A duplicate's pointer stands only while it is locked (migrations/0030): unlocking reopens it.
+    .set(l.locked ? { locked_at: new Date(), locked_by: l.by } : { locked_at: null, locked_by: null, duplicate_of: null })
     .where('id', '=', threadId)
     .execute();
   await logAction(tx, {
@@ -297,4 +298,89 @@ export async function lockThread(tx: Db, threadId: number, l: { locked: boolean;
     after: { locked: l.locked },
   });
   return true;
+}
+
+// Thread edits that follow rank (threadEditRefusal in server/permissions.ts): a title, tags, a
+// duplicate's closing and reopening. Each under the thread's row lock, answering what it replaced
+// for the staff log line the route writes in the same transaction.
+
+/** Renames a thread (its slug follows; old slugs lead to the new address). */
+export async function retitleThread(tx: Db, threadId: number, title: string) {
+  const before = await lockThreadRow(tx, threadId);
+  if (before.title === title) return { before, changed: false };
+  await tx.updateTable('threads').set({ title, slug: slugify(title) }).where('id', '=', threadId).execute();
+  return { before, changed: true };
+}
+
+/**
+ * Sets a thread's tags to these names, creating tags that do not exist yet. Only the difference
+ * is written, so a tag kept is neither removed nor added (its count, kept by the triggers of
+ * migrations/0026, does not move), and new ones go on in id order, the order the triggers lock
+ * tags in. Answers the names before and after.
+ */
+export async function retagThread(tx: Db, threadId: number, names: string[]) {
+  await lockThreadRow(tx, threadId);
+  const current = await tx
+    .selectFrom('thread_tags as tt')
+    .innerJoin('tags as g', 'g.id', 'tt.tag_id')
+    .select(['g.id', 'g.name'])
+    .where('tt.thread_id', '=', threadId)
+    .orderBy('g.name')
+    .execute();
+  const before = current.map((t) => t.name);
+  const dropped = current.filter((t) => !names.includes(t.name)).map((t) => t.id).sort((a, b) => a - b);
+  const added = names.filter((n) => !before.includes(n));
+  if (dropped.length) await tx.deleteFrom('thread_tags').where('thread_id', '=', threadId).where('tag_id', 'in', dropped).execute();
+  if (added.length) {
+    await tx.insertInto('tags').values(added.map((name) => ({ name }))).onConflict((oc) => oc.column('name').doNothing()).execute();
+    const tags = await tx.selectFrom('tags').select('id').where('name', 'in', added).orderBy('id').execute();
+    await tx.insertInto('thread_tags').values(tags.map((t) => ({ thread_id: threadId, tag_id: t.id }))).execute();
+  }
+  return { before, after: [...names].sort(), changed: dropped.length > 0 || added.length > 0 };
+}
+
+/**
+ * Closes a thread as a duplicate of another: locked, and pointing at it. Both rows locked in id
+ * order (as a merge locks them), so that two threads closed as each other's duplicates at once
+ * cannot deadlock, and the second finds the first closed and is refused: no thread ends up
+ * pointing at one that points back.
+ */
+export async function closeAsDuplicate(tx: Db, c: { threadId: number; duplicateOf: number; by: number; at: Date }) {
+  const refuse = (message: string) => new HttpError(422, message, { into: message });
+  if (c.threadId === c.duplicateOf) throw refuse('A thread cannot be a duplicate of itself.');
+  const ids = [Math.min(c.threadId, c.duplicateOf), Math.max(c.threadId, c.duplicateOf)];
+  const rows = await tx
+    .selectFrom('threads')
+    .select(['id', 'title', 'slug', 'deleted_at', 'locked_at', 'duplicate_of'])
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  const thread = rows.find((t) => t.id === c.threadId && !t.deleted_at);
+  const original = rows.find((t) => t.id === c.duplicateOf && !t.deleted_at);
+  if (!thread) throw new HttpError(404, 'That thread could not be found.');
+  if (thread.duplicate_of !== null) throw new HttpError(409, 'This thread is closed as a duplicate already.');
+  if (!original) throw refuse(`There is no thread ${c.duplicateOf}.`);
+  if (original.duplicate_of !== null) throw refuse(`Thread ${original.id} is itself closed as a duplicate: point at the thread it duplicates.`);
+  await tx
+    .updateTable('threads')
+    .set({ duplicate_of: original.id, locked_at: thread.locked_at ?? c.at, locked_by: c.by })
+    .where('id', '=', thread.id)
+    .execute();
+  return { before: thread, original };
+}
+
+/** Reopens a thread closed as a duplicate: unlocked, and pointing nowhere. */
+export async function reopenDuplicate(tx: Db, threadId: number) {
+  const before = await tx
+    .selectFrom('threads')
+    .select(['id', 'title', 'duplicate_of', 'locked_at', 'deleted_at'])
+    .where('id', '=', threadId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!before || before.deleted_at) throw new HttpError(404, 'That thread could not be found.');
+  // Another reopening (or an unlock) landed first: nothing is left to do, and nothing to log.
+  if (before.duplicate_of === null) return { before, changed: false };
+  await tx.updateTable('threads').set({ duplicate_of: null, locked_at: null, locked_by: null }).where('id', '=', threadId).execute();
+  return { before, changed: true };
 }

@@ -1,27 +1,37 @@
 // Staff's thread actions. Moderators close a thread after a time, unlist, move, merge and split
 // it, set its slow mode, and lock it; staff pin it (in its category or across the community, until
-// a date or for good). Each is a plain form on the thread page
+// a date or for good). Some of these follow rank too (threadEditRefusal in server/permissions.ts):
+// from rank 3 a member renames a thread, edits its tags and moves it where they may post; from
+// rank 4 they close it as a duplicate of another and reopen one so closed. A member's edit is
+// logged as a moderator's action is, and answered the same way. Each is a plain form on the thread page
 // (views/partials/threads/staff-actions.hbs) answered with a redirect; a rejected one shows the
 // thread page again with the error beside its field. Each change and its staff log line share
 // one transaction.
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { HttpError, invalid, notFound } from '../../errors.ts';
-import { can, threadActionRefusal, threadActionRefusals, type ThreadAction } from '../../permissions.ts';
+import {
+  can, moveRefusal, openThreadRefusal, threadActionRefusal, threadActionRefusals, threadEditRefusal, threadEditRightRefusal, threadEditsFor,
+  type ThreadAction, type ThreadEdit,
+} from '../../permissions.ts';
 import { csrfField, emptyForm, idParams, text, type RequestOf } from '../../schemas.ts';
 import { requireRight, requireViewer } from '../../sessions/guards.ts';
 import { assertCanOpenThread } from '../../access/threads.ts';
 import { assertCanRead } from '../../access/categories.ts';
 import { threadById } from '../queries.ts';
 import { threadPage } from '../routes.ts';
-import { threadUrl } from '../../addresses.ts';
-import { TITLE_MAX, TITLE_MIN } from '../rules.ts';
+import { slugify, threadUrl } from '../../addresses.ts';
+import { parseTags, TITLE_MAX, TITLE_MIN } from '../rules.ts';
 import { answer } from '../../views/index.ts';
 import { logAction } from '../../moderation/log/write.ts';
 import { formatMoment, waitText } from '../../text/moments.ts';
-import { parseCloseAfter, parsePostList, parseSlowMinutes } from './rules.ts';
+import { parseCloseAfter, parsePostList, parseSlowMinutes, parseThreadRef } from './rules.ts';
 import {
   categoryByRef,
+  closeAsDuplicate,
+  reopenDuplicate,
+  retagThread,
+  retitleThread,
   lockThread,
   mergeThread,
   moveThread,
@@ -50,6 +60,11 @@ export const threadStaff: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   const mayManage = requireRight('manage threads', threadActionRefusals['manage threads']);
   const mayPin = requireRight('pin', threadActionRefusals.pin);
   const mayLock = requireRight('lock', threadActionRefusals.lock);
+  /** As requireRight, for an edit a rank opens as well as a role (hasThreadEdit): what it takes is said by threadEditRefusal. */
+  const mayEdit = (edit: ThreadEdit) => async (req: FastifyRequest) => {
+    const refused = threadEditRightRefusal(req.viewer, edit);
+    if (refused) throw refused;
+  };
 
   /**
    * A rejected action (an error beside a field) shows the thread's first page again, where the
@@ -63,7 +78,8 @@ export const threadStaff: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       } catch (err) {
         if (!(err instanceof HttpError) || !Object.keys(err.fieldErrors).length) throw err;
         const thread = await threadById(app.db, req.params.id, { viewerId: req.viewer?.id });
-        if (!thread || !can(req.viewer, 'manage threads')) throw err;
+        // A member's edits are shown again to them as a moderator's actions are, while they may make one.
+        if (!thread || !(can(req.viewer, 'manage threads') || threadEditsFor(req.viewer, thread, app.now()).canEditThread)) throw err;
         assertCanOpenThread(req.viewer, thread);
         const { _csrf, ...values } = req.body;
         const data = await threadPage(app.db, thread, 1, req.viewer, app.now());
@@ -81,6 +97,16 @@ export const threadStaff: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     const viewer = requireViewer(req);
     const thread = await threadById(app.db, req.params.id);
     const refused = thread ? threadActionRefusal(viewer, action, thread) : null;
+    if (refused) throw refused;
+    if (!thread) throw notFound('That thread');
+    return { viewer, thread };
+  }
+
+  /** As loadFor, for an edit that rank opens too. */
+  async function loadForEdit(req: ActionRequest, edit: ThreadEdit) {
+    const viewer = requireViewer(req);
+    const thread = await threadById(app.db, req.params.id);
+    const refused = thread ? threadEditRefusal(viewer, edit, thread, app.now()) : null;
     if (refused) throw refused;
     if (!thread) throw notFound('That thread');
     return { viewer, thread };
@@ -105,7 +131,26 @@ export const threadStaff: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     return answer(req, reply, { redirect: threadUrl(thread), flash });
   }));
 
-  app.post('/t/:id/reopen', { preValidation: mayManage, schema: form([], {}) }, withForm(async (req, reply) => {
+  // Reopens a thread closed after a time (moderators) or closed as a duplicate (moderators and
+  // Ambassadors); a moderator reopening a duplicate that is also closed by time reopens both.
+  app.post('/t/:id/reopen', { preValidation: mayEdit('reopen duplicate'), schema: form([], {}) }, withForm(async (req, reply) => {
+    const found = await threadById(app.db, req.params.id);
+    if (found?.duplicate_of != null) {
+      const { viewer, thread } = await loadForEdit(req, 'reopen duplicate');
+      const now = app.now();
+      await app.db.transaction().execute(async (tx) => {
+        const result = await reopenDuplicate(tx, thread.id);
+        const closing = can(viewer, 'manage threads') && thread.closes_at ? await setClosing(tx, thread.id, null) : null;
+        if (!result.changed && !closing) return;
+        await logAction(tx, {
+          actorId: viewer.id, action: 'thread.reopen', target: target(thread),
+          before: { duplicate_of: result.before.duplicate_of, locked: result.before.locked_at !== null, ...(closing ? { closes_at: closing.closes_at } : {}) },
+          after: { duplicate_of: null, locked: false, ...(closing ? { closes_at: null } : {}) },
+          reason: reasonOf(req.body.reason), at: now,
+        });
+      });
+      return answer(req, reply, { redirect: threadUrl(thread), flash: 'Reopened: members can reply again.' });
+    }
     const { viewer, thread } = await loadFor(req, 'manage threads');
     if (!thread.closes_at) throw new HttpError(409, 'This thread is not closed, nor set to close.');
     const now = app.now();
@@ -139,12 +184,14 @@ export const threadStaff: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     }));
   }
 
-  app.post('/t/:id/move', { preValidation: mayManage, schema: form(['category'], { category: text(100) }) }, withForm(async (req, reply) => {
-    const { viewer, thread } = await loadFor(req, 'manage threads');
+  app.post('/t/:id/move', { preValidation: mayEdit('move'), schema: form(['category'], { category: text(100) }) }, withForm(async (req, reply) => {
+    const { viewer, thread } = await loadForEdit(req, 'move');
     const category = await categoryByRef(app.db, req.body.category);
     if (!category) throw fieldError('category', 'There is no such category: give its slug (as in /c/slug) or its id.');
-    // Nor into a category the moderator may not read: the thread would leave their reach.
-    assertCanRead(viewer, category);
+    // Nor into a category the moderator may not read (the thread would leave their reach), nor,
+    // for a member, one where they may not start a thread.
+    const refused = moveRefusal(viewer, category);
+    if (refused) throw refused;
     const now = app.now();
     await app.db.transaction().execute(async (tx) => {
       await moveThread(tx, thread.id, category.id);
@@ -158,15 +205,14 @@ export const threadStaff: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
 
   app.post('/t/:id/merge', { preValidation: mayManage, schema: form(['into'], { into: text(200) }) }, withForm(async (req, reply) => {
     const { viewer, thread } = await loadFor(req, 'manage threads');
-    // The target's number, or its address (/t/12/slug), as a moderator may paste either.
-    const into = /^\s*(?:.*\/t\/)?(\d{1,15})(?:[/?#].*)?\s*$/.exec(req.body.into);
-    if (!into) throw fieldError('into', 'Give the number of the thread to merge into (as in /t/12), or its address.');
+    const into = parseThreadRef(req.body.into);
+    if (into === null) throw fieldError('into', 'Give the number of the thread to merge into (as in /t/12), or its address.');
     // The thread merged into is read as this one is; one that is not there, mergeThread refuses.
-    const targetThread = await threadById(app.db, Number(into[1]));
+    const targetThread = await threadById(app.db, into);
     if (targetThread) assertCanOpenThread(viewer, targetThread);
     const now = app.now();
     const merged = await app.db.transaction().execute(async (tx) => {
-      const result = await mergeThread(tx, { sourceId: thread.id, targetId: Number(into[1]), by: viewer.id, at: now });
+      const result = await mergeThread(tx, { sourceId: thread.id, targetId: into, by: viewer.id, at: now });
       await logAction(tx, {
         actorId: viewer.id, action: 'thread.merge', target: target(thread),
         before: { merged_into: null, category: thread.category_slug },
@@ -211,6 +257,59 @@ export const threadStaff: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       return answer(req, reply, { redirect: threadUrl(split.thread), flash: `Split ${n} ${n === 1 ? 'post' : 'posts'} off "${thread.title}" into this thread.` });
     }),
   );
+
+  app.post('/t/:id/title', { preValidation: mayEdit('retitle'), schema: form(['title'], { title: text(1000) }) }, withForm(async (req, reply) => {
+    const { viewer, thread } = await loadForEdit(req, 'retitle');
+    const title = req.body.title.trim();
+    if (title.length < TITLE_MIN || title.length > TITLE_MAX) throw fieldError('title', `Titles are ${TITLE_MIN} to ${TITLE_MAX} characters.`);
+    const now = app.now();
+    const changed = await app.db.transaction().execute(async (tx) => {
+      const result = await retitleThread(tx, thread.id, title);
+      if (!result.changed) return false;
+      await logAction(tx, {
+        actorId: viewer.id, action: 'thread.retitle', target: target(thread),
+        before: { title: result.before.title }, after: { title }, reason: reasonOf(req.body.reason), at: now,
+      });
+      return true;
+    });
+    return answer(req, reply, { redirect: threadUrl({ id: thread.id, slug: slugify(title) }), flash: changed ? 'Renamed.' : 'The title was that already.' });
+  }));
+
+  app.post('/t/:id/tags', { preValidation: mayEdit('retag'), schema: form([], { tags: text(500) }) }, withForm(async (req, reply) => {
+    const { viewer, thread } = await loadForEdit(req, 'retag');
+    const parsed = parseTags(req.body.tags ?? '');
+    if (parsed.error) throw fieldError('tags', parsed.error);
+    const now = app.now();
+    const changed = await app.db.transaction().execute(async (tx) => {
+      const result = await retagThread(tx, thread.id, parsed.tags);
+      if (!result.changed) return false;
+      await logAction(tx, {
+        actorId: viewer.id, action: 'thread.retag', target: target(thread),
+        before: { tags: result.before }, after: { tags: result.after }, reason: reasonOf(req.body.reason), at: now,
+      });
+      return true;
+    });
+    return answer(req, reply, { redirect: threadUrl(thread), flash: changed ? 'Tags saved.' : 'The tags were those already.' });
+  }));
+
+  app.post('/t/:id/duplicate', { preValidation: mayEdit('close duplicate'), schema: form(['into'], { into: text(200) }) }, withForm(async (req, reply) => {
+    const { viewer, thread } = await loadForEdit(req, 'close duplicate');
+    const ref = parseThreadRef(req.body.into);
+    if (ref === null) throw fieldError('into', 'Give the number of the thread this one duplicates (as in /t/12), or its address.');
+    // The original is read as this thread is: one the closer may not open is as good as not there.
+    const original = await threadById(app.db, ref);
+    if (!original || openThreadRefusal(viewer, original)) throw fieldError('into', `There is no thread ${ref}.`);
+    const now = app.now();
+    await app.db.transaction().execute(async (tx) => {
+      const result = await closeAsDuplicate(tx, { threadId: thread.id, duplicateOf: original.id, by: viewer.id, at: now });
+      await logAction(tx, {
+        actorId: viewer.id, action: 'thread.duplicate', target: target(thread),
+        before: { duplicate_of: null, locked: result.before.locked_at !== null },
+        after: { duplicate_of: original.id, original_title: original.title, locked: true }, reason: reasonOf(req.body.reason), at: now,
+      });
+    });
+    return answer(req, reply, { redirect: threadUrl(thread), flash: `Closed as a duplicate of "${original.title}".` });
+  }));
 
   app.post('/t/:id/slow-mode', { preValidation: mayManage, schema: form(['minutes'], { minutes: text(20) }) }, withForm(async (req, reply) => {
     const { viewer, thread } = await loadFor(req, 'manage threads');

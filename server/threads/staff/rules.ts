@@ -58,3 +58,12 @@ export function parseSlowMinutes(raw: string): { seconds: number } | { error: st
   }
   return { seconds: Number(s) * 60 };
 }
+
+/**
+ * A thread named on the merge and duplicate forms: its number, or its address (/t/12/slug), as
+ * a moderator or a member may paste either. Null: neither.
+ */
+export function parseThreadRef(raw: string): number | null {
+  const m = /^\s*(?:.*\/t\/)?(\d{1,15})(?:[/?#].*)?\s*$/.exec(raw);
+  return m ? Number(m[1]) : null;
+}
