@@ -3,7 +3,8 @@
 // accepts on the same post or question are decided one after the other and no count is lost or
 // doubled; the reputation they move is written in the same transaction (server/reputation/).
 import type { Db } from '../db/index.ts';
-import { award, lockMembers, reverse, standingEvent } from '../reputation/ledger.ts';
+import { sql } from 'kysely';
+import { Moves, standingEvent, standingEvents, type StandingRow } from '../reputation/ledger.ts';
 
 /** The post a vote or an accept is on (access/posts.ts postWithThread reads it at the route). */
 export interface PostForVote {
@@ -17,21 +18,21 @@ export interface PostForVote {
  * Sets the voter's vote on the post to `value` (0: none) and answers the post's score. What the
  * vote was before is undone first, with the reputation it moved; then the new one counts. An
  * upvote gives the author +10 on an answer and +5 on a question; a downvote takes 2 from the
- * author and, on an answer, 1 from the voter.
+ * author and, on an answer, 1 from the voter. A handful of statements whatever the change: the
+ * post locked with the vote read, the members locked with their totals, the events undone found
+ * in one read, the events and totals written in one, the vote and the score in one.
  */
 export async function castVote(db: Db, v: { post: PostForVote; voterId: number; value: -1 | 0 | 1; at: Date }): Promise<{ score: number; value: -1 | 0 | 1 }> {
   const { post, voterId, value, at } = v;
   const isAnswer = post.post_number > 1;
   return db.transaction().execute(async (tx) => {
     // The post's row orders the votes on it.
-    await tx.selectFrom('posts').select('id').where('id', '=', post.id).forUpdate().executeTakeFirstOrThrow();
-    await lockMembers(tx, [post.user_id, voterId]);
-    const before = await tx.selectFrom('post_votes').select('value').where('post_id', '=', post.id).where('user_id', '=', voterId).executeTakeFirst();
-    const was = before?.value ?? 0;
-    if (was === value) {
-      const row = await tx.selectFrom('posts').select('score').where('id', '=', post.id).executeTakeFirstOrThrow();
-      return { score: row.score, value };
-    }
+    const { rows } = await sql<{ score: number; was: -1 | 0 | 1 }>`
+      select p.score, coalesce(v.value, 0)::int as was
+      from posts p left join post_votes v on v.post_id = p.id and v.user_id = ${voterId}
+      where p.id = ${post.id} for update of p`.execute(tx);
+    const { score, was } = rows[0]!;
+    if (was === value) return { score, value };
     const events = (vote: -1 | 1) =>
       vote === 1
         ? [{ userId: post.user_id, kind: isAnswer ? ('answer_upvoted' as const) : ('question_upvoted' as const) }]
@@ -39,21 +40,24 @@ export async function castVote(db: Db, v: { post: PostForVote; voterId: number; 
             { userId: post.user_id, kind: 'post_downvoted' as const },
             ...(isAnswer ? [{ userId: voterId, kind: 'downvoted_answer' as const }] : []),
           ];
+    const moves = await Moves.open(tx, [post.user_id, voterId], at);
     if (was !== 0) {
-      await tx.deleteFrom('post_votes').where('post_id', '=', post.id).where('user_id', '=', voterId).execute();
-      for (const e of events(was)) await reverse(tx, { ...e, postId: post.id, actorId: voterId, at });
+      for (const original of await standingEvents(tx, { postId: post.id, actorId: voterId, events: events(was) })) {
+        moves.reverse(original, { postId: post.id, actorId: voterId });
+      }
     }
-    if (value !== 0) {
-      await tx.insertInto('post_votes').values({ post_id: post.id, user_id: voterId, value, created_at: at }).execute();
-      for (const e of events(value)) await award(tx, { ...e, postId: post.id, actorId: voterId, at });
-    }
-    const row = await tx
-      .updateTable('posts')
-      .set((eb) => ({ score: eb('score', '+', value - was) }))
-      .where('id', '=', post.id)
-      .returning('score')
-      .executeTakeFirstOrThrow();
-    return { score: row.score, value };
+    if (value !== 0) for (const e of events(value)) moves.award({ ...e, postId: post.id, actorId: voterId });
+    await moves.write(tx);
+    const vote =
+      was === 0
+        ? sql`insert into post_votes (post_id, user_id, value, created_at) values (${post.id}, ${voterId}, ${value}, ${at})`
+        : value === 0
+          ? sql`delete from post_votes where post_id = ${post.id} and user_id = ${voterId}`
+          : sql`update post_votes set value = ${value}, created_at = ${at} where post_id = ${post.id} and user_id = ${voterId}`;
+    const moved = await sql<{ score: number }>`
+      with vote as (${vote})
+      update posts set score = score + ${value - was} where id = ${post.id} returning score`.execute(tx);
+    return { score: moved.rows[0]!.score, value };
   });
 }
 
@@ -68,25 +72,27 @@ export async function toggleAccept(db: Db, a: { post: PostForVote; by: number; a
     // The thread's row orders the accepts of one question.
     const thread = await tx.selectFrom('threads').select(['id', 'accepted_post_id']).where('id', '=', post.thread_id).forUpdate().executeTakeFirstOrThrow();
     // What accepting the answer before gave, whoever accepted it, is undone: found by its post.
-    const undo = thread.accepted_post_id === null ? [] : await acceptEvents(tx, thread.accepted_post_id);
+    const before = thread.accepted_post_id;
+    const undo = before === null ? [] : await acceptEvents(tx, before);
     // Every member this write moves, locked at once in id order.
-    await lockMembers(tx, [post.user_id, by, ...undo.map((e) => e.user_id)]);
-    for (const e of undo) await reverse(tx, { userId: e.user_id, kind: e.kind, postId: thread.accepted_post_id, actorId: e.actor_id, at });
-    const accepted = thread.accepted_post_id !== post.id;
+    const moves = await Moves.open(tx, [post.user_id, by, ...undo.map((e) => e.user_id)], at);
+    for (const e of undo) moves.reverse(e, { postId: before, actorId: e.actor_id });
+    const accepted = before !== post.id;
     if (accepted) {
-      await award(tx, { userId: post.user_id, kind: 'answer_accepted', postId: post.id, actorId: by, at });
-      if (by !== post.user_id) await award(tx, { userId: by, kind: 'accepted_an_answer', postId: post.id, actorId: by, at });
+      moves.award({ userId: post.user_id, kind: 'answer_accepted', postId: post.id, actorId: by });
+      if (by !== post.user_id) moves.award({ userId: by, kind: 'accepted_an_answer', postId: post.id, actorId: by });
     }
+    await moves.write(tx);
     await tx.updateTable('threads').set({ accepted_post_id: accepted ? post.id : null }).where('id', '=', thread.id).execute();
     return { accepted };
   });
 }
 
-/** The standing (not undone) events that accepting this answer gave. */
-function acceptEvents(tx: Db, postId: number) {
+/** The standing (not undone) events that accepting this answer gave, whoever accepted it. */
+function acceptEvents(tx: Db, postId: number): Promise<StandingRow[]> {
   return tx
     .selectFrom('reputation_events as r')
-    .select(['r.user_id', 'r.kind', 'r.actor_id'])
+    .select(['r.id', 'r.user_id', 'r.kind', 'r.points', 'r.actor_id'])
     .where('r.post_id', '=', postId)
     .where('r.kind', 'in', ['answer_accepted', 'accepted_an_answer'])
     .where(standingEvent)

@@ -1,9 +1,13 @@
 // The reputation ledger: append-only events, each moving one member's cached total
 // (users.reputation) in the caller's transaction. Callers lock what orders their own writes (a
 // vote locks its post, an accept its thread); here each member's row is locked before their
-// total is read, so two events for one member at once are added one after the other. Lock the
-// members of one write in id order (lockMembers), so that two writes touching the same two
-// members never wait for each other in a circle.
+// total is read, so two events for one member at once are added one after the other. The members
+// of one write are locked together in id order (Moves.open), so that two writes touching the same
+// two members never wait for each other in a circle.
+//
+// A write's events are decided in memory (Moves) from the totals and the day's gains read with
+// the locks, and written with the totals they move in one statement: a vote is a handful of
+// statements, not one per event and member, which is what lets votes keep up under load.
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Database, ReputationKind } from '../db/schema.ts';
@@ -21,16 +25,7 @@ export const standingEvent = (eb: EventsEb) =>
 /** Locks the members' rows, in id order, for the rest of the transaction. */
 export async function lockMembers(tx: Db, ids: number[]): Promise<void> {
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
-  for (const id of sorted) await tx.selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
-}
-
-async function totalOf(tx: Db, userId: number): Promise<number> {
-  const row = await tx.selectFrom('users').select('reputation').where('id', '=', userId).forUpdate().executeTakeFirstOrThrow();
-  return row.reputation;
-}
-
-async function move(tx: Db, userId: number, points: number) {
-  if (points !== 0) await tx.updateTable('users').set((eb) => ({ reputation: eb('reputation', '+', points) })).where('id', '=', userId).execute();
+  if (sorted.length) await sql`select id from users where id = any(${sorted}::bigint[]) order by id for update`.execute(tx);
 }
 
 export interface NewEvent {
@@ -41,43 +36,127 @@ export interface NewEvent {
   at: Date;
 }
 
-/** Whether an event of this kind about this post stands for the member (written and not undone). */
-export async function standing(tx: Db, e: { userId: number; kind: ReputationKind; postId: number }): Promise<boolean> {
-  const row = await tx
-    .selectFrom('reputation_events as r')
-    .select('r.id')
-    .where('r.user_id', '=', e.userId)
-    .where('r.kind', '=', e.kind)
-    .where('r.post_id', '=', e.postId)
-    .where(standingEvent)
-    .executeTakeFirst();
-  return row !== undefined;
+/** A standing event, as found to be undone. */
+export interface StandingRow {
+  id: number;
+  user_id: number;
+  kind: ReputationKind;
+  points: number;
+  actor_id: number | null;
 }
 
-/** Writes the event and moves the member's total by what it is worth to them now. */
-export async function award(tx: Db, e: NewEvent): Promise<{ id: number; points: number }> {
-  const total = await totalOf(tx, e.userId);
-  let gainedToday = 0;
-  if (voteKinds.includes(e.kind)) {
+interface Pending {
+  user_id: number;
+  kind: ReputationKind;
+  points: number;
+  post_id: number | null;
+  actor_id: number | null;
+  reverses: number | null;
+}
+
+/**
+ * The reputation one write moves: its members locked and read at once (total, and gains from
+ * votes since the start of the day), each event's points decided against what the events before
+ * it in the same write left, and all of them written together (write).
+ */
+export class Moves {
+  private pending: Pending[] = [];
+
+  private constructor(
+    private readonly members: Map<number, { total: number; gained: number }>,
+    private readonly at: Date,
+  ) {}
+
+  /** Locks the members (in id order) and reads their totals and the day's gains from votes. */
+  static async open(tx: Db, ids: number[], at: Date): Promise<Moves> {
+    const sorted = [...new Set(ids)].sort((a, b) => a - b);
     // Gains from votes today, undone ones included: voting and unvoting buys nothing back.
-    const row = await tx
-      .selectFrom('reputation_events')
-      .select(sql<number>`coalesce(sum(points), 0)::int`.as('n'))
-      .where('user_id', '=', e.userId)
-      .where('kind', 'in', voteKinds)
-      .where('reverses', 'is', null)
-      .where('created_at', '>=', dayStart(e.at))
-      .executeTakeFirstOrThrow();
-    gainedToday = row.n;
+    const { rows } = await sql<{ id: number; reputation: number; gained: number }>`
+      select u.id, u.reputation,
+        coalesce((select sum(r.points) from reputation_events r
+          where r.user_id = u.id and r.kind = any(${voteKinds}::text[]) and r.reverses is null and r.created_at >= ${dayStart(at)}), 0)::int as gained
+      from users u where u.id = any(${sorted}::bigint[]) order by u.id for update of u`.execute(tx);
+    return new Moves(new Map(rows.map((r) => [r.id, { total: r.reputation, gained: r.gained }])), at);
   }
-  const points = pointsFor(e.kind, total, gainedToday);
-  const event = await tx
-    .insertInto('reputation_events')
-    .values({ user_id: e.userId, kind: e.kind, points, post_id: e.postId, actor_id: e.actorId, created_at: e.at })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await move(tx, e.userId, points);
-  return { id: event.id, points };
+
+  private member(userId: number) {
+    const m = this.members.get(userId);
+    if (!m) throw new Error(`reputation: member ${userId} was not opened with this write`);
+    return m;
+  }
+
+  /** An event, worth what it is to the member now (held to the daily cap and the floor); answers its points. */
+  award(e: Omit<NewEvent, 'at'>): number {
+    const m = this.member(e.userId);
+    const points = pointsFor(e.kind, m.total, m.gained);
+    if (voteKinds.includes(e.kind)) m.gained += points;
+    m.total += points;
+    this.pending.push({ user_id: e.userId, kind: e.kind, points, post_id: e.postId, actor_id: e.actorId, reverses: null });
+    return points;
+  }
+
+  /** The reversal of a standing event (found with standingEvents): its opposite, held to the floor. */
+  reverse(original: StandingRow, e: { postId: number | null; actorId: number | null }): void {
+    const m = this.member(original.user_id);
+    const points = reversalPoints(original.points, m.total);
+    m.total += points;
+    this.pending.push({ user_id: original.user_id, kind: original.kind, points, post_id: e.postId, actor_id: e.actorId, reverses: original.id });
+  }
+
+  /** Writes the events and moves the totals, in one statement; nothing when there is nothing to write. */
+  async write(tx: Db): Promise<void> {
+    if (!this.pending.length) return;
+    const col = <K extends keyof Pending>(k: K) => this.pending.map((p) => p[k]);
+    await sql`
+      with written as (
+        insert into reputation_events (user_id, kind, points, post_id, actor_id, reverses, created_at)
+        select e.user_id, e.kind, e.points, e.post_id, e.actor_id, e.reverses, ${this.at}::timestamptz
+        from unnest(${col('user_id')}::bigint[], ${col('kind')}::text[], ${col('points')}::int[],
+          ${col('post_id')}::bigint[], ${col('actor_id')}::bigint[], ${col('reverses')}::bigint[])
+          as e(user_id, kind, points, post_id, actor_id, reverses)
+        returning user_id, points
+      )
+      update users u set reputation = u.reputation + moved.points
+      from (select user_id, sum(points)::int as points from written group by user_id) moved
+      where u.id = moved.user_id and moved.points <> 0`.execute(tx);
+    this.pending = [];
+  }
+}
+
+/**
+ * The latest standing event of each (member, kind) asked for on this post, caused by this actor
+ * (`actorId` undefined: whoever caused it), in one read.
+ */
+export async function standingEvents(
+  tx: Db,
+  w: { postId: number; actorId?: number | null; events: { userId: number; kind: ReputationKind }[] },
+): Promise<StandingRow[]> {
+  if (!w.events.length) return [];
+  return tx
+    .selectFrom('reputation_events as r')
+    .select(['r.id', 'r.user_id', 'r.kind', 'r.points', 'r.actor_id'])
+    .distinctOn(['r.user_id', 'r.kind'])
+    .where('r.post_id', '=', w.postId)
+    .where((eb) => eb.or(w.events.map((e) => eb.and([eb('r.user_id', '=', e.userId), eb('r.kind', '=', e.kind)]))))
+    .$if(w.actorId !== undefined, (q) => q.where('r.actor_id', w.actorId === null ? 'is' : '=', w.actorId ?? null))
+    .where(standingEvent)
+    .orderBy('r.user_id')
+    .orderBy('r.kind')
+    .orderBy('r.id', 'desc')
+    .execute();
+}
+
+/** Whether an event of this kind about this post stands for the member (written and not undone). */
+export async function standing(tx: Db, e: { userId: number; kind: ReputationKind; postId: number }): Promise<boolean> {
+  return (await standingEvents(tx, { postId: e.postId, events: [e] })).length > 0;
+}
+
+/** Writes one event and moves the member's total by what it is worth to them now. */
+export async function award(tx: Db, e: NewEvent): Promise<{ points: number }> {
+  const moves = await Moves.open(tx, [e.userId], e.at);
+  const points = moves.award(e);
+  await moves.write(tx);
+  return { points };
 }
 
 /**
@@ -85,24 +164,10 @@ export async function award(tx: Db, e: NewEvent): Promise<{ id: number; points: 
  * stands (`actorId` undefined: whoever caused it): writes its reversal and moves the total back
  * (held to the floor).
  */
-export async function reverse(tx: Db, e: Omit<NewEvent, 'actorId'> & { actorId?: number | null }): Promise<void> {
-  const original = await tx
-    .selectFrom('reputation_events as r')
-    .select(['r.id', 'r.points'])
-    .where('r.user_id', '=', e.userId)
-    .where('r.kind', '=', e.kind)
-    .where('r.post_id', e.postId === null ? 'is' : '=', e.postId)
-    .$if(e.actorId !== undefined, (q) => q.where('r.actor_id', e.actorId === null ? 'is' : '=', e.actorId ?? null))
-    .where(standingEvent)
-    .orderBy('r.id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+export async function reverse(tx: Db, e: Omit<NewEvent, 'actorId' | 'postId'> & { postId: number; actorId?: number | null }): Promise<void> {
+  const [original] = await standingEvents(tx, { postId: e.postId, actorId: e.actorId, events: [e] });
   if (!original) return;
-  const total = await totalOf(tx, e.userId);
-  const points = reversalPoints(original.points, total);
-  await tx
-    .insertInto('reputation_events')
-    .values({ user_id: e.userId, kind: e.kind, points, post_id: e.postId, actor_id: e.actorId ?? null, reverses: original.id, created_at: e.at })
-    .execute();
-  await move(tx, e.userId, points);
+  const moves = await Moves.open(tx, [e.userId], e.at);
+  moves.reverse(original, { postId: e.postId, actorId: e.actorId ?? null });
+  await moves.write(tx);
 }
