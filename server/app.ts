@@ -31,6 +31,8 @@ import { notifications } from './notifications/routes.ts';
 import { accounts } from './accounts/routes.ts';
 import { productionCost, testCost, type PasswordCost } from './accounts/passwords.ts';
 import { leaderboard } from './leaderboard/routes.ts';
+import { MemberDays } from './ranks/member-days.ts';
+import { ranks } from './ranks/routes.ts';
 import { badgePages } from './badges/routes.ts';
 // Moderation: flags, the review queue, the staff log, sanctions and appeals.
 import { flags } from './moderation/flags/routes.ts';
@@ -69,6 +71,8 @@ export interface AppConfig extends Pick<Config, 'nodeEnv' | 'baseUrl' | 'session
 declare module 'fastify' {
   interface FastifyInstance {
     threadViews: ViewCounter;
+    /** Members' visits and reading, counted for their ranks (server/ranks/member-days.ts). */
+    memberDays: MemberDays;
     /** The process's caches (server/cache/index.ts); null when every one is off. */
     pageCache: Caches | null;
     now: () => Date;
@@ -98,6 +102,9 @@ export async function buildApp(config: AppConfig) {
   app.decorate('threadViews', threadViews);
   // Before the pool closes: the last views counted are written.
   app.addHook('preClose', async () => threadViews.close());
+  const memberDays = new MemberDays(app.db, app.log, app.now);
+  app.decorate('memberDays', memberDays);
+  app.addHook('preClose', async () => memberDays.close());
   const stores = cacheSwitches(config);
   // The bus runs while any store keeps anything: it is what tells them their copies are old.
   const bus = Object.values(stores).some(Boolean) ? new ChangeBus(config.databaseUrl, app.log, config.changeBusRetry) : null;
@@ -128,10 +135,15 @@ export async function buildApp(config: AppConfig) {
       https,
       pageCache: pageCache ?? undefined,
     });
+    // Any page a signed-in member asks for counts the day as visited (in memory, written in batches).
+    site.addHook('preHandler', (req, _reply, done) => {
+      if (req.viewer) memberDays.visit(req.viewer.id, app.now());
+      done();
+    });
 
     // Reading and writing.
     await site.register(home);
-    await site.register(threads, { views: threadViews });
+    await site.register(threads, { views: threadViews, days: memberDays });
     await site.register(threadStaff);
     await site.register(posts);
     await site.register(polls);
@@ -143,6 +155,7 @@ export async function buildApp(config: AppConfig) {
     await site.register(notifications);
     await site.register(accounts, { passwordCost, limits: config.limits });
     await site.register(leaderboard);
+    await site.register(ranks);
     // Moderation.
     await site.register(flags);
     await site.register(queue, { prefix: '/mod' });

@@ -11,10 +11,11 @@ import { safeNext } from './rules.ts';
 import { signInRefusal } from '../moderation/sanctions/routes.ts';
 import { sanctionView } from '../moderation/sanctions/rules.ts';
 import { sanctionsOf } from '../moderation/sanctions/queries.ts';
-import { canSanction } from '../permissions.ts';
+import { canSanction, hasRole } from '../permissions.ts';
 import { HONEYPOT_FIELD, registrationRefusal, stampTime } from '../moderation/posting/spam.ts';
 import { loadSetting } from '../moderation/settings/queries.ts';
 import { reputationHistory } from '../reputation/queries.ts';
+import { explainMemberRank } from '../ranks/standing.ts';
 
 export interface AccountsOptions {
   passwordCost: PasswordCost;
@@ -155,11 +156,15 @@ export const accounts: FastifyPluginAsyncJsonSchemaToTs<{ Options: AccountsOptio
       const member = await profile(app.db, req.params.username);
       if (!member) throw notFound('That member');
       const isSelf = req.viewer?.id === member.id;
-      const [threads, reputation, sanctions] = await Promise.all([
+      // Why the member holds their rank and what the next asks: theirs to see, and the staff's;
+      // others see the rank's name alone (and the page costs them nothing more).
+      const showStanding = isSelf || hasRole(req.viewer, 'staff');
+      const [threads, reputation, sanctions, standing] = await Promise.all([
         recentThreadsBy(app.db, member.id, req.viewer),
         reputationHistory(app.db, member.reputation_events, req.viewer),
         // A member's sanctions are shown to them alone (moderators see them on the sanction page).
         isSelf ? sanctionsOf(app.db, member.id) : [],
+        showStanding ? app.postingRules.get().then(({ settings }) => explainMemberRank(app.db, member.id, settings, app.now())) : null,
       ]);
       return reply.page('accounts/profile', {
         title: member.username,
@@ -167,6 +172,7 @@ export const accounts: FastifyPluginAsyncJsonSchemaToTs<{ Options: AccountsOptio
         threads,
         reputation,
         isSelf,
+        standing,
         sanctions: sanctions.map((s) => sanctionView(s, app.now())),
         canSanction: canSanction(req.viewer, member),
       });

@@ -43,15 +43,18 @@ export async function reviewRanks(
   now: Date,
   log: FastifyBaseLogger,
 ): Promise<{ promoted: number; demoted: number }> {
+  if (userIds !== 'all' && userIds.length === 0) return { promoted: 0, demoted: 0 };
   const t = rankThresholds(await loadSettings(db));
-  const site = await siteFacts(db, now, t);
+  // Counted beside the first batch's facts (each is a pass over the posts); every batch awaits
+  // it with its own reads, so a failure reaches the caller with the first.
+  const counting = siteFacts(db, now, t);
   const result = { promoted: 0, demoted: 0 };
   const batches: Members[] = [];
   if (userIds === 'all') batches.push('all');
   else for (let i = 0; i < userIds.length; i += BATCH) batches.push(userIds.slice(i, i + BATCH));
 
   for (const members of batches) {
-    const [who, facts] = await Promise.all([standings(db, members), memberFacts(db, members, now, t)]);
+    const [who, facts, site] = await Promise.all([standings(db, members), memberFacts(db, members, now, t), counting]);
     const changes: Change[] = [];
     for (const s of who) {
       const f = facts.get(s.id);

@@ -29,6 +29,7 @@ import {
   threadPosts,
 } from './queries.ts';
 import { markThreadRead, type ViewCounter } from './read-state.ts';
+import type { MemberDays } from '../ranks/member-days.ts';
 import {
   anyMember, asReadBy, authorScopes, canSharePage, fillSharedPage, forAnyMember, keepSharedPage, keptSharedPage, memberFacts, sharesMemberPage,
 } from './member-page.ts';
@@ -116,7 +117,7 @@ export async function threadPage(db: Db, thread: Thread, page: number, viewer: V
   };
 }
 
-export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewCounter } }> = async (app, opts) => {
+export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewCounter; days: MemberDays } }> = async (app, opts) => {
   async function loadCategory(viewer: Viewer | null, slug: string) {
     const category = await categoryBySlug(app.db, slug);
     if (!category) throw notFound('That category');
@@ -237,6 +238,10 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
       // Its announcement comes back a moment later: until then the facts kept would show the page unread.
       pages?.forgetMemberFacts(viewer.id, thread.id, page);
     }
+    // For the member's rank, counted in memory: a thread with no read mark is newly entered, and
+    // the posts past the mark up to the newest shown are newly read (on a question's page, sorted
+    // by score, that is the posts numbered past the mark, a close enough count).
+    if (viewer) opts.days.read(viewer.id, now, { entered: lastRead === null, postsRead: lastShown - Math.min(lastShown, lastRead ?? 0) });
     // "Load more" fetches the next page with htmx: the same reader, not another view.
     if (req.headers['hx-request'] !== 'true') opts.views.add(thread.id);
     if (filled) return reply.type('text/html; charset=utf-8').send(filled.html);

@@ -69,6 +69,7 @@ export const routeTable: RouteRow[] = [
   { method: 'GET', route: '/p/:id', url: (w) => `/p/${w.reply}`, expect: all(303) },
   { method: 'GET', route: '/u/:username', url: (w) => `/u/${w.author.username}`, expect: all(200) },
   { method: 'GET', route: '/leaderboard', url: () => '/leaderboard?by=accepted&period=month', expect: all(200) },
+  { method: 'GET', route: '/ranks', url: () => '/ranks', expect: all(200) },
   { method: 'GET', route: '/badges', url: () => '/badges', expect: all(200) },
   { method: 'GET', route: '/badges/:slug', url: () => '/badges/anniversary', expect: all(200) },
   { method: 'GET', route: '/guidelines', url: () => '/guidelines', expect: all(200) },

@@ -1,0 +1,74 @@
+// /ranks: what each rank needs (the thresholds in force) and allows, and the Ambassadors with
+// what they did for others lately. Public; read afresh for each view (the thresholds from the
+// process's copy of the settings, the community's new posts from a copy minutes old).
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import { rankNames } from '../permissions.ts';
+import type { Settings } from '../moderation/settings/queries.ts';
+import { ambassadors, noFacts } from './queries.ts';
+import { rankThresholds, requirementsFor, type SiteFacts } from './rules.ts';
+import { siteFactsKept } from './standing.ts';
+
+/** Ambassadors' impact is counted over this many days. */
+export const IMPACT_DAYS = 90;
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** What each rank allows, in words, from the permissions module's gates and the settings' limits. */
+export function rankPrivileges(s: Settings): string[][] {
+  const rates = (rank: number) =>
+    `Posts at most ${plural(s.posts_per_hour[rank], 'post')} an hour, ${plural(s.post_interval_seconds[rank], 'second')} apart.`;
+  const weight = (rank: number) => `Flags weigh ${1 + rank}.`;
+  return [
+    [
+      'Reads, posts and replies, within the newcomer limits:',
+      s.approval_posts ? `the first ${plural(s.approval_posts, 'post')} wait for a moderator's approval;` : 'posts need no approval;',
+      `at most ${plural(s.newcomer_links, 'link')} and ${plural(s.newcomer_images, 'image')} in a post;`,
+      'flags only spam.',
+      rates(0),
+      weight(0),
+    ],
+    ['Flags posts for any reason.', rates(1), weight(1)],
+    ['Downvotes questions and answers.', rates(2), weight(2)],
+    ['Renames, retags and recategorises threads.', rates(3), weight(3)],
+    ['Closes duplicate threads.', rates(4), weight(4)],
+  ];
+}
+
+/** Each rank as the page shows it: its name, what it needs (need only), and what it allows. */
+export function ranksView(settings: Settings, site: SiteFacts) {
+  const t = rankThresholds(settings);
+  const privileges = rankPrivileges(settings);
+  return rankNames.map((name, rank) => ({
+    rank,
+    name,
+    needs:
+      rank === 0
+        ? null
+        : rank === 4
+          ? null
+          : requirementsFor(rank as 1 | 2 | 3, noFacts(), site, t).map((r) => ({ key: r.key, label: r.label, need: r.need, atMost: r.atMost })),
+    note:
+      rank === 0
+        ? 'Everyone starts here.'
+        : rank === 3
+          ? `Kept for ${plural(t.rank3.graceDays, 'day')} after it is given; after that, a member below the bar drops back to ${rankNames[2]}.`
+          : rank === 4
+            ? `An ${rankNames[3]} nominated by the staff who accepts the nomination.`
+            : 'Kept once earned.',
+    allows: privileges[rank],
+  }));
+}
+
+export const ranks: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
+  app.get('/ranks', async (_req, reply) => {
+    const now = app.now();
+    const { settings } = await app.postingRules.get();
+    const [site, impact] = await Promise.all([siteFactsKept(app.db, now, rankThresholds(settings)), ambassadors(app.db, now, IMPACT_DAYS)]);
+    return reply.page('ranks/index', {
+      title: 'Ranks',
+      ranks: ranksView(settings, site),
+      ambassadors: impact,
+      impactDays: IMPACT_DAYS,
+    });
+  });
+};
