@@ -30,6 +30,8 @@ import type { Database } from '../db/schema.ts';
 import { categorySeeds, tagNames } from './community.ts';
 import { wordGroups, words } from './words.ts';
 import { DAILY_VOTE_CAP, REPUTATION_FLOOR, reputationPoints } from '../reputation/rules.ts';
+import { badges } from '../badges/definitions.ts';
+import { grantBadge } from '../badges/grant.ts';
 
 export const BENCH_PASSWORD = 'bench password 1';
 export const BENCH_SESSION_PREFIX = 'bench-session-';
@@ -120,6 +122,7 @@ const steps = [
   ['read state', 'reads', 0.7, ['thread_reads']],
   ['sessions', 'sessions', 0.02, ['sessions']],
   ['counters', 'rows', 1.5, []],
+  ['badges', 'badges', 10, ['user_badges', 'notifications']],
   ['analyze', 'tables', 2.4, []],
 ] as const;
 export type StepName = (typeof steps)[number][0];
@@ -317,11 +320,19 @@ const handledTriggers = new Set([
   'users_delete_notify_members',
   'posts_visibility_notify_members',
   'posts_delete_notify_members',
+  // Members due for a look at their badges and rank (migrations/0029_recognition.ts): the badges
+  // step grants everyone's at once, which is what a due run would have found.
+  'posts_badge_due',
+  'post_likes_badge_due',
+  'post_votes_badge_due',
+  'threads_badge_due',
+  'users_badge_due',
   'threads_visibility_notify_members',
   'threads_delete_notify_members',
 ]);
 const seededTables = [
   'users', 'sessions', 'categories', 'threads', 'posts', 'post_likes', 'post_votes', 'reputation_events', 'thread_reads', 'tags', 'thread_tags',
+  'user_badges',
 ];
 
 /**
@@ -846,6 +857,20 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
         // The page announcements the skipped triggers would have made: every page changed.
         await sql`select pg_notify('hearth_pages', 'all')`.execute(main);
       }
+    });
+
+    rows.badges = await step('badges', badges.length, async (advance) => {
+      // Every badge for everyone, as the daily job grants them (server/badges/grant.ts), timed as
+      // the backfill a community moving to Hearth would run. Members are told of the grants of
+      // the last two days only, as a backfill tells them.
+      let granted = 0;
+      for (const badge of badges) {
+        granted += await grantBadge(main, badge, 'all', now);
+        advance(1);
+      }
+      // Where the row triggers ran, they marked members due; this step has done what a due run would.
+      await sql`delete from badge_due`.execute(main);
+      return granted;
     });
 
     await step('analyze', seededTables.length, async (advance) => {

@@ -23,6 +23,7 @@ import {
 import { words } from '../../server/seed/words.ts';
 import { reputationDifferences } from '../../server/reputation/check.ts';
 import { dayStart, pointsFor, REPUTATION_FLOOR, voteKinds } from '../../server/reputation/rules.ts';
+import { grantBadges } from '../../server/badges/grant.ts';
 import { SESSION_COOKIE } from '../../server/sessions/index.ts';
 import { testApp } from '../helpers/app.ts';
 import { cloneDatabase } from '../helpers/database.ts';
@@ -228,7 +229,7 @@ t.test('replies per thread add up exactly, with a long tail', async (t) => {
 });
 
 t.test('2,000 posts: sizes, counters and derived columns agree with the rows', async (t) => {
-  const { db, make, signIn } = await testApp(t);
+  const { app, db, make, signIn } = await testApp(t);
   const progress: SeedProgress[] = [];
   const result = await seedLarge(db, { posts: 2000, onProgress: (p) => progress.push(p) });
   const n = (query: ReturnType<typeof sql>) => count(db, query);
@@ -307,7 +308,14 @@ t.test('2,000 posts: sizes, counters and derived columns agree with the rows', a
   t.ok(found.length > 0, `search finds "${word}"`);
 
   const steps = progress.filter((p) => p.finished).map((p) => p.step);
-  t.same(steps, ['members', 'categories', 'threads', 'posts', 'likes', 'last posts', 'reputation', 'tags', 'read state', 'sessions', 'counters', 'analyze']);
+  t.same(steps, ['members', 'categories', 'threads', 'posts', 'likes', 'last posts', 'reputation', 'tags', 'read state', 'sessions', 'counters', 'badges', 'analyze']);
+
+  // The badges step granted what the rules find, so a full run after it finds nothing more.
+  const held = await n(sql`select count(*) from user_badges`);
+  t.ok(held > 0 && result.rows.badges === held, `the seed granted ${held} badges`);
+  t.ok(await n(sql`select count(distinct user_id) from user_badges where badge = 'first-post'`) > 0, 'first posts among them');
+  t.same(await grantBadges(db, 'all', new Date(), app.log), { granted: 0, failed: [] }, 'and a full run grants nothing more');
+  t.equal(await n(sql`select count(*) from badge_due`), 0, 'no member is left due by the seed');
   t.match(progress.find((p) => p.step === 'posts' && p.finished), { unit: 'posts', done: 2000, total: 2000 });
   t.ok(progress.every((p, i) => i === 0 || p.overall >= progress[i - 1].overall), 'the whole seed only moves forward');
   t.equal(progress.at(-1)!.overall, 1);
