@@ -31,6 +31,7 @@ import { notifications } from './notifications/routes.ts';
 import { accounts } from './accounts/routes.ts';
 import { productionCost, testCost, type PasswordCost } from './accounts/passwords.ts';
 import { leaderboard } from './leaderboard/routes.ts';
+import { nominations } from './nominations/routes.ts';
 import { MemberDays } from './ranks/member-days.ts';
 import { ranks } from './ranks/routes.ts';
 import { badgePages } from './badges/routes.ts';
@@ -155,6 +156,7 @@ export async function buildApp(config: AppConfig) {
     await site.register(notifications);
     await site.register(accounts, { passwordCost, limits: config.limits });
     await site.register(leaderboard);
+    await site.register(nominations);
     await site.register(ranks);
     // Moderation.
     await site.register(flags);

@@ -507,6 +507,27 @@ export function threadEditsKey(edits: ReturnType<typeof threadEditsFor>): string
   return [edits.canRetitle, edits.canRetag, edits.canMove, edits.canCloseDuplicate, edits.canReopenDuplicate].map((on) => (on ? 1 : 0)).join('');
 }
 
+/**
+ * Nominating a member for rank 4 (Ambassador) is brand staff's (role staff and above): the top
+ * rank is the brand's own programme, granted by hand to a member who already holds rank 3.
+ */
+export function canNominate(viewer: Viewer | null): boolean {
+  return hasRole(viewer, 'staff');
+}
+
+/**
+ * Why staff may not nominate this member now (null: they may): only an Advocate (rank 3), not
+ * themselves, and not while a nomination of theirs is open.
+ */
+export function nominationRefusal(viewer: Viewer | null, member: { id: number; rank: number; username: string }, open: boolean): HttpError | null {
+  if (!viewer) return new HttpError(401, 'Please sign in first.');
+  if (!canNominate(viewer)) return forbidden('Nominating members for Ambassador is for staff.');
+  if (member.rank >= 4) return new HttpError(409, `${member.username} is an Ambassador already.`);
+  if (member.rank < 3) return new HttpError(409, `${member.username} is rank ${member.rank} (${rankNames[member.rank] ?? 'unknown'}): only an Advocate (rank 3) can be nominated for Ambassador.`);
+  if (open) return new HttpError(409, `${member.username} has an open nomination already: wait for their answer, or withdraw it first.`);
+  return null;
+}
+
 /** This role and those above it: everyone who holds it. */
 export function rolesFrom(role: Role): Role[] {
   return roles.slice(roles.indexOf(role));

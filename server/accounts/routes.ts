@@ -16,6 +16,7 @@ import { HONEYPOT_FIELD, registrationRefusal, stampTime } from '../moderation/po
 import { loadSetting } from '../moderation/settings/queries.ts';
 import { reputationHistory } from '../reputation/queries.ts';
 import { explainMemberRank } from '../ranks/standing.ts';
+import { nominationPanel } from '../nominations/routes.ts';
 
 export interface AccountsOptions {
   passwordCost: PasswordCost;
@@ -159,12 +160,14 @@ export const accounts: FastifyPluginAsyncJsonSchemaToTs<{ Options: AccountsOptio
       // Why the member holds their rank and what the next asks: theirs to see, and the staff's;
       // others see the rank's name alone (and the page costs them nothing more).
       const showStanding = isSelf || hasRole(req.viewer, 'staff');
-      const [threads, reputation, sanctions, standing] = await Promise.all([
+      const [threads, reputation, sanctions, standing, nomination] = await Promise.all([
         recentThreadsBy(app.db, member.id, req.viewer),
         reputationHistory(app.db, member.reputation_events, req.viewer),
         // A member's sanctions are shown to them alone (moderators see them on the sanction page).
         isSelf ? sanctionsOf(app.db, member.id) : [],
         showStanding ? app.postingRules.get().then(({ settings }) => explainMemberRank(app.db, member.id, settings, app.now())) : null,
+        // Staff nominate an Advocate for Ambassador from here (null for anyone else).
+        nominationPanel(app.db, req.viewer, member),
       ]);
       return reply.page('accounts/profile', {
         title: member.username,
@@ -175,6 +178,7 @@ export const accounts: FastifyPluginAsyncJsonSchemaToTs<{ Options: AccountsOptio
         standing,
         sanctions: sanctions.map((s) => sanctionView(s, app.now())),
         canSanction: canSanction(req.viewer, member),
+        nomination,
       });
     },
   );

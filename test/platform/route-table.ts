@@ -171,6 +171,17 @@ export const routeTable: RouteRow[] = [
   { method: 'POST', route: '/t/:id/pin', url: (w) => `/t/${w.thread.id}/pin`, form: () => ({ scope: 'category', until: '' }), expect: action('staff') },
   { method: 'POST', route: '/t/:id/unpin', url: (w) => `/t/${w.pinnedThread}/unpin`, expect: action('staff') },
 
+  // Nominations for Ambassador: staff nominate the world's Advocate and withdraw another's open
+  // nomination; each member answers their own (the world's is someone else's: not there for them).
+  { method: 'GET', route: '/u/:username/nominate', url: (w) => `/u/${w.advocate.username}/nominate`, expect: page('staff') },
+  { method: 'POST', route: '/u/:username/nominate', url: (w) => `/u/${w.advocate.username}/nominate`, form: () => ({ note: 'Thank you for your answers.' }), expect: action('staff') },
+  { method: 'POST', route: '/nominations/:id/withdraw', url: (w) => `/nominations/${w.nomination}/withdraw`, expect: action('staff') },
+  { method: 'GET', route: '/account/nomination', url: () => '/account/nomination', expect: page('member') },
+  {
+    method: 'POST', route: '/account/nomination', url: () => '/account/nomination',
+    form: (w) => ({ nomination: String(w.nomination), answer: 'decline' }), expect: atLeast('member', 404, 401),
+  },
+
   // Admins.
   { method: 'GET', route: '/admin', url: () => '/admin', expect: page('admin') },
   { method: 'GET', route: '/admin/settings', url: () => '/admin/settings', expect: page('admin') },
