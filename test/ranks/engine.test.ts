@@ -133,3 +133,21 @@ t.test('run twice, or by two processes at once, a promotion is written and told 
     t.equal((await rankNotices(db, m.id)).length, 1, `${m.username} is told once`);
   }
 });
+
+t.test('one short of each requirement of rank 1 and of rank 2, read from the rows, keeps the member a rank lower', async (t) => {
+  const { db, make, clock } = await testApp(t);
+  const rank1 = { entered: 5, read: 30, minutes: 10 };
+  const rank2 = { days: 15, likesGiven: 1, likesReceived: 1, repliedThreads: 3, entered: 20, read: 100, minutes: 60 };
+  const cases: [string, number, Record<string, number>][] = [
+    ...Object.keys(rank1).map((k): [string, number, Record<string, number>] => [`rank 1, ${k}`, 0, { ...rank1, [k]: rank1[k as keyof typeof rank1] - 1 }]),
+    ...Object.keys(rank2).map((k): [string, number, Record<string, number>] => [`rank 2, ${k}`, 1, { ...rank2, [k]: rank2[k as keyof typeof rank2] - 1 }]),
+  ];
+  const members = [];
+  for (const [what, expected, facts] of cases) {
+    const m = await make.member({ rank: 0 });
+    await seedFacts(db, make, m, facts);
+    members.push({ what, expected, m });
+  }
+  await reviewRanks(db, members.map((c) => c.m.id), clock.now(), log);
+  for (const { what, expected, m } of members) t.equal((await rankOf(db, m.id)).rank, expected, `${what} one short: rank ${expected}`);
+});
