@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { loadSettings } from '../moderation/settings/queries.ts';
 import { rankNames } from '../permissions.ts';
-import { memberFacts, siteFacts, standings, type Members } from './queries.ts';
+import { memberFacts, siteFacts, siteFactsKept, standings, type Members } from './queries.ts';
 import { earnedRank, rankDecision, rankThresholds } from './rules.ts';
 
 /** Members whose facts are read at once in a run for a list: a bounded statement and memory. */
@@ -47,7 +47,7 @@ export async function reviewRanks(
   const t = rankThresholds(await loadSettings(db));
   // Counted beside the first batch's facts (each is a pass over the posts); every batch awaits
   // it with its own reads, so a failure reaches the caller with the first.
-  const counting = siteFacts(db, now, t);
+  const counting = userIds === 'all' ? siteFacts(db, now, t) : siteFactsKept(db, now, t);
   const result = { promoted: 0, demoted: 0 };
   const batches: Members[] = [];
   if (userIds === 'all') batches.push('all');

@@ -171,6 +171,32 @@ export async function siteFacts(db: Db, now: Date, t: RankThresholds): Promise<S
   return { newThreads: threads.n, newPosts: posts.n };
 }
 
+/**
+ * The community's new threads and posts over rank 3's window are a count over every post of
+ * the last hundred days, and move by a few in a day's thousands: a profile, /ranks and the review of
+ * the members due each minute read a copy up to ten minutes old (per database, per window)
+ * rather than counting them each time. The daily review of everyone counts them afresh.
+ */
+const SITE_TTL_MS = 10 * 60 * 1000;
+const keptSite = new WeakMap<Db, Map<string, { until: number; value: Promise<SiteFacts> }>>();
+
+export function siteFactsKept(db: Db, now: Date, t: RankThresholds): Promise<SiteFacts> {
+  let byWindow = keptSite.get(db);
+  if (!byWindow) keptSite.set(db, (byWindow = new Map()));
+  const key = `${t.rank3.windowDays}:${now.toISOString().slice(0, 10)}`;
+  const hit = byWindow.get(key);
+  if (hit && hit.until > Date.now()) return hit.value;
+  const value = siteFacts(db, now, t);
+  const entry = { until: Date.now() + SITE_TTL_MS, value };
+  byWindow.clear();
+  byWindow.set(key, entry);
+  // A failed count is not kept: the caller gets the error, the next view counts again.
+  value.catch(() => {
+    if (byWindow.get(key) === entry) byWindow.delete(key);
+  });
+  return value;
+}
+
 export interface MemberStanding extends Standing {
   id: number;
   username: string;

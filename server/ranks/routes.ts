@@ -4,9 +4,8 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { rankNames } from '../permissions.ts';
 import type { Settings } from '../moderation/settings/queries.ts';
-import { ambassadors, noFacts } from './queries.ts';
+import { ambassadors, noFacts, siteFactsKept } from './queries.ts';
 import { rankThresholds, requirementsFor, type SiteFacts } from './rules.ts';
-import { siteFactsKept } from './standing.ts';
 
 /** Ambassadors' impact is counted over this many days. */
 export const IMPACT_DAYS = 90;
