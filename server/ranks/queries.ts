@@ -267,6 +267,8 @@ export function ambassadors(db: Db, now: Date, days = 90): Promise<AmbassadorImp
         .innerJoin('post_likes as l', 'l.post_id', 'p.id')
         .select(sql<number>`count(*)::int`.as('n'))
         .whereRef('p.user_id', '=', 'u.id')
+        // A post never liked is not looked up in the likes.
+        .where('p.like_count', '>', 0)
         .where('l.created_at', '>=', since)
         .where('l.created_at', '<=', now)
         .as('likesReceived'),
