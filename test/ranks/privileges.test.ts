@@ -6,7 +6,8 @@
 // follows when the rank changes.
 import t from 'tap';
 import { buildApp } from '../../server/app.ts';
-import { createThread } from '../../server/threads/queries.ts';
+import { addWatchedWord } from '../../server/moderation/posting/watched-words.ts';
+import { createReply, createThread } from '../../server/threads/queries.ts';
 import { Agent } from '../helpers/agent.ts';
 import { testApp, testConfig } from '../helpers/app.ts';
 
@@ -62,6 +63,21 @@ t.test('renaming a thread: refused at rank 2, done at rank 3, logged', async (t)
   t.ok(line, 'in the staff log');
   t.same(line.before, { title: 'How do refunds work' });
   t.same(line.after, { title: 'How refunds work, step by step' });
+});
+
+t.test('a new title is screened by the watched words, as an edit is', async (t) => {
+  const { thread, at, threadRow, db, author } = await setup(t);
+  await addWatchedWord(db, { word: 'scam', action: 'block', by: author.id });
+  await addWatchedWord(db, { word: 'refund', action: 'require_approval', by: author.id });
+  const th = await thread('Where is my order');
+  const advocate = await at(3);
+  await advocate.get(`/t/${th.id}/${th.slug}`);
+  const blocked = await advocate.submit(`/t/${th.id}/title`, { title: 'Is this shop a scam' });
+  t.equal(blocked.statusCode, 422, 'a blocked word refuses it');
+  const held = await advocate.submit(`/t/${th.id}/title`, { title: 'Where is my refund' });
+  t.equal(held.statusCode, 422, 'a word held for review refuses it');
+  t.match(held.page().fieldErrors()['edit-title'], /refund/);
+  t.equal((await threadRow(th.id)).title, 'Where is my order');
 });
 
 t.test('editing tags: refused at rank 2, done at rank 3, logged', async (t) => {
@@ -202,4 +218,14 @@ t.test('each post carries its author\'s rank, and a kept page follows a change o
   await db.updateTable('users').set({ rank: 3, rank_changed_at: new Date() }).where('id', '=', author.id).execute();
   t.equal(await rankOn(guest), 'Advocate', 'the guests\' kept page is read again');
   t.equal(await rankOn(reader), 'Advocate', 'the members\' shared page too');
+});
+
+t.test('a question\'s page shows each post\'s author\'s rank too', async (t) => {
+  const { make, db, help, author } = await setup(t);
+  const expert = await make.member({ rank: 4 });
+  const q = await createThread(db, { categoryId: help.id, userId: author.id, title: 'How do I reset my password', body: 'It says the link expired.', kind: 'question' });
+  const a = await createReply(db, { threadId: q.id, userId: expert.id, body: 'Ask for a new link: each lasts an hour.' });
+  const page = await make.guest().page(`/t/${q.id}/${q.slug}`);
+  t.equal(page.querySelector(`#post-${q.postId} .rank`)?.text, 'Member');
+  t.equal(page.querySelector(`#post-${a.id} .rank`)?.text, 'Ambassador');
 });

@@ -24,6 +24,7 @@ import { slugify, threadUrl } from '../../addresses.ts';
 import { parseTags, TITLE_MAX, TITLE_MIN } from '../rules.ts';
 import { answer } from '../../views/index.ts';
 import { logAction } from '../../moderation/log/write.ts';
+import { checkEdit } from '../../moderation/posting/spam.ts';
 import { formatMoment, waitText } from '../../text/moments.ts';
 import { parseCloseAfter, parsePostList, parseSlowMinutes, parseThreadRef } from './rules.ts';
 import {
@@ -260,8 +261,15 @@ export const threadStaff: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
 
   app.post('/t/:id/title', { preValidation: mayEdit('retitle'), schema: form(['title'], { title: text(1000) }) }, withForm(async (req, reply) => {
     const { viewer, thread } = await loadForEdit(req, 'retitle');
-    const title = req.body.title.trim();
-    if (title.length < TITLE_MIN || title.length > TITLE_MAX) throw fieldError('title', `Titles are ${TITLE_MIN} to ${TITLE_MAX} characters.`);
+    const typed = req.body.title.trim();
+    if (typed.length < TITLE_MIN || typed.length > TITLE_MAX) throw fieldError('title', `Titles are ${TITLE_MIN} to ${TITLE_MAX} characters.`);
+    // The watched words hold for a title what they hold for a post's edit: blocked words refuse it,
+    // replaced ones are replaced. A title has no post of its own to hold for review, so one that
+    // brings in words to review is refused rather than written past the moderators.
+    const screened = await checkEdit(app.db, { viewer, before: { title: thread.title, body: '' }, title: typed, body: '', rules: app.postingRules });
+    const review = [...screened.hold, ...screened.flag];
+    if (review.length) throw fieldError('title', `A moderator looks at titles with ${review.length === 1 ? 'the word' : 'the words'} ${review.join(', ')}: please choose others.`);
+    const title = screened.title ?? typed;
     const now = app.now();
     const changed = await app.db.transaction().execute(async (tx) => {
       const result = await retitleThread(tx, thread.id, title);
