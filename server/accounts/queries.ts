@@ -5,6 +5,7 @@ import { invalid } from '../errors.ts';
 import type { Viewer } from '../permissions.ts';
 import { visibleThreads } from '../access/threads.ts';
 import { latestReputationEvents } from '../reputation/queries.ts';
+import { heldBadges } from '../badges/queries.ts';
 import { hashPassword, type PasswordCost } from './passwords.ts';
 import { registrationErrors, type Registration } from './rules.ts';
 
@@ -95,6 +96,8 @@ export function profile(db: Db, username: string) {
       'u.reputation',
       // The latest reputation events come along in the same query (server/reputation/queries.ts).
       latestReputationEvents('u.id'),
+      // And the badges held (server/badges/queries.ts).
+      heldBadges('u.id'),
     ])
     .where(sql`lower(u.username)`, '=', username.toLowerCase())
     .executeTakeFirst();

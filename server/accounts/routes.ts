@@ -15,6 +15,7 @@ import { canSanction, hasRole } from '../permissions.ts';
 import { HONEYPOT_FIELD, registrationRefusal, stampTime } from '../moderation/posting/spam.ts';
 import { loadSetting } from '../moderation/settings/queries.ts';
 import { reputationHistory } from '../reputation/queries.ts';
+import { profileBadges } from '../badges/queries.ts';
 import { explainMemberRank } from '../ranks/standing.ts';
 import { nominationPanel } from '../nominations/routes.ts';
 
@@ -174,6 +175,7 @@ export const accounts: FastifyPluginAsyncJsonSchemaToTs<{ Options: AccountsOptio
         member,
         threads,
         reputation,
+        badges: profileBadges(member.badges),
         isSelf,
         standing,
         sanctions: sanctions.map((s) => sanctionView(s, app.now())),

@@ -1,10 +1,12 @@
 // What the badge pages read, and staff's grants and revocations by hand.
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.ts';
 import { visiblePosts } from '../access/posts.ts';
 import { logAction } from '../moderation/log/write.ts';
 import type { Viewer } from '../permissions.ts';
-import type { Badge } from './definitions.ts';
+import type { Database } from '../db/schema.ts';
+import { badgeBySlug, type Badge } from './definitions.ts';
 import { badgeLink, badgeMessage } from './grant.ts';
 
 /** How many members hold each badge (revoked grants left out; a badge held twice counts its member once). */
@@ -64,16 +66,30 @@ export async function holdersOf(db: Db, viewer: Viewer | null, slug: string, aft
   return { holders: page, next: more && last ? { at: last.granted_at, id: last.id } : null };
 }
 
-/** A member's badges, newest first, each with its count when held more than once. */
-export async function badgesOfMember(db: Db, userId: number) {
-  return db
-    .selectFrom('user_badges')
-    .select(['badge', sql<number>`count(*)::int`.as('times'), sql<Date>`max(granted_at)`.as('granted_at')])
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .groupBy('badge')
-    .orderBy(sql`max(granted_at)`, 'desc')
-    .execute();
+/**
+ * A member's badges as a column of their row (`badges`): each badge they hold, how many times,
+ * and when they last earned it, newest first; read in the query that reads the member, so a
+ * profile costs no query more for them.
+ */
+export function heldBadges(userId: 'u.id') {
+  return (eb: ExpressionBuilder<Database & { u: Database['users'] }, 'u'>) =>
+    jsonArrayFrom(
+      eb
+        .selectFrom('user_badges as b')
+        .select(['b.badge', sql<number>`count(*)::int`.as('times'), sql<string>`max(b.granted_at)`.as('granted_at')])
+        .whereRef('b.user_id', '=', userId)
+        .where('b.revoked_at', 'is', null)
+        .groupBy('b.badge')
+        .orderBy(sql`max(b.granted_at)`, 'desc'),
+    ).as('badges');
+}
+
+/** A member's badges as their profile shows them: each with its name and tier, in the order held. */
+export function profileBadges(held: { badge: string; times: number; granted_at: string }[]) {
+  return held.flatMap((h) => {
+    const badge = badgeBySlug.get(h.badge);
+    return badge ? [{ slug: badge.slug, name: badge.name, tier: badge.tier, times: h.times, granted_at: new Date(h.granted_at) }] : [];
+  });
 }
 
 export type HandResult = { ok: true } | { ok: false; field: 'username' | 'reason'; message: string };

@@ -95,6 +95,12 @@ t.test('posting, liking, votes and an accept through the routes earn their badge
   const helping = await signIn(helper);
   const page = (await helping.get('/notifications')).page();
   t.ok(page.querySelector('a.notice-link[href="/badges/good-answer"]'), 'the notifications page links the badge');
+  const profile = (await make.guest().get('/u/helper')).page();
+  t.same(
+    profile.querySelectorAll('.profile-badges li').map((li) => li.getAttribute('data-badge')).sort(),
+    ['first-post', 'good-answer', 'helpful', 'nice-post'],
+    'the profile shows the badges, to anyone',
+  );
 });
 
 t.test('thresholds: each badge at its number and not one short, dated when it was crossed', async (t) => {
