@@ -193,8 +193,8 @@ export const routeTable: RouteRow[] = [
   { method: 'POST', route: '/admin/users/:id/role', url: (w) => `/admin/users/${w.target.id}/role`, form: () => ({ role: 'moderator' }), expect: action('admin') },
   { method: 'POST', route: '/admin/settings', url: () => '/admin/settings', form: (w) => w.settingsForm, expect: action('admin') },
   { method: 'POST', route: '/admin/watched-words', url: () => '/admin/watched-words', form: () => ({ word: `word${++n}`, action: 'flag' }), expect: action('admin') },
-  { method: 'POST', route: '/admin/watched-words/:id/delete', url: (w) => `/admin/watched-words/${w.watchedWord}/delete`, expect: action('admin') },
-];
   // Badges by hand: a badge one may earn again (each grant its own), and a grant of the world's to take back.
   { method: 'POST', route: '/badges/:slug/grant', url: () => '/badges/nice-post/grant', form: (w) => ({ username: w.author.username, reason: 'For the launch' }), expect: action('admin') },
   { method: 'POST', route: '/badges/:slug/revoke', url: () => '/badges/anniversary/revoke', form: (w) => ({ grant: String(w.badgeGrant), reason: 'Granted by mistake' }), expect: action('admin') },
+  { method: 'POST', route: '/admin/watched-words/:id/delete', url: (w) => `/admin/watched-words/${w.watchedWord}/delete`, expect: action('admin') },
+];
