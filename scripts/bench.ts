@@ -1,10 +1,12 @@
-// npm run bench [-- --duration S --connections N --database NAME --only a,b --compare]
+// npm run bench [-- --duration S --connections N --database NAME --only a,b --compare --profile]
 //
 // Starts Hearth as a separate process on a seeded database, loads it with autocannon from this
 // process (127.0.0.1 only, a bounded time per target), and reports requests/s, latency, errors,
 // the ratio to a bare route of the same size served by the same process, and the server's RSS.
 // --compare runs the read targets on a 10,000-post and a 1,000,000-post database and prints
-// how much slower each page is on the large one.
+// how much slower each page is on the large one. --profile has the app write a V8 CPU profile
+// of the whole run (data/bench/profiles/, for Chrome DevTools or speedscope), to see where a
+// target's time goes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -65,9 +67,11 @@ function startArgs(): string[] {
 }
 
 /** The app as users run it, in its own process, with the bare route on. */
-async function startApp(config: Config, databaseUrl: string): Promise<{ child: ChildProcess; base: string }> {
+async function startApp(config: Config, databaseUrl: string, profileDir?: string): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, startArgs(), {
+  // The app writes its profile when it exits, which it does on the SIGINT the suite ends with.
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, ...startArgs()], {
     cwd: root,
     env: {
       PATH: process.env.PATH,
@@ -273,7 +277,12 @@ async function transferSize(base: string, threadPath: string) {
   return { bytes: total, htmlEncoding: page.headers['content-encoding'] ?? 'none', assets: assets.length };
 }
 
-async function suite(config: Config, serverUrl: string, database: string, opts: { duration: number; connections: number; only?: string[]; readsOnly?: boolean }) {
+async function suite(
+  config: Config,
+  serverUrl: string,
+  database: string,
+  opts: { duration: number; connections: number; only?: string[]; readsOnly?: boolean; profileDir?: string },
+) {
   const url = withDatabase(serverUrl, database);
   const db = createDb({ url, max: 2 });
   let fx: Awaited<ReturnType<typeof fixtures>>;
@@ -286,7 +295,7 @@ async function suite(config: Config, serverUrl: string, database: string, opts: 
     await db.destroy();
   }
 
-  const { child, base } = await startApp(config, url);
+  const { child, base } = await startApp(config, url, opts.profileDir);
   let result;
   try {
     // As many members as a busy hour has posting: a person writes a reply every few seconds at
@@ -432,6 +441,7 @@ await runScript(async () => {
       database: { type: 'string' },
       only: { type: 'string' },
       compare: { type: 'boolean' },
+      profile: { type: 'boolean' },
     },
     strict: true,
   });
@@ -462,7 +472,9 @@ await runScript(async () => {
       writeFileSync(file, JSON.stringify({ at: started, machine: machine(), duration, connections, compare: [small, large] }, null, 2));
     } else {
       const name = values.database ?? new URL(database.url).pathname.slice(1);
-      const result = await suite(config, serverUrl, name, { duration, connections, only });
+      const profileDir = values.profile ? path.join(config.dataDir, 'bench', 'profiles') : undefined;
+      const result = await suite(config, serverUrl, name, { duration, connections, only, profileDir });
+      if (profileDir) console.log(`The app's CPU profile is in ${profileDir}.`);
       console.log(`\n${result.posts.toLocaleString('en')} posts in ${name}; thread page ${result.pageBytes} bytes; ${machine()}`);
       console.log(table(result.rows));
       const check = result.reputationCheck;
