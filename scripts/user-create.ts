@@ -20,7 +20,8 @@ await runScript(async () => {
         email: { type: 'string' },
         password: { type: 'string' },
         role: { type: 'string', default: 'member' },
-        rank: { type: 'string', default: '0' },
+        // Absent: rank 0, earned from there. Given: set by hand, and kept (rank_locked).
+        rank: { type: 'string' },
       },
       strict: true,
     }));
@@ -31,8 +32,9 @@ await runScript(async () => {
   if (missing.length) throw new HttpError(400, `missing --${missing.join(', --')}\n${usage}`);
   const role = values.role!;
   if (!isRole(role)) throw new HttpError(422, 'Please correct:', { role: 'must be member, moderator, staff or admin' });
-  const rank = Number(values.rank);
-  if (!/^[0-4]$/.test(values.rank!)) throw new HttpError(422, 'Please correct:', { rank: 'must be a whole number from 0 to 4' });
+  const rankLocked = values.rank !== undefined;
+  const rank = Number(values.rank ?? '0');
+  if (!/^[0-4]$/.test(values.rank ?? '0')) throw new HttpError(422, 'Please correct:', { rank: 'must be a whole number from 0 to 4' });
 
   const config = readConfig();
   const database = await openDatabase(config);
@@ -41,10 +43,10 @@ await runScript(async () => {
     await migrate(db);
     const user = await createAccount(
       db,
-      { username: values.username!, email: values.email!, password: values.password!, role, rank },
+      { username: values.username!, email: values.email!, password: values.password!, role, rank, rankLocked },
       productionCost,
     );
-    console.log(`Created ${user.username} (id ${user.id}, role ${user.role}, rank ${user.rank}).`);
+    console.log(`Created ${user.username} (id ${user.id}, role ${user.role}, rank ${user.rank}).${rankLocked ? ' The rank was set by hand: the rank review never moves it.' : ''}`);
   } finally {
     await db.destroy();
     await database.close();

@@ -12,6 +12,8 @@ import { registrationErrors, type Registration } from './rules.ts';
 export interface NewAccount extends Registration {
   role?: Role;
   rank?: number;
+  /** The rank was set by hand (`user:create --rank`): the rank review never moves it (server/ranks). */
+  rankLocked?: boolean;
 }
 
 export async function usernameTaken(db: Db, username: string): Promise<boolean> {
@@ -47,7 +49,7 @@ export async function createAccount(db: Db, input: NewAccount, cost: PasswordCos
   try {
     return await db
       .insertInto('users')
-      .values({ username: input.username, email: input.email, password_hash, role: input.role, rank: input.rank })
+      .values({ username: input.username, email: input.email, password_hash, role: input.role, rank: input.rank, rank_locked: input.rankLocked })
       .returning(['id', 'username', 'role', 'rank'])
       .executeTakeFirstOrThrow();
   } catch (err) {

@@ -7,6 +7,8 @@ import { reviewRanks } from '../../server/ranks/engine.ts';
 import { memberFacts, siteFacts } from '../../server/ranks/queries.ts';
 import { rankThresholds } from '../../server/ranks/rules.ts';
 import { defaultSettings } from '../../server/moderation/settings/queries.ts';
+import { createAccount } from '../../server/accounts/queries.ts';
+import { testCost } from '../../server/accounts/passwords.ts';
 import { testApp } from '../helpers/app.ts';
 import { rankNotices, rankOf, seedFacts } from './seed.ts';
 
@@ -106,11 +108,15 @@ t.test('a rank set by hand, a ban and rank 4 are left alone', async (t) => {
   const banned = await make.member({ rank: 0 });
   const ambassador = await make.member({ rank: 4 });
   await db.updateTable('users').set({ rank_locked: true }).where('id', 'in', [locked.id, lockedHigh.id]).execute();
+  // As `user:create --rank 1` makes an account.
+  const byShell = await createAccount(db, { username: 'by_shell', email: 'by_shell@example.test', password: 'a long enough password', rank: 1, rankLocked: true }, testCost);
+  await seedFacts(db, make, { ...byShell, email: 'by_shell@example.test', password: '', rank: 1 }, { days: 20, likesGiven: 2, likesReceived: 2, repliedThreads: 3, entered: 30, read: 200, minutes: 90 });
   await db.updateTable('users').set({ banned_at: new Date() }).where('id', '=', banned.id).execute();
   await db.updateTable('users').set({ rank_changed_at: new Date(0) }).where('id', 'in', [lockedHigh.id, ambassador.id]).execute();
   for (const m of [locked, banned]) await seedFacts(db, make, m, { entered: 50, read: 500, minutes: 100 });
   clock.advance(30 * 86_400);
   t.same(await reviewRanks(db, 'all', clock.now(), log), { promoted: 0, demoted: 0 });
+  t.equal((await rankOf(db, byShell.id)).rank, 1, 'a rank set from the shell stays, though rank 2 is earned');
   for (const [m, rank] of [[locked, 0], [lockedHigh, 3], [banned, 0], [ambassador, 4]] as const) t.equal((await rankOf(db, m.id)).rank, rank, `${m.username} keeps ${rank}`);
   t.same(await db.selectFrom('notifications').select('id').where('kind', '=', 'rank').execute(), []);
 });
