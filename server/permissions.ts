@@ -511,7 +511,9 @@ export function moveRefusal(viewer: Viewer, category: CategoryAccess): HttpError
  * draws these per member (server/threads/member-page.ts), keyed by threadEditsKey.
  */
 export function threadEditsFor(viewer: Viewer | null, thread: EditedThread, now: Date) {
-  const may = (edit: ThreadEdit) => threadEditRefusal(viewer, edit, thread, now) === null;
+  // Asked on every page a member opens, most of them below rank 3: the rank alone answers for
+  // them, without making (and throwing away) an error for each edit.
+  const may = (edit: ThreadEdit) => hasThreadEdit(viewer, edit) && threadEditRefusal(viewer, edit, thread, now) === null;
   const edits = {
     canRetitle: may('retitle'),
     canRetag: may('retag'),
