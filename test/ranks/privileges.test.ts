@@ -6,6 +6,7 @@
 // follows when the rank changes.
 import t from 'tap';
 import { buildApp } from '../../server/app.ts';
+import { threadEditRefusal, threadEditsFor, threadEditsKey, type EditedThread, type Viewer } from '../../server/permissions.ts';
 import { addWatchedWord } from '../../server/moderation/posting/watched-words.ts';
 import { createReply, createThread } from '../../server/threads/queries.ts';
 import { Agent } from '../helpers/agent.ts';
@@ -14,6 +15,34 @@ import { testApp, testConfig } from '../helpers/app.ts';
 /** Tokens differ on every page; the rest of two renderings of one page must not. */
 const normalized = (html: string) =>
   html.replace(/(name="_csrf" value=")[^"]*"/g, '$1"').replace(/(<meta name="csrf-token" content=")[^"]*"/, '$1"');
+
+t.test('thread edits by rank and role, by table', async (t) => {
+  const now = new Date('2026-03-01T12:00:00Z');
+  const member = (rank: number, extra: Partial<Viewer> = {}): Viewer => ({ id: 9, username: 'm', role: 'member', rank, ...extra });
+  const open: EditedThread = { user_id: 1, deleted_at: null, hidden_at: null, pending_at: null, read_role: null, read_rank: 0, locked_at: null, duplicate_of: null };
+  const locked = { ...open, locked_at: now };
+  const duplicate = { ...locked, duplicate_of: 7 };
+  const hidden = { ...open, hidden_at: now };
+  const silenced = member(3, { silencedUntil: new Date(now.getTime() + 3600_000) });
+  const moderator: Viewer = { id: 8, username: 'mo', role: 'moderator', rank: 0 };
+  // Who, on what thread: the edits offered, as retitle retag move close-duplicate reopen-duplicate.
+  const cases: [string, Viewer | null, EditedThread, string][] = [
+    ['a guest', null, open, '00000'],
+    ['rank 2', member(2), open, '00000'],
+    ['rank 3', member(3), open, '11100'],
+    ['rank 4', member(4), open, '11110'],
+    ['rank 4, a duplicate', member(4), duplicate, '00001'],
+    ['rank 3, a duplicate', member(3), duplicate, '00000'],
+    ['rank 4, locked by a moderator', member(4), locked, '00000'],
+    ['rank 4, hidden', member(4), hidden, '00000'],
+    ['rank 3, silenced', silenced, open, '00000'],
+    ['a moderator at rank 0', moderator, open, '11110'],
+    ['a moderator, a duplicate', moderator, duplicate, '11101'],
+  ];
+  for (const [who, viewer, thread, expected] of cases) t.equal(threadEditsKey(threadEditsFor(viewer, thread, now)), expected, who);
+  t.equal(threadEditRefusal(member(2), 'retitle', open, now)?.statusCode, 403);
+  t.match(threadEditRefusal(member(3), 'close duplicate', open, now)?.message, /rank 4 \(Ambassador\)/);
+});
 
 async function setup(t: Parameters<typeof testApp>[0]) {
   const env = await testApp(t);
