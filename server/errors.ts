@@ -16,7 +16,14 @@ export class HttpError extends Error {
     message: string,
     public fieldErrors: FieldErrors = {},
   ) {
+    // An answer, not a fault: the stack says nothing the status and message do not, and capturing
+    // it is most of what making one costs, which pages do for every post whose buttons a viewer
+    // may not have (server/threads/post-view.ts asks the permissions module five times a post).
+    // A fault keeps its own error and stack; the handler logs that one.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
   }
 }
 
