@@ -77,6 +77,12 @@ export async function markSeen(db: Db, userId: number) {
   await db.updateTable('users').set({ last_seen_at: new Date() }).where('id', '=', userId).execute();
 }
 
+/** The id of the member with this username (any case), for the scopes a guest's copy of their profile is kept under. */
+export async function memberId(db: Db, username: string): Promise<number | undefined> {
+  const row = await db.selectFrom('users').select('id').where(sql`lower(username)`, '=', username.toLowerCase()).executeTakeFirst();
+  return row?.id;
+}
+
 export function profile(db: Db, username: string) {
   return db
     .selectFrom('users as u')

@@ -1,12 +1,12 @@
 // Registration, sign-in, sign-out and the profile page.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { HttpError, notFound } from '../errors.ts';
 import { csrfField, emptyForm, text } from '../schemas.ts';
 import { SESSION_COOKIE } from '../sessions/index.ts';
 import { answer } from '../views/index.ts';
 import { decoyHash, verifyPassword, type PasswordCost } from './passwords.ts';
-import { createAccount, findByLogin, markSeen, profile, recentThreadsBy } from './queries.ts';
+import { createAccount, findByLogin, markSeen, memberId, profile, recentThreadsBy } from './queries.ts';
 import { safeNext } from './rules.ts';
 import { signInRefusal } from '../moderation/sanctions/routes.ts';
 import { sanctionView } from '../moderation/sanctions/rules.ts';
@@ -155,33 +155,45 @@ export const accounts: FastifyPluginAsyncJsonSchemaToTs<{ Options: AccountsOptio
     '/u/:username',
     { schema: { params: { type: 'object', properties: { username: text(100) }, required: ['username'] } } },
     async (req, reply) => {
-      const member = await profile(app.db, req.params.username);
-      if (!member) throw notFound('That member');
-      const isSelf = req.viewer?.id === member.id;
-      // Why the member holds their rank and what the next asks: theirs to see, and the staff's;
-      // others see the rank's name alone (and the page costs them nothing more).
-      const showStanding = isSelf || hasRole(req.viewer, 'staff');
-      const [threads, reputation, sanctions, standing, nomination] = await Promise.all([
-        recentThreadsBy(app.db, member.id, req.viewer),
-        reputationHistory(app.db, member.reputation_events, req.viewer),
-        // A member's sanctions are shown to them alone (moderators see them on the sanction page).
-        isSelf ? sanctionsOf(app.db, member.id) : [],
-        showStanding ? app.postingRules.get().then(({ settings }) => explainMemberRank(app.db, member.id, settings, app.now())) : null,
-        // Staff nominate an Advocate for Ambassador from here (null for anyone else).
-        nominationPanel(app.db, req.viewer, member),
-      ]);
-      return reply.page('accounts/profile', {
-        title: member.username,
-        member,
-        threads,
-        reputation,
-        badges: profileBadges(member.badges),
-        isSelf,
-        standing,
-        sanctions: sanctions.map((s) => sanctionView(s, app.now())),
-        canSanction: canSanction(req.viewer, member),
-        nomination,
-      });
+      if (req.viewer) return showProfile(req.params.username, req, reply);
+      // Guests share a member's rendered profile (the page cache), kept until the member's row
+      // changes (user:<id>: reputation, rank, bio; a badge's notice announces it too), any thread
+      // does (home: their threads and counts move with them), or a post's visibility (viewers: a
+      // linked title in their reputation). Anything not announced (a badge told to no one) shows
+      // within the minute every kept page is trusted for.
+      const id = await memberId(app.db, req.params.username);
+      if (id === undefined) throw notFound('That member');
+      return reply.cached([`user:${id}`, 'home', 'viewers'], () => showProfile(req.params.username, req, reply));
     },
   );
+
+  async function showProfile(username: string, req: FastifyRequest, reply: FastifyReply) {
+    const member = await profile(app.db, username);
+    if (!member) throw notFound('That member');
+    const isSelf = req.viewer?.id === member.id;
+    // Why the member holds their rank and what the next asks: theirs to see, and the staff's;
+    // others see the rank's name alone (and the page costs them nothing more).
+    const showStanding = isSelf || hasRole(req.viewer, 'staff');
+    const [threads, reputation, sanctions, standing, nomination] = await Promise.all([
+      recentThreadsBy(app.db, member.id, req.viewer),
+      reputationHistory(app.db, member.reputation_events, req.viewer),
+      // A member's sanctions are shown to them alone (moderators see them on the sanction page).
+      isSelf ? sanctionsOf(app.db, member.id) : [],
+      showStanding ? app.postingRules.get().then(({ settings }) => explainMemberRank(app.db, member.id, settings, app.now())) : null,
+      // Staff nominate an Advocate for Ambassador from here (null for anyone else).
+      nominationPanel(app.db, req.viewer, member),
+    ]);
+    return reply.page('accounts/profile', {
+      title: member.username,
+      member,
+      threads,
+      reputation,
+      badges: profileBadges(member.badges),
+      isSelf,
+      standing,
+      sanctions: sanctions.map((s) => sanctionView(s, app.now())),
+      canSanction: canSanction(req.viewer, member),
+      nomination,
+    });
+  }
 };

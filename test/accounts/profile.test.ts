@@ -52,7 +52,7 @@ async function check(t: Test, db: Db, step: string, expected: [Member, number, n
 const stat = (page: { querySelectorAll(s: string): { querySelector(s: string): { text: string } | null }[] }, label: string) =>
   page.querySelectorAll('.stats div').find((d) => d.querySelector('dt')?.text === label)?.querySelector('dd')?.text;
 
-t.test('the profile shows the kept counts and the latest listed threads, in two queries', async (t) => {
+t.test('the profile shows the kept counts and the latest listed threads, in three queries for the first guest and none after', async (t) => {
   const { app, db, make } = await testApp(t);
   const general = await make.category({ slug: 'general', name: 'General' });
   const writer = await make.member({ username: 'Writer' });
@@ -68,9 +68,12 @@ t.test('the profile shows the kept counts and the latest listed threads, in two 
 
   const guest = make.guest();
   await guest.page('/u/writer');
-  const before = app.queryCount();
+  let before = app.queryCount();
   const page = await guest.page('/u/WRITER');
-  t.equal(app.queryCount() - before, 2, 'the member with their counts, and their recent threads');
+  t.equal(app.queryCount() - before, 3, "the member's id (what a guest's copy is kept under), the member with their counts, and their recent threads");
+  before = app.queryCount();
+  t.equal((await guest.page('/u/WRITER')).h1(), 'Writer');
+  t.equal(app.queryCount() - before, 0, 'and the next guest gets the kept page');
   t.equal(page.h1(), 'Writer');
   t.equal(stat(page, 'Threads'), '12', 'an unlisted thread is public: it counts');
   t.equal(stat(page, 'Posts'), '13');
@@ -245,4 +248,23 @@ t.test('the backfill counts what members had before the counts were kept', async
   const { up } = await import('../../migrations/0023_member_counts_backfill.ts');
   await up(db);
   await check(t, db, 'after the backfill', [[author, 2, 1]]);
+});
+
+t.test("a guest's kept profile follows the member's reputation, threads and badges", async (t) => {
+  const { db, make } = await testApp(t);
+  const general = await make.category({ slug: 'general', name: 'General' });
+  const writer = await make.member({ username: 'writer' });
+  const guest = make.guest();
+  const shown = async () => {
+    const page = await guest.page('/u/writer');
+    return { reputation: stat(page, 'Reputation'), threads: stat(page, 'Threads'), badges: page.querySelectorAll('.profile-badges li').length };
+  };
+  t.same(await shown(), { reputation: '1', threads: '0', badges: 0 });
+  await createThread(db, { categoryId: general.id, userId: writer.id, title: 'My first thread here', body: 'Hello.' });
+  t.same(await shown(), { reputation: '1', threads: '1', badges: 0 }, 'a new thread shows at once');
+  await db.updateTable('users').set({ reputation: 11 }).where('id', '=', writer.id).execute();
+  t.same(await shown(), { reputation: '11', threads: '1', badges: 0 }, 'so does a change of reputation');
+  await db.insertInto('user_badges').values({ user_id: writer.id, badge: 'first-post' }).execute();
+  await db.insertInto('notifications').values({ user_id: writer.id, kind: 'badge', message: 'A badge.', link: '/badges/first-post' }).execute();
+  t.same(await shown(), { reputation: '11', threads: '1', badges: 1 }, 'and a badge, with its notice');
 });
