@@ -320,6 +320,9 @@ const handledTriggers = new Set([
   'users_delete_notify_members',
   'posts_visibility_notify_members',
   'posts_delete_notify_members',
+  // A member's rank or name on the pages that show their posts (migrations/0031_author_notify.ts):
+  // the seed's 'all' covers them too.
+  'users_notify_author',
   // Members due for a look at their badges and rank (migrations/0029_recognition.ts): the badges
   // step grants everyone's at once, which is what a due run would have found.
   'posts_badge_due',
