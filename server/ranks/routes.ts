@@ -20,14 +20,14 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 /** What each rank allows, in words, from the permissions module's gates and the settings' limits. */
 export function rankPrivileges(s: Settings): string[][] {
   const rates = (rank: number) =>
-    `Posts at most ${plural(s.posts_per_hour[rank], 'post')} an hour, ${plural(s.post_interval_seconds[rank], 'second')} apart.`;
+    `At most ${plural(s.posts_per_hour[rank], 'post')} an hour, ${plural(s.post_interval_seconds[rank], 'second')} apart.`;
   const weight = (rank: number) => `Flags weigh ${1 + rank}.`;
   return [
     [
-      'Reads, posts and replies, within the newcomer limits:',
-      s.approval_posts ? `the first ${plural(s.approval_posts, 'post')} wait for a moderator's approval;` : 'posts need no approval;',
-      `at most ${plural(s.newcomer_links, 'link')} and ${plural(s.newcomer_images, 'image')} in a post;`,
-      'flags only spam.',
+      'Reads, posts and replies.',
+      s.approval_posts ? `The first ${plural(s.approval_posts, 'post')} wait for a moderator's approval.` : 'Posts need no approval.',
+      `At most ${plural(s.newcomer_links, 'link')} and ${plural(s.newcomer_images, 'image')} in a post.`,
+      'Flags only spam.',
       rates(0),
       weight(0),
     ],

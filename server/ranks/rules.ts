@@ -150,7 +150,7 @@ export function requirementsFor(rank: 1 | 2 | 3, f: MemberFacts, site: SiteFacts
     atLeast('likes_given', `Likes given, last ${days} days`, f.recent.likesGiven, r.likesGiven),
     atLeast('likes_received', `Likes received, last ${days} days`, f.recent.likesReceived, r.likesReceived),
     atMostOf('posts_upheld', `Posts upheld as spam or offensive, last ${days} days`, f.recent.postsUpheld, r.upheldMax),
-    atMostOf('sanctions', `Sanctions in the last ${r.sanctionFreeDays} days`, f.recent.sanctions, 0),
+    atMostOf('sanctions', `Silences, suspensions and bans in the last ${r.sanctionFreeDays} days`, f.recent.sanctions, 0),
   ];
 }
 

@@ -151,7 +151,8 @@ t.test('/ranks shows the thresholds in force and each Ambassador\'s impact over 
   t.equal(need(3, 'posts_upheld'), 'at most 5');
   t.match(page.querySelector('#rank-3 .rank-allows')?.text, /Renames, retags and recategorises threads/);
   t.match(page.querySelector('#rank-1 .rank-allows')?.text, /Flags posts for any reason/);
-  t.match(page.querySelector('#rank-0 .rank-allows')?.text, /at most 2 links and 1 image/);
+  t.match(page.querySelector('#rank-0 .rank-allows')?.text, /At most 2 links and 1 image/);
+  t.equal(need(3, 'sanctions'), 'none');
   const rows = page.querySelectorAll('tr.ambassador');
   t.same(rows.map((r) => r.getAttribute('data-username')), ['Beacon'], 'a banned Ambassador is not listed');
   t.same(
