@@ -74,7 +74,8 @@ await runScript(async () => {
         `Done in ${((performance.now() - started) / 1000).toFixed(1)} s; ${name} takes ${rows[0].size}.`,
         `${s.members.toLocaleString('en')} members (member1 … member${s.members}, password "${BENCH_PASSWORD}"), ` +
           `${s.categories} categories, ${s.threads.toLocaleString('en')} threads, ${s.posts.toLocaleString('en')} posts, ` +
-          `${result.rows.likes.toLocaleString('en')} likes, ${result.rows.reads.toLocaleString('en')} read marks.`,
+          `${result.rows.likes.toLocaleString('en')} likes, ${result.rows.reads.toLocaleString('en')} read marks, ` +
+          `${result.rows.reputationEvents.toLocaleString('en')} reputation events, ${result.rows.badges.toLocaleString('en')} badges.`,
         `Signed-in sessions ${BENCH_SESSION_PREFIX}1 … ${BENCH_SESSION_PREFIX}${s.sessions} (benchSessionCookie in server/seed/large.ts signs them).`,
         ...(result.unhandledTriggers.length
           ? [`Row triggers ran for every row: the seed does not stand in for ${result.unhandledTriggers.join(', ')} (server/seed/large.ts).`]
