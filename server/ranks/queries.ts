@@ -176,23 +176,26 @@ export async function siteFacts(db: Db, now: Date, t: RankThresholds): Promise<S
  * the last hundred days, and move by a few in a day's thousands: a profile, /ranks and the review of
  * the members due each minute read a copy up to ten minutes old (per database, per window)
  * rather than counting them each time. The daily review of everyone counts them afresh.
+ *
+ * Kept by database name, not by the Db object: the minute job reviews each batch in a
+ * transaction of its own (a new Db each time), and tests run several databases in one process.
  */
 const SITE_TTL_MS = 10 * 60 * 1000;
-const keptSite = new WeakMap<Db, Map<string, { until: number; value: Promise<SiteFacts> }>>();
+const keptSite = new Map<string, { until: number; value: Promise<SiteFacts> }>();
 
-export function siteFactsKept(db: Db, now: Date, t: RankThresholds): Promise<SiteFacts> {
-  let byWindow = keptSite.get(db);
-  if (!byWindow) keptSite.set(db, (byWindow = new Map()));
-  const key = `${t.rank3.windowDays}:${now.toISOString().slice(0, 10)}`;
-  const hit = byWindow.get(key);
+export async function siteFactsKept(db: Db, now: Date, t: RankThresholds): Promise<SiteFacts> {
+  const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(db);
+  const key = `${rows[0]!.name}:${t.rank3.windowDays}:${now.toISOString().slice(0, 10)}`;
+  const hit = keptSite.get(key);
   if (hit && hit.until > Date.now()) return hit.value;
   const value = siteFacts(db, now, t);
   const entry = { until: Date.now() + SITE_TTL_MS, value };
-  byWindow.clear();
-  byWindow.set(key, entry);
-  // A failed count is not kept: the caller gets the error, the next view counts again.
+  // Yesterday's windows and dropped databases are not worth keeping.
+  for (const [k, e] of keptSite) if (e.until <= Date.now()) keptSite.delete(k);
+  keptSite.set(key, entry);
+  // A failed count is not kept: the caller gets the error, the next one counts again.
   value.catch(() => {
-    if (byWindow.get(key) === entry) byWindow.delete(key);
+    if (keptSite.get(key) === entry) keptSite.delete(key);
   });
   return value;
 }
