@@ -6,9 +6,10 @@
 // the post). Accepted answers are counted only on posts anyone may find (public posts of listed
 // threads in categories a guest reads: access/posts.ts), as the page is public and each one is a
 // post it would point at.
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import { planEachCall, type Db } from '../db/index.ts';
 import { visiblePosts } from '../access/posts.ts';
+import { standingEvent } from '../reputation/ledger.ts';
 import { LEADERS } from './rules.ts';
 
 // The period boards end with planEachCall: a week and a month are the same statement with another
@@ -39,16 +40,19 @@ export function reputationLeaders(db: Db, since: Date | null): Promise<Leader[]>
       .limit(LEADERS)
       .execute();
   }
+  const gained = db
+    .selectFrom('reputation_events as r')
+    .select(['r.user_id', sql<number>`sum(r.points)::int`.as('n')])
+    .where('r.created_at', '>=', since)
+    .groupBy('r.user_id')
+    .having(sql<number>`sum(r.points)`, '>', 0);
+  return leadersOf(db, gained);
+}
+
+/** The members (not banned) with the highest counts, and the count, from a query of member and count. */
+function leadersOf(db: Db, counts: SelectQueryBuilder<any, any, { user_id: number; n: number }>): Promise<Leader[]> {
   return db
-    .selectFrom((eb) =>
-      eb
-        .selectFrom('reputation_events as r')
-        .select(['r.user_id', sql<number>`sum(r.points)::int`.as('n')])
-        .where('r.created_at', '>=', since)
-        .groupBy('r.user_id')
-        .having(sql<number>`sum(r.points)`, '>', 0)
-        .as('g'),
-    )
+    .selectFrom(counts.as('g'))
     .innerJoin('users as u', 'u.id', 'g.user_id')
     .select(['u.id', 'u.username', 'u.rank', 'g.n'])
     .where('u.banned_at', 'is', null)
@@ -71,18 +75,8 @@ export function acceptedLeaders(db: Db, since: Date | null): Promise<Leader[]> {
     .select(['r.user_id', sql<number>`count(*)::int`.as('n')])
     .where('t.kind', '=', 'question')
     .where('r.kind', '=', 'answer_accepted')
-    .where('r.reverses', 'is', null)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('reputation_events as undo').select('undo.id').whereRef('undo.reverses', '=', 'r.id'))))
+    .where(standingEvent)
     .$if(since !== null, (q) => q.where('r.created_at', '>=', since!))
     .groupBy('r.user_id');
-  return db
-    .selectFrom(accepted.as('g'))
-    .innerJoin('users as u', 'u.id', 'g.user_id')
-    .select(['u.id', 'u.username', 'u.rank', 'g.n'])
-    .where('u.banned_at', 'is', null)
-    .orderBy('g.n', 'desc')
-    .orderBy('u.id')
-    .limit(LEADERS)
-    .modifyEnd(planEachCall)
-    .execute();
+  return leadersOf(db, accepted);
 }
