@@ -158,6 +158,7 @@ export async function buildApp(config: AppConfig) {
     await site.register(leaderboard);
     await site.register(nominations);
     await site.register(ranks);
+    await site.register(badgePages);
     // Moderation.
     await site.register(flags);
     await site.register(queue, { prefix: '/mod' });
@@ -168,7 +169,6 @@ export async function buildApp(config: AppConfig) {
     await site.register(moderationSettings, { prefix: '/admin' });
     await site.register(watchedWordPages, { prefix: '/admin' });
     for (const plugin of config.plugins ?? []) await site.register(plugin);
-    await site.register(badgePages);
   });
   return app;
 }
