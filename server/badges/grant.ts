@@ -65,35 +65,50 @@ export const DUE_BATCH = 500;
 
 /**
  * The members whose facts moved (badge_due), a batch at a time: taken, their badges granted, and
- * `review` run for them (their rank), in one transaction, so a batch that fails stays due for
- * the next run. Rows other processes hold are skipped, so several processes share the work.
- * Answers the batch's members.
+ * `review` run for them (their rank). Answers the batch's members.
+ *
+ * The batch is taken (deleted) in a statement of its own, skipping rows another process is
+ * taking, so several processes share the work; it is not held for the grants that follow, as a
+ * write marking one of its members due again (insert … on conflict do nothing) would wait on the
+ * taken row until they were done: a vote waited two seconds behind a batch in the bench. A batch
+ * that fails is marked due again for the next run. A badge earned once is looked for only among
+ * the members who have never had it (held or revoked), which after the first weeks is most of
+ * the work a batch would otherwise do again each minute.
  */
 export async function takeDue(
   db: Db,
   now: Date,
   log: FastifyBaseLogger,
-  review: (tx: Db, members: number[]) => Promise<void> = async () => {},
+  review: (db: Db, members: number[]) => Promise<void> = async () => {},
 ): Promise<number[]> {
-  return db.transaction().execute(async (tx) => {
-    const { rows } = await sql<{ user_id: number }>`
-      delete from badge_due where user_id in (
-        select user_id from badge_due order by since limit ${DUE_BATCH} for update skip locked
-      ) returning user_id`.execute(tx);
-    const members = rows.map((r) => r.user_id);
-    if (members.length === 0) return members;
-    for (const badge of badges) await grantBadge(tx, badge, { members }, now);
-    await review(tx, members);
-    log.debug({ members: members.length }, 'badges: due members reviewed');
-    return members;
-  });
+  const { rows } = await sql<{ user_id: number }>`
+    delete from badge_due where user_id in (
+      select user_id from badge_due order by since limit ${DUE_BATCH} for update skip locked
+    ) returning user_id`.execute(db);
+  const members = rows.map((r) => r.user_id);
+  if (members.length === 0) return members;
+  try {
+    const had = await db.selectFrom('user_badges').select(['user_id', 'badge']).where('user_id', 'in', members).where('grant_key', '=', 0).execute();
+    const hadBy = new Map<string, Set<number>>();
+    for (const h of had) hadBy.set(h.badge, (hadBy.get(h.badge) ?? new Set()).add(h.user_id));
+    for (const badge of badges) {
+      const scope = badge.multiple ? members : members.filter((m) => !hadBy.get(badge.slug)?.has(m));
+      await grantBadge(db, badge, { members: scope }, now);
+    }
+    await review(db, members);
+  } catch (err) {
+    await sql`insert into badge_due (user_id) select unnest(${members}::bigint[]) on conflict do nothing`.execute(db);
+    throw err;
+  }
+  log.debug({ members: members.length }, 'badges: due members reviewed');
+  return members;
 }
 
 /** At most this many batches in one run of the due job: a flood waits for the next minute rather than hold one worker for long. */
 const DUE_BATCHES_PER_RUN = 20;
 
 /** The minute job: the due members, batch by batch, until none are left (or the run has done its share). */
-export async function runDue(db: Db, log: FastifyBaseLogger, now: () => Date, review?: (tx: Db, members: number[]) => Promise<void>) {
+export async function runDue(db: Db, log: FastifyBaseLogger, now: () => Date, review?: (db: Db, members: number[]) => Promise<void>) {
   let reviewed = 0;
   for (let i = 0; i < DUE_BATCHES_PER_RUN; i++) {
     const batch = await takeDue(db, now(), log, review);

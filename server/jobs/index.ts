@@ -56,7 +56,7 @@ export const scheduled: Record<string, Scheduled> = {
   badges_due: {
     match: '* * * * *',
     backfill: MINUTE,
-    run: (db, log, now) => runDue(db, log, now, async (tx, members) => void (await reviewRanks(tx, members, now(), log))),
+    run: (db, log, now) => runDue(db, log, now, async (on, members) => void (await reviewRanks(on, members, now(), log))),
   },
   // Everyone, once a day at a quiet hour: ranks first (an Advocate below the bar after the grace
   // period drops; the Ambassador badge reads the rank), then every badge — streaks and
