@@ -38,6 +38,11 @@ export interface Badge {
   howTo: string;
   /** Whether it can be earned more than once (per post, per year). */
   multiple: boolean;
+  /**
+   * Earned by the clock rather than by a write (an anniversary): looked for by the daily run
+   * only, not each time a member's facts move.
+   */
+  daily?: boolean;
   /** The query (columns user_id, granted_at, post_id, grant_key), or none for a badge given by hand only. */
   rule: ((scope: Scope) => RawBuilder<Earned>) | null;
 }
@@ -98,7 +103,9 @@ function nthAccepted(n: number) {
 
 /**
  * Posts (answers, or questions) whose score reached `score`, dated by the vote that took it
- * there: the running sum of the post's votes in the order they came.
+ * there: the running sum of the post's votes in the order they came. The score and like
+ * thresholds here and in postLiked are written into the statement (sql.lit, numbers from this
+ * file), so the planner may use the partial indexes of the posts above them (migrations/0032).
  */
 function scoreReached(score: number, which: 'answer' | 'question') {
   return (scope: Scope) => sql<Earned>`
@@ -106,7 +113,7 @@ function scoreReached(score: number, which: 'answer' | 'question') {
       select p.user_id, p.id as post_id, v.created_at,
         sum(v.value) over (partition by v.post_id order by v.created_at, v.user_id) as running
       from ${readablePosts} join post_votes v on v.post_id = p.id
-      where ${readable} and t.kind = 'question' and p.score >= ${score}
+      where ${readable} and t.kind = 'question' and p.score >= ${sql.lit(score)}
         and p.post_number ${which === 'question' ? sql`= 1` : sql`> 1`} and ${among(scope, 'p.user_id')}
     ) votes where running >= ${score} group by user_id, post_id`;
 }
@@ -117,7 +124,7 @@ function postLiked(n: number) {
     select user_id, created_at as granted_at, post_id, post_id as grant_key from (
       select p.user_id, p.id as post_id, l.created_at, row_number() over (partition by l.post_id order by l.created_at, l.user_id) as n
       from ${readablePosts} join post_likes l on l.post_id = p.id
-      where ${readable} and p.like_count >= ${n} and ${among(scope, 'p.user_id')}
+      where ${readable} and p.like_count >= ${sql.lit(n)} and ${among(scope, 'p.user_id')}
     ) likes where n = ${n}`;
 }
 
@@ -188,6 +195,8 @@ const anniversary = (scope: Scope) => sql<Earned>`
   select u.id as user_id, u.created_at + make_interval(years => y) as granted_at, null::bigint as post_id, y as grant_key
   from users u cross join lateral generate_series(1, extract(year from age(now(), u.created_at))::int) y
   where ${among(scope, 'u.id')}
+    -- A year granted (or revoked) is not looked at again.
+    and not exists (select 1 from user_badges b where b.user_id = u.id and b.badge = 'anniversary' and b.grant_key = y)
     and exists (select 1 from posts p where p.user_id = u.id and p.deleted_at is null
       and p.created_at > u.created_at + make_interval(years => y - 1) and p.created_at <= u.created_at + make_interval(years => y))`;
 
@@ -315,7 +324,7 @@ export const badges: Badge[] = [
     description: 'Visited 100 days in a row.', howTo: 'Visit while signed in on 100 consecutive days.', rule: streak(100),
   },
   {
-    slug: 'anniversary', name: 'Anniversary', tier: 'bronze', group: 'loyalty', multiple: true,
+    slug: 'anniversary', name: 'Anniversary', tier: 'bronze', group: 'loyalty', multiple: true, daily: true,
     description: 'A member for another year, and still taking part.', howTo: 'Be a member for a year and post in it (once a year).',
     rule: anniversary,
   },

@@ -92,6 +92,7 @@ export async function takeDue(
     const hadBy = new Map<string, Set<number>>();
     for (const h of had) hadBy.set(h.badge, (hadBy.get(h.badge) ?? new Set()).add(h.user_id));
     for (const badge of badges) {
+      if (badge.daily) continue;
       const scope = badge.multiple ? members : members.filter((m) => !hadBy.get(badge.slug)?.has(m));
       await grantBadge(db, badge, { members: scope }, now);
     }

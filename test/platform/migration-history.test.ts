@@ -376,6 +376,7 @@ const landed: Record<string, string> = {
   '0029_recognition': 'f52dc219aa599f51',
   '0030_thread_duplicates': '156b7eeb1552d32e',
   '0031_author_notify': '061a7b87e0534282',
+  '0032_badge_rule_indexes': '43789d1f035204f7',
 };
 
 const digest = async (name: string) =>
