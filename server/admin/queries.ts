@@ -2,6 +2,7 @@ import type { Insertable } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { CategoriesTable, Role } from '../db/schema.ts';
 import { logAction } from '../moderation/log/write.ts';
+import { rankNames } from '../permissions.ts';
 import { publicPost } from '../access/posts.ts';
 import { publicThread } from '../access/threads.ts';
 import { createCategory } from '../threads/queries.ts';
@@ -43,6 +44,42 @@ export async function changeRole(db: Db, c: { userId: number; role: Role; by: nu
   });
 }
 
+/**
+ * Sets a member's rank by hand (locked: the rank review leaves it until it is changed by hand
+ * again), or hands it back to the rules (`rank` null: unlocked, the rank as it is until the next
+ * review moves it). Logged with before and after; the member is told of a new rank.
+ */
+export async function changeRank(db: Db, c: { userId: number; rank: number | null; by: number; at: Date }) {
+  return db.transaction().execute(async (tx) => {
+    const before = await tx.selectFrom('users').select(['id', 'username', 'rank', 'rank_locked']).where('id', '=', c.userId).forUpdate().executeTakeFirst();
+    if (!before) return undefined;
+    const rank = c.rank ?? before.rank;
+    const locked = c.rank !== null;
+    if (rank === before.rank && locked === before.rank_locked) return before;
+    const user = await tx
+      .updateTable('users')
+      .set({ rank, rank_locked: locked, ...(rank !== before.rank ? { rank_changed_at: c.at } : {}) })
+      .where('id', '=', c.userId)
+      .returning(['id', 'username', 'rank', 'rank_locked'])
+      .executeTakeFirstOrThrow();
+    await logAction(tx, {
+      actorId: c.by,
+      action: 'user.rank',
+      target: { type: 'user', id: user.id, label: user.username },
+      before: { rank: before.rank, locked: before.rank_locked },
+      after: { rank: user.rank, locked: user.rank_locked },
+      at: c.at,
+    });
+    if (rank !== before.rank) {
+      await tx
+        .insertInto('notifications')
+        .values({ user_id: user.id, kind: 'rank', message: `Staff set your rank to ${rankNames[rank]}.`, link: `/u/${user.username}`, actor_id: c.by, created_at: c.at })
+        .execute();
+    }
+    return user;
+  });
+}
+
 /** Creates a category, with its line in the staff log. A taken slug throws the unique violation. */
 export async function addCategory(db: Db, c: Insertable<CategoriesTable>, by: number) {
   return db.transaction().execute(async (tx) => {
@@ -63,7 +100,7 @@ export async function addCategory(db: Db, c: Insertable<CategoriesTable>, by: nu
 export function members(db: Db, limit: number) {
   return db
     .selectFrom('users')
-    .select(['id', 'username', 'email', 'role', 'rank', 'created_at', 'last_seen_at'])
+    .select(['id', 'username', 'email', 'role', 'rank', 'rank_locked', 'created_at', 'last_seen_at'])
     .orderBy('created_at', 'desc')
     .limit(limit)
     .execute();

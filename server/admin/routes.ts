@@ -11,7 +11,7 @@ import { csrfField, idParams, text } from '../schemas.ts';
 import { requireRight } from '../sessions/guards.ts';
 import { isUniqueViolation } from '../db/index.ts';
 import { answer } from '../views/index.ts';
-import { addCategory, changeRole, communityTotals, members, adminCount } from './queries.ts';
+import { addCategory, changeRank, changeRole, communityTotals, members, adminCount } from './queries.ts';
 
 
 export const admin: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
@@ -25,7 +25,15 @@ export const admin: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       categories: cats,
       roleChoices: roles,
       rankChoices: rankNames.map((label, value) => ({ value, label: `${value} · ${label}` })),
-      members: list.map((m) => ({ ...m, roleOptions: roles.map((r) => ({ value: r, selected: r === m.role })) })),
+      members: list.map((m) => ({
+        ...m,
+        roleOptions: roles.map((r) => ({ value: r, selected: r === m.role })),
+        // "By the rules" hands the rank back to the review; a number sets it and keeps it.
+        rankOptions: [
+          { value: 'rules', label: `By the rules (${rankNames[m.rank]} now)`, selected: !m.rank_locked },
+          ...rankNames.map((label, value) => ({ value: String(value), label: `${value} · ${label}, kept`, selected: m.rank_locked && m.rank === value })),
+        ],
+      })),
     };
   }
 
@@ -79,6 +87,23 @@ export const admin: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         throw invalid({ slug: 'Another category already uses this address.' });
       }
       return answer(req, reply, { redirect: `/c/${input.slug}`, flash: `The category ${input.name} is created.` });
+    },
+  );
+
+  app.post(
+    '/users/:id/rank',
+    {
+      schema: {
+        params: idParams,
+        body: { type: 'object', required: ['rank'], properties: { rank: { type: 'string', enum: ['rules', '0', '1', '2', '3', '4'] }, _csrf: csrfField } },
+      },
+    },
+    async (req, reply) => {
+      const rank = req.body.rank === 'rules' ? null : Number(req.body.rank);
+      const user = await changeRank(app.db, { userId: req.params.id, rank, by: req.viewer!.id, at: app.now() });
+      if (!user) throw notFound('That member');
+      const said = user.rank_locked ? `${user.username} is ${rankNames[user.rank]}, kept until changed by hand.` : `${user.username}'s rank follows the rules again.`;
+      return answer(req, reply, { redirect: '/admin', flash: said });
     },
   );
 

@@ -190,6 +190,7 @@ export const routeTable: RouteRow[] = [
     method: 'POST', route: '/admin/categories', url: () => '/admin/categories',
     form: () => ({ name: `Category ${++n}`, slug: '', description: '', color: '#2563eb' }), expect: action('admin'),
   },
+  { method: 'POST', route: '/admin/users/:id/rank', url: (w) => `/admin/users/${w.target.id}/rank`, form: () => ({ rank: '2' }), expect: action('admin') },
   { method: 'POST', route: '/admin/users/:id/role', url: (w) => `/admin/users/${w.target.id}/role`, form: () => ({ role: 'moderator' }), expect: action('admin') },
   { method: 'POST', route: '/admin/settings', url: () => '/admin/settings', form: (w) => w.settingsForm, expect: action('admin') },
   { method: 'POST', route: '/admin/watched-words', url: () => '/admin/watched-words', form: () => ({ word: `word${++n}`, action: 'flag' }), expect: action('admin') },
