@@ -20,7 +20,7 @@ export interface PostForVote {
  * upvote gives the author +10 on an answer and +5 on a question; a downvote takes 2 from the
  * author and, on an answer, 1 from the voter. A handful of statements whatever the change: the
  * post locked with the vote read, the members locked with their totals, the events undone found
- * in one read, the events and totals written in one, the vote and the score in one.
+ * in one read, and the events, the totals, the vote and the score written in one.
  */
 export async function castVote(db: Db, v: { post: PostForVote; voterId: number; value: -1 | 0 | 1; at: Date }): Promise<{ score: number; value: -1 | 0 | 1 }> {
   const { post, voterId, value, at } = v;
@@ -47,15 +47,16 @@ export async function castVote(db: Db, v: { post: PostForVote; voterId: number; 
       }
     }
     if (value !== 0) for (const e of events(value)) moves.award({ ...e, postId: post.id, actorId: voterId });
-    await moves.write(tx);
     const vote =
       was === 0
         ? sql`insert into post_votes (post_id, user_id, value, created_at) values (${post.id}, ${voterId}, ${value}, ${at})`
         : value === 0
           ? sql`delete from post_votes where post_id = ${post.id} and user_id = ${voterId}`
           : sql`update post_votes set value = ${value}, created_at = ${at} where post_id = ${post.id} and user_id = ${voterId}`;
+    // The events, the totals, the vote and the score in one statement.
+    const reputation = moves.take();
     const moved = await sql<{ score: number }>`
-      with vote as (${vote})
+      with ${reputation ? sql`${reputation},` : sql``} vote as (${vote})
       update posts set score = score + ${value - was} where id = ${post.id} returning score`.execute(tx);
     return { score: moved.rows[0]!.score, value };
   });

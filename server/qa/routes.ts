@@ -10,7 +10,7 @@ import { csrfField, emptyForm, idParams } from '../schemas.ts';
 import { requireViewer } from '../sessions/guards.ts';
 import { assertCanSeePostRow, postWithThread } from '../access/posts.ts';
 import { answer } from '../views/index.ts';
-import { postById, threadById } from '../threads/queries.ts';
+import { postById } from '../threads/queries.ts';
 import { postView } from '../threads/post-view.ts';
 import { postAddress } from '../threads/questions.ts';
 import { castVote, toggleAccept } from './queries.ts';
@@ -26,16 +26,19 @@ const voteValues = { '1': 1, '-1': -1, '0': 0 } as const;
 export const qa: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   /** The post in the path, if the viewer may see it where it is. */
   async function loadPost(viewer: Viewer, id: number) {
-    const post = await postWithThread(app.db, id);
+    // With what a vote's fragment needs of the thread (PostThread): no second read of it after.
+    const post = await postWithThread(app.db, id, ['t.last_post_number']);
     if (!post) throw notFound('That post');
     assertCanSeePostRow(viewer, post);
     return post;
   }
 
-  const questionOf = (post: NonNullable<Awaited<ReturnType<typeof postWithThread>>>) => ({ kind: post.kind, user_id: post.thread_user_id, deleted_at: post.thread_deleted_at });
+  type LoadedPost = Awaited<ReturnType<typeof loadPost>>;
+
+  const questionOf = (post: LoadedPost) => ({ kind: post.kind, user_id: post.thread_user_id, deleted_at: post.thread_deleted_at });
 
   /** Where the post is now, after the vote or accept moved it: the page of its rank. */
-  const addressOf = (post: NonNullable<Awaited<ReturnType<typeof postWithThread>>>) =>
+  const addressOf = (post: LoadedPost) =>
     postAddress(app.db, { id: post.thread_id, slug: post.slug, kind: post.kind }, post);
 
   app.post('/p/:id/vote', { schema: { params: idParams, body: voteBody } }, async (req, reply) => {
@@ -46,8 +49,13 @@ export const qa: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     if (refused) throw refused;
     const cast = await castVote(app.db, { post, voterId: viewer.id, value, at: app.now() });
     if (req.headers['hx-request'] === 'true') {
-      const [row, thread] = await Promise.all([postById(app.db, post.id), threadById(app.db, post.thread_id, { viewerId: viewer.id })]);
-      if (!row || !thread) throw notFound('That post');
+      const row = await postById(app.db, post.id);
+      if (!row) throw notFound('That post');
+      // The thread as read with the post (a vote changes nothing of it): what postView needs.
+      const thread = {
+        id: post.thread_id, slug: post.slug, last_post_number: post.last_post_number, deleted_at: post.thread_deleted_at,
+        kind: post.kind, user_id: post.thread_user_id, accepted_post_id: post.accepted_post_id,
+      };
       const voted = cast.value === 0 ? null : cast.value;
       return reply.header('Vary', 'HX-Request').fragment('posts/votes', postView({ ...row, my_vote: voted }, viewer, thread));
     }

@@ -8,7 +8,7 @@
 // A write's events are decided in memory (Moves) from the totals and the day's gains read with
 // the locks, and written with the totals they move in one statement: a vote is a handful of
 // statements, not one per event and member, which is what lets votes keep up under load.
-import { sql, type ExpressionBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Database, ReputationKind } from '../db/schema.ts';
 import { dayStart, pointsFor, reversalPoints, voteKinds } from './rules.ts';
@@ -105,21 +105,34 @@ export class Moves {
 
   /** Writes the events and moves the totals, in one statement; nothing when there is nothing to write. */
   async write(tx: Db): Promise<void> {
-    if (!this.pending.length) return;
+    const ctes = this.take();
+    if (ctes) await sql`with ${ctes} select 1`.execute(tx);
+  }
+
+  /**
+   * The events and the totals they move as common table expressions (`written`, `moved`), for a
+   * write to run in its own statement (null: nothing to write); taken, they are no longer pending.
+   */
+  take(): RawBuilder<unknown> | null {
+    if (!this.pending.length) return null;
     const col = <K extends keyof Pending>(k: K) => this.pending.map((p) => p[k]);
-    await sql`
-      with written as (
+    const ctes = sql`
+      written as (
         insert into reputation_events (user_id, kind, points, post_id, actor_id, reverses, created_at)
         select e.user_id, e.kind, e.points, e.post_id, e.actor_id, e.reverses, ${this.at}::timestamptz
         from unnest(${col('user_id')}::bigint[], ${col('kind')}::text[], ${col('points')}::int[],
           ${col('post_id')}::bigint[], ${col('actor_id')}::bigint[], ${col('reverses')}::bigint[])
           as e(user_id, kind, points, post_id, actor_id, reverses)
         returning user_id, points
-      )
-      update users u set reputation = u.reputation + moved.points
-      from (select user_id, sum(points)::int as points from written group by user_id) moved
-      where u.id = moved.user_id and moved.points <> 0`.execute(tx);
+      ),
+      moved as (
+        update users u set reputation = u.reputation + m.points
+        from (select user_id, sum(points)::int as points from written group by user_id) m
+        where u.id = m.user_id and m.points <> 0
+        returning u.id
+      )`;
     this.pending = [];
+    return ctes;
   }
 }
 
