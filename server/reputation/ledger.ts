@@ -8,9 +8,9 @@
 // A write's events are decided in memory (Moves) from the totals and the day's gains read with
 // the locks, and written with the totals they move in one statement: a vote is a handful of
 // statements, not one per event and member, which is what lets votes keep up under load.
-import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type RawBuilder, type Selectable } from 'kysely';
 import type { Db } from '../db/index.ts';
-import type { Database, ReputationKind } from '../db/schema.ts';
+import type { Database, ReputationEventsTable, ReputationKind } from '../db/schema.ts';
 import { dayStart, pointsFor, reversalPoints, voteKinds } from './rules.ts';
 
 type EventsEb = ExpressionBuilder<Database & { r: Database['reputation_events'] }, 'r'>;
@@ -45,14 +45,8 @@ export interface StandingRow {
   actor_id: number | null;
 }
 
-interface Pending {
-  user_id: number;
-  kind: ReputationKind;
-  points: number;
-  post_id: number | null;
-  actor_id: number | null;
-  reverses: number | null;
-}
+/** An event decided and not yet written: a row of the ledger but its id and time. */
+type Pending = Omit<Selectable<ReputationEventsTable>, 'id' | 'created_at'>;
 
 /**
  * The reputation one write moves: its members locked and read at once (total, and gains from
