@@ -22,14 +22,24 @@ async function ensureDatabase(serverUrl: string, name: string) {
   }
 }
 
+const OTHERS_TRIES = 20;
+
 async function othersConnected(serverUrl: string, log?: (line: string) => void): Promise<boolean> {
   const client = new pg.Client({ connectionString: serverUrl });
   try {
     await client.connect();
-    const { rows } = await client.query(
-      "select count(*)::int as n from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()",
-    );
-    return rows[0].n > 0;
+    // A connection this process has just closed leaves pg_stat_activity a moment later (its
+    // backend exits after the client hangs up): asked at once, the server's own closing pools
+    // could look like someone else's. So the count is asked again for up to two seconds; a
+    // script or a server beside this one stays connected far longer than that.
+    for (let tries = 0; ; tries++) {
+      const { rows } = await client.query(
+        "select count(*)::int as n from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()",
+      );
+      if (rows[0].n === 0) return false;
+      if (tries >= OTHERS_TRIES) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   } catch (err) {
     // A server that does not answer serves nobody: it is stopped, and the reason said.
     log?.(`Could not ask the embedded PostgreSQL who else uses it (${(err as Error).message}); stopping it.`);
