@@ -357,24 +357,11 @@ export interface QuestionFacts {
  * those who know the place. Taking a vote back is always allowed to whoever may vote at all.
  */
 export function voteRefusal(viewer: Viewer | null, post: VoteTarget, thread: QuestionFacts, value: -1 | 0 | 1): HttpError | null {
-  return asError(whyNoVote(viewer, post, thread, value));
-}
-
-/** Whether the viewer may vote so on the post: what a page asks of every post it shows, without making an error for each. */
-export const mayVote = (viewer: Viewer | null, post: VoteTarget, thread: QuestionFacts, value: -1 | 1): boolean =>
-  whyNoVote(viewer, post, thread, value) === null;
-
-// A refusal as plain data: a page asks for every post whether its buttons show, and an error
-// (with the stack it captures) for each post that shows none cost a twentieth of a question page.
-type Refusal = readonly [status: number, message: string];
-const asError = (r: Refusal | null) => (r ? new HttpError(r[0], r[1]) : null);
-
-function whyNoVote(viewer: Viewer | null, post: VoteTarget, thread: QuestionFacts, value: -1 | 0 | 1): Refusal | null {
-  if (!viewer) return [401, 'Please sign in to vote.'];
-  if (thread.kind !== 'question') return [409, 'Votes are for questions and their answers.'];
-  if (viewer.id === post.user_id) return [403, 'You cannot vote on your own post.'];
-  if (!isPublic(post) || thread.deleted_at) return [409, 'This post takes no votes until it is public.'];
-  if (value === -1 && viewer.rank < 2 && !hasRole(viewer, 'moderator')) return [403, 'Downvotes open at rank 2 (Contributor).'];
+  if (!viewer) return new HttpError(401, 'Please sign in to vote.');
+  if (thread.kind !== 'question') return new HttpError(409, 'Votes are for questions and their answers.');
+  if (viewer.id === post.user_id) return forbidden('You cannot vote on your own post.');
+  if (!isPublic(post) || thread.deleted_at) return new HttpError(409, 'This post takes no votes until it is public.');
+  if (value === -1 && viewer.rank < 2 && !hasRole(viewer, 'moderator')) return forbidden('Downvotes open at rank 2 (Contributor).');
   return null;
 }
 
@@ -383,18 +370,11 @@ function whyNoVote(viewer: Viewer | null, post: VoteTarget, thread: QuestionFact
  * (null: they may): the asker may, and staff; an answer, not the question itself; a public one.
  */
 export function acceptRefusal(viewer: Viewer | null, post: VoteTarget, thread: QuestionFacts): HttpError | null {
-  return asError(whyNoAccept(viewer, post, thread));
-}
-
-/** Whether the viewer may accept the post (or undo its accept), as a page asks it of every answer. */
-export const mayAccept = (viewer: Viewer | null, post: VoteTarget, thread: QuestionFacts): boolean => whyNoAccept(viewer, post, thread) === null;
-
-function whyNoAccept(viewer: Viewer | null, post: VoteTarget, thread: QuestionFacts): Refusal | null {
-  if (!viewer) return [401, 'Please sign in first.'];
-  if (thread.kind !== 'question') return [409, 'Only a question has an accepted answer.'];
-  if (viewer.id !== thread.user_id && !hasRole(viewer, 'staff')) return [403, 'Only the asker or staff can accept an answer.'];
-  if (post.post_number === 1) return [409, 'The question cannot be its own answer.'];
-  if (!isPublic(post) || thread.deleted_at) return [409, 'Only a public answer can be accepted.'];
+  if (!viewer) return new HttpError(401, 'Please sign in first.');
+  if (thread.kind !== 'question') return new HttpError(409, 'Only a question has an accepted answer.');
+  if (viewer.id !== thread.user_id && !hasRole(viewer, 'staff')) return forbidden('Only the asker or staff can accept an answer.');
+  if (post.post_number === 1) return new HttpError(409, 'The question cannot be its own answer.');
+  if (!isPublic(post) || thread.deleted_at) return new HttpError(409, 'Only a public answer can be accepted.');
   return null;
 }
 

@@ -3,7 +3,7 @@
 // and alone as the htmx fragment a new reply answers with. views/partials/posts/post.hbs takes
 // everything from this view and nothing from the page around it, so a post drawn alone is the
 // post the page shows after a reload.
-import { canOnPost, isPublic, mayAccept, mayVote, type PostFacts, type Viewer } from '../permissions.ts';
+import { acceptRefusal, canOnPost, isPublic, voteRefusal, type PostFacts, type Viewer } from '../permissions.ts';
 import { pageOf, threadUrl } from '../addresses.ts';
 
 /** What a post's row must carry to be viewed; `liked_by` is the viewer if they liked it. */
@@ -72,9 +72,9 @@ function questionView(post: PostRow, viewer: Viewer | null, thread: PostThread) 
     accepted: thread.accepted_post_id === post.id,
     votedUp: voted === 1,
     votedDown: voted === -1,
-    canUpvote: mayVote(viewer, post, question, 1),
-    canDownvote: mayVote(viewer, post, question, -1),
-    canAccept: post.post_number > 1 && mayAccept(viewer, post, question),
+    canUpvote: viewer !== null && voteRefusal(viewer, post, question, 1) === null,
+    canDownvote: viewer !== null && voteRefusal(viewer, post, question, -1) === null,
+    canAccept: viewer !== null && post.post_number > 1 && acceptRefusal(viewer, post, question) === null,
   };
 }
 
