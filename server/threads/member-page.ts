@@ -106,8 +106,8 @@ export async function keepSharedPage(
 ): Promise<SharedThreadPage> {
   // A question's votes as each member sees them, from the post's view for that member.
   const votesAs: VotesAs = (post, viewer, vote) => {
-    const row = { ...(post as unknown as PostRow), my_vote: vote === 0 ? null : vote };
-    return { key: votesKey(row, viewer, thread), view: () => postView(row, viewer, thread) };
+    const row = post as unknown as PostRow;
+    return { key: votesKey(row, viewer, thread, vote), view: () => postView({ ...row, my_vote: vote === 0 ? null : vote }, viewer, thread) };
   };
   // The thread edits a member's rank opens, from the page's own flags for them (threadPage).
   const editsAs: EditsAs = (context, viewer, now) => {
@@ -198,7 +198,7 @@ async function readFacts(db: Db, userId: number, thread: { id: number; kind: str
 }
 
 /** The shared page as this member sees it. */
-export function fillSharedPage(reply: FastifyReply, shared: SharedThreadPage, viewer: Viewer, facts: OwnFacts, now: Date): string {
+export function fillSharedPage(reply: FastifyReply, shared: SharedThreadPage, viewer: Viewer, facts: OwnFacts, now: Date): Buffer {
   return shared.page.fill({
     viewer,
     token: reply.csrfToken(),

@@ -62,10 +62,9 @@ export function postView<P extends PostRow>(post: P, viewer: Viewer | null, thre
  * In a question: whether this post is its accepted answer, the viewer's vote, and which of
  * voting up, down and accepting the viewer may do (the permissions module decides).
  */
-function questionView(post: PostRow, viewer: Viewer | null, thread: PostThread) {
+function questionView(post: PostRow, viewer: Viewer | null, thread: PostThread, voted: -1 | 0 | 1 = post.my_vote ?? 0) {
   if (thread.kind !== 'question') return { inQuestion: false };
   const question = { kind: thread.kind, user_id: thread.user_id, deleted_at: thread.deleted_at };
-  const voted = post.my_vote ?? 0;
   return {
     inQuestion: true,
     isAnswer: post.post_number > 1,
@@ -79,11 +78,13 @@ function questionView(post: PostRow, viewer: Viewer | null, thread: PostThread) 
 }
 
 /**
- * What of a question's post's votes block differs from one viewer to the next (questionView):
- * the page plain members share keeps one rendering of the block for each (member-page.ts).
+ * What of a question's post's votes block differs from one viewer to the next (questionView),
+ * for a viewer whose vote on it is `vote`: the page plain members share keeps one rendering of
+ * the block for each (member-page.ts), and asks this for every post of every request, so the
+ * vote comes beside the post rather than on a copy of it.
  */
-export function votesKey(post: PostRow, viewer: Viewer | null, thread: PostThread): string {
-  const q = questionView(post, viewer, thread);
+export function votesKey(post: PostRow, viewer: Viewer | null, thread: PostThread, vote: -1 | 0 | 1): string {
+  const q = questionView(post, viewer, thread, vote);
   return q.inQuestion ? [q.votedUp, q.votedDown, q.canUpvote, q.canDownvote, q.canAccept].map((shown) => (shown ? 1 : 0)).join('') : '';
 }
 
