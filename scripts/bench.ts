@@ -2,7 +2,8 @@
 //
 // Starts Hearth as a separate process on a seeded database, loads it with autocannon from this
 // process (127.0.0.1 only, a bounded time per target), and reports requests/s, latency, errors,
-// the ratio to a bare route of the same size served by the same process, and the server's RSS.
+// the ratio to a bare route of the same size served by the same process (measured again just
+// before and after each target), and the server's RSS.
 // --compare runs the read targets on a 10,000-post and a 1,000,000-post database and prints
 // how much slower each page is on the large one. --profile has the app write a V8 CPU profile
 // of the whole run (data/bench/profiles/, for Chrome DevTools or speedscope), to see where a
@@ -45,6 +46,8 @@ interface Row {
   errors: number;
   non2xx: number;
   ratio: number | null;
+  /** The bare route's req/s around this target: the mean of its runs just before and just after (the ratio's yardstick). */
+  bare: number | null;
   rssMb: number;
   connections: number;
 }
@@ -364,12 +367,20 @@ async function suite(
     ].filter((t) => (!opts.only || t.kind === 'bare' || opts.only.some((o) => t.name.startsWith(o))) && (!opts.readsOnly || t.kind !== 'write')) as Target[];
 
     const rows: Row[] = [];
-    let bare = 0;
+    const bareTarget = targets.find((t) => t.kind === 'bare')!;
+    // The machine's speed moves from one minute to the next when others share its cores (the bare
+    // route has measured from 3,000 to 24,000 req/s within an hour here): each page is compared
+    // with the bare route measured just before and just after it (for half as long), not with one
+    // measured minutes earlier.
+    const measureBare = async () => (await fire(base, bareTarget, Math.max(2, opts.duration / 2), opts.connections)).requests.average;
+    let bareBefore = 0;
     for (const target of targets) {
       const connections = target.connections ?? opts.connections;
       await fire(base, target, 1, connections); // warm caches and the JIT, not counted
       const { value: r, rssMb } = await withRss(child.pid!, () => fire(base, target, opts.duration, connections));
-      if (target.kind === 'bare') bare = r.requests.average;
+      const bareAfter = target.kind === 'bare' ? r.requests.average : await measureBare();
+      const bare = target.kind === 'bare' ? 0 : (bareBefore + bareAfter) / 2;
+      bareBefore = bareAfter;
       rows.push({
         target: target.name,
         rps: Math.round(r.requests.average),
@@ -380,6 +391,7 @@ async function suite(
         errors: r.errors + r.timeouts,
         non2xx: r.non2xx,
         ratio: target.kind === 'bare' || !bare ? null : r.requests.average / bare,
+        bare: target.kind === 'bare' ? null : Math.round(bare),
         rssMb,
         connections,
       });
@@ -411,7 +423,7 @@ async function timedReputationCheck(url: string) {
 }
 
 function table(rows: Row[]) {
-  const head = ['target', 'conns', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'errors', 'non-2xx', 'vs bare', 'RSS MB'];
+  const head = ['target', 'conns', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'errors', 'non-2xx', 'bare around', 'vs bare', 'RSS MB'];
   const body = rows.map((r) => [
     r.target,
     String(r.connections),
@@ -421,6 +433,7 @@ function table(rows: Row[]) {
     String(r.p99),
     String(r.errors),
     String(r.non2xx),
+    r.bare === null ? '—' : String(r.bare),
     r.ratio === null ? '—' : `${Math.round(r.ratio * 100)}%`,
     String(r.rssMb),
   ]);
