@@ -54,6 +54,9 @@ export class ChangeBus {
   /** The count when the connection last came back: every scope changed then. */
   private resumed = 0;
   private waiting = new Map<string, () => void>();
+  /** The marker last sent or to be sent (sync), and the one not sent yet that writes asking now share. */
+  private markerOut: Promise<void> = Promise.resolve();
+  private nextMarker: Promise<void> | null = null;
   private client: pg.Client | null = null;
   private up = false;
   private closing = false;
@@ -192,8 +195,28 @@ export class ChangeBus {
   /**
    * Resolves once every announcement committed before now has reached this process: the
    * marker sent here is delivered after them, as notifications arrive in commit order.
+   *
+   * Writes ask together (every write answered asks), so they share markers: those asking while
+   * a marker is on its way share the next one, sent once it is back. That marker is sent after
+   * all of them asked, so after their commits, and it answers them all: one round trip on the
+   * listening connection for however many writes, where a marker each queued them one behind
+   * another (130 ms of a vote's 190 under load in the bench).
    */
-  async sync(): Promise<void> {
+  sync(): Promise<void> {
+    if (!this.up || !this.client) return Promise.resolve();
+    if (this.nextMarker) return this.nextMarker;
+    const next: Promise<void> = this.markerOut.then(() => {
+      // Sent from here on: whoever asks now waits for the marker after this one.
+      if (this.nextMarker === next) this.nextMarker = null;
+      return this.sendMarker();
+    });
+    this.nextMarker = next;
+    this.markerOut = next;
+    return next;
+  }
+
+  /** Sends one marker and waits for it (at most SYNC_WAIT_MS); never rejects, a failure is logged. */
+  private async sendMarker(): Promise<void> {
     const client = this.client;
     if (!this.up || !client) return;
     const marker = `sync:${randomBytes(6).toString('hex')}`;

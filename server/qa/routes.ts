@@ -10,7 +10,6 @@ import { csrfField, emptyForm, idParams } from '../schemas.ts';
 import { requireViewer } from '../sessions/guards.ts';
 import { assertCanSeePostRow, postWithThread } from '../access/posts.ts';
 import { answer } from '../views/index.ts';
-import { postById } from '../threads/queries.ts';
 import { postView } from '../threads/post-view.ts';
 import { postAddress } from '../threads/questions.ts';
 import { castVote, toggleAccept } from './queries.ts';
@@ -49,15 +48,14 @@ export const qa: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     if (refused) throw refused;
     const cast = await castVote(app.db, { post, voterId: viewer.id, value, at: app.now() });
     if (req.headers['hx-request'] === 'true') {
-      const row = await postById(app.db, post.id);
-      if (!row) throw notFound('That post');
-      // The thread as read with the post (a vote changes nothing of it): what postView needs.
+      // The post and its thread as read before the vote, with the score it left: a vote changes
+      // nothing else of either, and the votes block shows nothing else (postView's question part).
       const thread = {
         id: post.thread_id, slug: post.slug, last_post_number: post.last_post_number, deleted_at: post.thread_deleted_at,
         kind: post.kind, user_id: post.thread_user_id, accepted_post_id: post.accepted_post_id,
       };
       const voted = cast.value === 0 ? null : cast.value;
-      return reply.header('Vary', 'HX-Request').fragment('posts/votes', postView({ ...row, my_vote: voted }, viewer, thread));
+      return reply.header('Vary', 'HX-Request').fragment('posts/votes', postView({ ...post, score: cast.score, my_vote: voted }, viewer, thread));
     }
     const flash = value === 0 ? 'Your vote is taken back.' : 'Your vote is counted.';
     return answer(req, reply, { redirect: await addressOf(post), flash });

@@ -2,7 +2,7 @@
 // serves everything from the database meanwhile, and caches again once it is back.
 import pg from 'pg';
 import t from 'tap';
-import { retryDelay } from '../../server/cache/change-bus.ts';
+import { ChangeBus, CHANNEL, retryDelay } from '../../server/cache/change-bus.ts';
 import { endSessionsOf } from '../../server/sessions/index.ts';
 import { testApp } from '../helpers/app.ts';
 import { capturedLog, WARN, type LogLine } from '../helpers/log.ts';
@@ -119,4 +119,36 @@ t.test('the bus tries again sooner at first, then at most every ten seconds, nev
     [20, 0, 5_000],
   ];
   for (const [attempt, random, ms] of cases) t.equal(retryDelay(attempt, retry, random), ms, `attempt ${attempt}, jitter ${random}`);
+});
+
+t.test('writes asking for their announcements at once share markers, and each hears its own', async (t) => {
+  const { app, databaseUrl } = await testApp(t);
+  const bus = new ChangeBus(databaseUrl, app.log);
+  await bus.start();
+  t.teardown(() => bus.close());
+  // Another listener counts the markers the bus sends.
+  const watcher = new pg.Client({ connectionString: databaseUrl });
+  await watcher.connect();
+  t.teardown(() => watcher.end());
+  let markers = 0;
+  watcher.on('notification', (n) => {
+    if (n.payload?.startsWith('sync:')) markers++;
+  });
+  await watcher.query(`listen ${CHANNEL}`);
+
+  const writes = 30;
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  t.teardown(() => pool.end());
+  const heard = await Promise.all(
+    Array.from({ length: writes }, async (_, i) => {
+      const snapshot = bus.snapshot([`test-write:${i}`]);
+      await pool.query('select pg_notify($1, $2)', [CHANNEL, `test-write:${i}`]);
+      await bus.sync();
+      // Synced: the write's own announcement is in, so what was read before it is old.
+      return !bus.current(snapshot);
+    }),
+  );
+  t.same(heard, Array(writes).fill(true), 'every write hears its own announcement before it answers');
+  await new Promise((r) => setTimeout(r, 100));
+  t.ok(markers >= 1 && markers < writes, `${markers} markers for ${writes} writes`);
 });
