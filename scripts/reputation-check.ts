@@ -13,7 +13,9 @@ await runScript(async () => {
   try {
     const started = Date.now();
     const { members, differences } = await reputationDifferences(db);
-    for (const d of differences) console.log(`${d.username} (id ${d.id}): total ${d.total}, events say ${d.fromEvents}`);
+    for (const d of differences) {
+      console.log(`${d.username} (id ${d.id}): total ${d.total}, events say ${d.fromEvents}; the day's gains from votes ${d.gains}, events say ${d.gainsFromEvents}`);
+    }
     const took = ((Date.now() - started) / 1000).toFixed(1);
     console.log(differences.length ? `${differences.length} of ${members} members differ (${took} s).` : `All ${members} members' reputation matches the ledger (${took} s).`);
     if (differences.length) process.exitCode = 1;

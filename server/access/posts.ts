@@ -64,14 +64,18 @@ const postWithThreadColumns = [
  * address, votes, edits), and whatever more of the three the caller names in `cols`.
  */
 export function postWithThread<C extends SelectExpression<PostThreadDb, 'p' | 't' | 'c'>>(db: Db, id: number, cols: readonly C[] = []) {
+  return postWithThreadQuery(db, id, cols).executeTakeFirst();
+}
+
+/** postWithThread's query, for a statement to build on (a vote locks the post with it). */
+export function postWithThreadQuery<C extends SelectExpression<PostThreadDb, 'p' | 't' | 'c'>>(db: Db, id: number, cols: readonly C[] = []) {
   return db
     .selectFrom('posts as p')
     .innerJoin('threads as t', 't.id', 'p.thread_id')
     .innerJoin('categories as c', 'c.id', 't.category_id')
     .select(postWithThreadColumns)
     .select(cols)
-    .where('p.id', '=', id)
-    .executeTakeFirst();
+    .where('p.id', '=', id);
 }
 
 /** assertCanSeePost for such a row. */

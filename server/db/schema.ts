@@ -28,6 +28,9 @@ export interface UsersTable {
   thread_count: ColumnType<number, never, never>;
   /** The total of the member's reputation events (migrations/0028), never below 1. */
   reputation: ColumnType<number, number | undefined, number>;
+  /** Gains from votes on the UTC day `vote_gains_on` (migrations/0033): what the daily cap is decided against. */
+  vote_gains: ColumnType<number, number | undefined, number>;
+  vote_gains_on: ColumnType<string | null, string | null | undefined, string | null>;
   /** A rank set by hand (the shell, the admin page), which the rank job leaves alone (migrations/0029). */
   rank_locked: ColumnType<boolean, boolean | undefined, boolean>;
   rank_changed_at: NullableTimestamp;

@@ -4,9 +4,11 @@
 // doubled; the reputation they move is written in the same transaction (server/reputation/).
 import type { Db } from '../db/index.ts';
 import { sql } from 'kysely';
-import { Moves, standingEvent, standingEvents, type StandingRow } from '../reputation/ledger.ts';
+import { postWithThread, postWithThreadQuery } from '../access/posts.ts';
+import { notFound } from '../errors.ts';
+import { lockedMembers, Moves, standingEvent, standingEvents, type LockedMember, type StandingRow } from '../reputation/ledger.ts';
 
-/** The post a vote or an accept is on (access/posts.ts postWithThread reads it at the route). */
+/** The post an accept is on (access/posts.ts postWithThread reads it at the route). */
 export interface PostForVote {
   id: number;
   user_id: number;
@@ -14,25 +16,47 @@ export interface PostForVote {
   thread_id: number;
 }
 
+/** The post voted on, with its thread and category (postWithThread), its score and the voter's vote before. */
+export type VotedPost = NonNullable<Awaited<ReturnType<typeof postWithThread<'t.last_post_number' | 'p.score'>>>> & { was: -1 | 0 | 1 };
+
 /**
- * Sets the voter's vote on the post to `value` (0: none) and answers the post's score. What the
- * vote was before is undone first, with the reputation it moved; then the new one counts. An
- * upvote gives the author +10 on an answer and +5 on a question; a downvote takes 2 from the
- * author and, on an answer, 1 from the voter. A handful of statements whatever the change: the
- * post locked with the vote read, the members locked with their totals, the events undone found
- * in one read, and the events, the totals, the vote and the score written in one.
+ * Sets the voter's vote on the post to `value` (0: none) and answers the post as voted on and its
+ * new score. What the vote was before is undone first, with the reputation it moved; then the new
+ * one counts. An upvote gives the author +10 on an answer and +5 on a question; a downvote takes
+ * 2 from the author and, on an answer, 1 from the voter.
+ *
+ * Four round trips whatever the change: the transaction's start; the post read with its thread
+ * and locked, then the author and the voter locked with their totals and the day's gains, in one
+ * statement; the events, the totals, the vote and the score written in one (an undone vote reads
+ * the events it undoes first); the commit. `check` refuses, with the error to answer, a vote the
+ * voter may not cast on the post as read there (the transaction then ends with nothing written).
  */
-export async function castVote(db: Db, v: { post: PostForVote; voterId: number; value: -1 | 0 | 1; at: Date }): Promise<{ score: number; value: -1 | 0 | 1 }> {
-  const { post, voterId, value, at } = v;
-  const isAnswer = post.post_number > 1;
+export async function castVote(
+  db: Db,
+  v: { postId: number; voterId: number; value: -1 | 0 | 1; at: Date; check: (post: VotedPost) => void },
+): Promise<{ post: VotedPost; score: number; value: -1 | 0 | 1 }> {
+  const { voterId, value, at } = v;
   return db.transaction().execute(async (tx) => {
-    // The post's row orders the votes on it.
-    const { rows } = await sql<{ score: number; was: -1 | 0 | 1 }>`
-      select p.score, coalesce(v.value, 0)::int as was
-      from posts p left join post_votes v on v.post_id = p.id and v.user_id = ${voterId}
-      where p.id = ${post.id} for update of p`.execute(tx);
-    const { score, was } = rows[0]!;
-    if (was === value) return { score, value };
+    // The post's row orders the votes on it. The members are locked after it, in a lateral join
+    // on the row (its author), and read at their newest version: their day's gains are on their
+    // row (migrations/0033), so a lock that waited on another vote still sees what it gained.
+    const locked = postWithThreadQuery(tx, v.postId, [
+      't.last_post_number', 'p.score',
+      sql<-1 | 0 | 1>`coalesce((select value from post_votes where post_id = p.id and user_id = ${voterId}), 0)::int`.as('was'),
+    ]).forUpdate('p');
+    const { rows } = await sql<VotedPost & { members: LockedMember[] }>`
+      select f.*, m.members from (${locked}) f
+      cross join lateral (
+        select coalesce(json_agg(x), '[]'::json) as members
+        from (${lockedMembers(sql`array[f.user_id, ${voterId}]::bigint[]`, at)}) x
+      ) m`.execute(tx);
+    const found = rows[0];
+    if (!found) throw notFound('That post');
+    const { members, ...post } = found;
+    v.check(post);
+    const { score, was } = post;
+    if (was === value) return { post, score, value };
+    const isAnswer = post.post_number > 1;
     const events = (vote: -1 | 1) =>
       vote === 1
         ? [{ userId: post.user_id, kind: isAnswer ? ('answer_upvoted' as const) : ('question_upvoted' as const) }]
@@ -40,7 +64,7 @@ export async function castVote(db: Db, v: { post: PostForVote; voterId: number; 
             { userId: post.user_id, kind: 'post_downvoted' as const },
             ...(isAnswer ? [{ userId: voterId, kind: 'downvoted_answer' as const }] : []),
           ];
-    const moves = await Moves.open(tx, [post.user_id, voterId], at);
+    const moves = Moves.of(members, at);
     if (was !== 0) {
       for (const original of await standingEvents(tx, { postId: post.id, actorId: voterId, events: events(was) })) {
         moves.reverse(original, { postId: post.id, actorId: voterId });
@@ -58,7 +82,7 @@ export async function castVote(db: Db, v: { post: PostForVote; voterId: number; 
     const moved = await sql<{ score: number }>`
       with ${reputation ? sql`${reputation},` : sql``} vote as (${vote})
       update posts set score = score + ${value - was} where id = ${post.id} returning score`.execute(tx);
-    return { score: moved.rows[0]!.score, value };
+    return { post, score: moved.rows[0]!.score, value };
   });
 }
 

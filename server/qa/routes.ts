@@ -42,11 +42,17 @@ export const qa: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
 
   app.post('/p/:id/vote', { schema: { params: idParams, body: voteBody } }, async (req, reply) => {
     const viewer = requireViewer(req, 'Please sign in to vote.');
-    const post = await loadPost(viewer, req.params.id);
     const value = voteValues[req.body.value];
-    const refused = voteRefusal(viewer, post, questionOf(post), value);
-    if (refused) throw refused;
-    const cast = await castVote(app.db, { post, voterId: viewer.id, value, at: app.now() });
+    // The post is read, and refused or not, where the vote locks it.
+    const cast = await castVote(app.db, {
+      postId: req.params.id, voterId: viewer.id, value, at: app.now(),
+      check: (post) => {
+        assertCanSeePostRow(viewer, post);
+        const refused = voteRefusal(viewer, post, questionOf(post), value);
+        if (refused) throw refused;
+      },
+    });
+    const { post } = cast;
     if (req.headers['hx-request'] === 'true') {
       // The post and its thread as read before the vote, with the score it left: a vote changes
       // nothing else of either, and the votes block shows nothing else (postView's question part).

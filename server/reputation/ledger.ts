@@ -48,6 +48,29 @@ export interface StandingRow {
 /** An event decided and not yet written: a row of the ledger but its id and time. */
 type Pending = Omit<Selectable<ReputationEventsTable>, 'id' | 'created_at'>;
 
+/** A member as lockedMembers reads them. */
+export interface LockedMember {
+  id: number;
+  reputation: number;
+  /** Their gains from votes on the UTC day of the write. */
+  gained: number;
+}
+
+/** The UTC day of `at`, as the date vote_gains_on holds. */
+const dayOf = (at: Date) => dayStart(at).toISOString().slice(0, 10);
+
+/**
+ * The statement that locks the members (in id order) and reads their totals and the day's gains
+ * (migrations/0033). `ids` is an SQL bigint[]: Moves.open's list, or in a statement of the
+ * caller's that locks its own row first, the members named by that row (a vote's post's author),
+ * which makes these locks come after its own.
+ */
+export function lockedMembers(ids: RawBuilder<unknown>, at: Date): RawBuilder<LockedMember> {
+  return sql<LockedMember>`
+    select u.id, u.reputation, case when u.vote_gains_on = ${dayOf(at)}::date then u.vote_gains else 0 end as gained
+    from users u where u.id = any(${ids}) order by u.id for update of u`;
+}
+
 /**
  * The reputation one write moves: its members locked and read at once (total, and gains from
  * votes since the start of the day), each event's points decided against what the events before
@@ -64,13 +87,13 @@ export class Moves {
   /** Locks the members (in id order) and reads their totals and the day's gains from votes. */
   static async open(tx: Db, ids: number[], at: Date): Promise<Moves> {
     const sorted = [...new Set(ids)].sort((a, b) => a - b);
-    // Gains from votes today, undone ones included: voting and unvoting buys nothing back.
-    const { rows } = await sql<{ id: number; reputation: number; gained: number }>`
-      select u.id, u.reputation,
-        coalesce((select sum(r.points) from reputation_events r
-          where r.user_id = u.id and r.kind = any(${voteKinds}::text[]) and r.reverses is null and r.created_at >= ${dayStart(at)}), 0)::int as gained
-      from users u where u.id = any(${sorted}::bigint[]) order by u.id for update of u`.execute(tx);
-    return new Moves(new Map(rows.map((r) => [r.id, { total: r.reputation, gained: r.gained }])), at);
+    const { rows } = await sql<LockedMember>`${lockedMembers(sql`${sorted}::bigint[]`, at)}`.execute(tx);
+    return Moves.of(rows, at);
+  }
+
+  /** The moves of members locked and read by lockedMembers, in a statement of the caller's. */
+  static of(members: readonly LockedMember[], at: Date): Moves {
+    return new Moves(new Map(members.map((r) => [r.id, { total: r.reputation, gained: r.gained }])), at);
   }
 
   private member(userId: number) {
@@ -109,6 +132,7 @@ export class Moves {
    */
   take(): RawBuilder<unknown> | null {
     if (!this.pending.length) return null;
+    const day = dayOf(this.at);
     const col = <K extends keyof Pending>(k: K) => this.pending.map((p) => p[k]);
     const ctes = sql`
       written as (
@@ -117,12 +141,25 @@ export class Moves {
         from unnest(${col('user_id')}::bigint[], ${col('kind')}::text[], ${col('points')}::int[],
           ${col('post_id')}::bigint[], ${col('actor_id')}::bigint[], ${col('reverses')}::bigint[])
           as e(user_id, kind, points, post_id, actor_id, reverses)
-        returning user_id, points
+        returning user_id, kind, points, reverses
       ),
       moved as (
-        update users u set reputation = u.reputation + m.points
-        from (select user_id, sum(points)::int as points from written group by user_id) m
-        where u.id = m.user_id and m.points <> 0
+        update users u set
+          reputation = u.reputation + m.points,
+          -- The day's gains from votes: added to on the same day, begun again on a later one, and
+          -- left as they are by a write of an earlier day than they count for (one that crossed
+          -- midnight while another committed after it).
+          vote_gains = case
+            when u.vote_gains_on = ${day}::date then u.vote_gains + m.gains
+            when u.vote_gains_on is null or u.vote_gains_on < ${day}::date then m.gains
+            else u.vote_gains end,
+          vote_gains_on = greatest(u.vote_gains_on, ${day}::date)
+        from (
+          select user_id, sum(points)::int as points,
+            coalesce(sum(points) filter (where kind = any(${voteKinds}::text[]) and reverses is null), 0)::int as gains
+          from written group by user_id
+        ) m
+        where u.id = m.user_id and (m.points <> 0 or m.gains <> 0)
         returning u.id
       )`;
     this.pending = [];

@@ -29,7 +29,7 @@ import { planEachCall, type Db } from '../db/index.ts';
 import type { Database } from '../db/schema.ts';
 import { categorySeeds, tagNames } from './community.ts';
 import { wordGroups, words } from './words.ts';
-import { DAILY_VOTE_CAP, REPUTATION_FLOOR, reputationPoints } from '../reputation/rules.ts';
+import { DAILY_VOTE_CAP, dayStart, REPUTATION_FLOOR, reputationPoints, voteKinds } from '../reputation/rules.ts';
 import { badges } from '../badges/definitions.ts';
 import { grantBadge } from '../badges/grant.ts';
 
@@ -851,6 +851,15 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
         left join (select user_id, sum(points)::int as points from reputation_events
                    where user_id > ${memberBase}::bigint group by user_id) r on r.user_id = m.id
         where u.id = m.id and m.id > ${memberBase}::bigint
+      `.execute(main);
+      // And the day's gains from votes that the daily cap is decided against (migrations/0033).
+      const today = dayStart(new Date());
+      await sql`
+        update users u set vote_gains = g.points, vote_gains_on = ${today.toISOString().slice(0, 10)}::date
+        from (select user_id, sum(points)::int as points from reputation_events
+              where user_id > ${memberBase}::bigint and kind = any(${voteKinds}::text[]) and reverses is null and created_at >= ${today}
+              group by user_id) g
+        where u.id = g.user_id
       `.execute(main);
       // The identity sequences continue after the ids chosen here.
       for (const table of ['users', 'categories', 'tags', 'threads', 'posts'] as const) {

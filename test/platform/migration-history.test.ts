@@ -377,6 +377,7 @@ const landed: Record<string, string> = {
   '0030_thread_duplicates': '156b7eeb1552d32e',
   '0031_author_notify': '061a7b87e0534282',
   '0032_badge_rule_indexes': '43789d1f035204f7',
+  '0033_vote_gains': '495a8e9fe38453fc',
 };
 
 const digest = async (name: string) =>

@@ -175,6 +175,28 @@ t.test('50 members voting on one answer at once give the exact score and reputat
   await ledgerAgrees(t, db);
 });
 
+t.test('the daily cap counts a UTC day: reached, it holds all day, and the next day votes count again', async (t) => {
+  const { db, make, signIn, answerer, answer, clock } = await setup(t);
+  // Early in a UTC day, so that the votes below all fall in it.
+  const now = clock.now();
+  clock.advance((Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 0, 10) - now.getTime()) / 1000);
+  const agents = await Promise.all(Array.from({ length: 22 }, async () => signIn(await make.member())));
+  await Promise.all(agents.map((a) => a.get('/')));
+  for (const a of agents.slice(0, 21)) t.equal((await a.submit(`/p/${answer}/vote`, { value: '1' })).statusCode, 303);
+  t.equal(await reputationOf(db, answerer), 201, '21 upvotes in a day give 200, the cap');
+  const kept = await db.selectFrom('users').select(['vote_gains', 'vote_gains_on']).where('id', '=', answerer.id).executeTakeFirstOrThrow();
+  t.same(kept, { vote_gains: 200, vote_gains_on: clock.now().toISOString().slice(0, 10) }, 'the day’s gains are kept on the member’s row');
+  clock.advance(12 * 3600);
+  t.equal((await agents[0].submit(`/p/${answer}/vote`, { value: '0' })).statusCode, 303);
+  t.equal(await reputationOf(db, answerer), 191, 'a vote taken back later the same day takes its 10 back');
+  t.equal((await agents[0].submit(`/p/${answer}/vote`, { value: '1' })).statusCode, 303);
+  t.equal(await reputationOf(db, answerer), 191, 'and cast again, it gains nothing: the day’s gains are at the cap');
+  clock.advance(12 * 3600);
+  t.equal((await agents[21].submit(`/p/${answer}/vote`, { value: '1' })).statusCode, 303);
+  t.equal(await reputationOf(db, answerer), 201, 'the next UTC day, a vote counts again');
+  await ledgerAgrees(t, db);
+});
+
 t.test('a question is asked from the new-thread form', async (t) => {
   const { db, make, signIn } = await testApp(t);
   const category = await make.category();
