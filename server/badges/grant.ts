@@ -69,7 +69,7 @@ export const DUE_BATCH = 500;
  *
  * The batch is taken (deleted) in a statement of its own, skipping rows another process is
  * taking, so several processes share the work; it is not held for the grants that follow, as a
- * write marking one of its members due again (insert … on conflict do nothing) would wait on the
+ * write marking one of its members due again (insert … on conflict) would wait on the
  * taken row until they were done: a vote waited two seconds behind a batch in the bench. A batch
  * that fails is marked due again for the next run. A badge earned once is looked for only among
  * the members who have never had it (held or revoked), which after the first weeks is most of
@@ -81,24 +81,31 @@ export async function takeDue(
   log: FastifyBaseLogger,
   review: (db: Db, members: number[]) => Promise<void> = async () => {},
 ): Promise<number[]> {
-  const { rows } = await sql<{ user_id: number }>`
+  const { rows } = await sql<{ user_id: number; badges: boolean }>`
     delete from badge_due where user_id in (
       select user_id from badge_due order by since limit ${DUE_BATCH} for update skip locked
-    ) returning user_id`.execute(db);
+    ) returning user_id, badges`.execute(db);
   const members = rows.map((r) => r.user_id);
   if (members.length === 0) return members;
+  // Those whose badge facts moved; the others only read (migrations/0034), which moves a rank.
+  const forBadges = rows.filter((r) => r.badges).map((r) => r.user_id);
   try {
-    const had = await db.selectFrom('user_badges').select(['user_id', 'badge']).where('user_id', 'in', members).where('grant_key', '=', 0).execute();
-    const hadBy = new Map<string, Set<number>>();
-    for (const h of had) hadBy.set(h.badge, (hadBy.get(h.badge) ?? new Set()).add(h.user_id));
-    for (const badge of badges) {
-      if (badge.daily) continue;
-      const scope = badge.multiple ? members : members.filter((m) => !hadBy.get(badge.slug)?.has(m));
-      await grantBadge(db, badge, { members: scope }, now);
+    if (forBadges.length) {
+      const had = await db.selectFrom('user_badges').select(['user_id', 'badge']).where('user_id', 'in', forBadges).where('grant_key', '=', 0).execute();
+      const hadBy = new Map<string, Set<number>>();
+      for (const h of had) hadBy.set(h.badge, (hadBy.get(h.badge) ?? new Set()).add(h.user_id));
+      for (const badge of badges) {
+        if (badge.daily) continue;
+        const scope = badge.multiple ? forBadges : forBadges.filter((m) => !hadBy.get(badge.slug)?.has(m));
+        await grantBadge(db, badge, { members: scope }, now);
+      }
     }
     await review(db, members);
   } catch (err) {
-    await sql`insert into badge_due (user_id) select unnest(${members}::bigint[]) on conflict do nothing`.execute(db);
+    // Due again, each for what they were due for.
+    await sql`
+      insert into badge_due (user_id, badges) select * from unnest(${members}::bigint[], ${rows.map((r) => r.badges)}::boolean[])
+      on conflict (user_id) do update set badges = badge_due.badges or excluded.badges`.execute(db);
     throw err;
   }
   log.debug({ members: members.length }, 'badges: due members reviewed');

@@ -357,6 +357,8 @@ export interface UserBadgesTable {
 export interface BadgeDueTable {
   user_id: number;
   since: Timestamp;
+  /** Due for the badge rules too; false: for a look at the rank only (their reading moved, migrations/0034). */
+  badges: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 /** A day a member was here, and what they read that day. */

@@ -56,7 +56,11 @@ export type EditsAs = (context: Record<string, unknown>, viewer: Viewer, now: Da
 
 type Part =
   | { kind: 'post'; postId: number; authorId: number; own: Piece[]; liked: Piece[]; other: Piece[] }
-  | { kind: 'votes'; postId: number; post: Record<string, unknown>; render: Render; drawn: Map<string, Piece[]> }
+  | {
+      kind: 'votes'; postId: number; post: Record<string, unknown>; render: Render; drawn: Map<string, Piece[]>;
+      /** The rendering each member got, by their vote (-1, 0, 1 at 0, 1, 2): asked of VotesAs once per member and vote. */
+      seen: WeakMap<object, (Piece[] | undefined)[]>;
+    }
   | { kind: 'thread-edits'; context: Record<string, unknown>; render: Render; drawn: Map<string, Piece[]> }
   | { kind: 'divider'; postId: number; on: Piece[]; off: Piece[] }
   | { kind: 'watch'; levels: Record<string, Piece[]> }
@@ -103,7 +107,7 @@ export class PartCollector {
         });
         break;
       case 'votes':
-        this.parts.push({ kind: 'votes', postId: post.id, post: context, render, drawn: new Map() });
+        this.parts.push({ kind: 'votes', postId: post.id, post: context, render, drawn: new Map(), seen: new WeakMap() });
         break;
       case 'thread-edits':
         this.parts.push({ kind: 'thread-edits', context, render, drawn: new Map() });
@@ -188,14 +192,26 @@ export class SharedPage {
     return drawn;
   }
 
-  /** A post's votes as this member sees them: rendered once for all who see the same. */
+  /**
+   * A post's votes as this member sees them: rendered once for all who see the same. Which one a
+   * member sees is asked once per member and vote, and kept by their member object, which is
+   * replaced when anything on it changes (like the account part's): the post and its thread are
+   * the page's, kept only while they do not change.
+   */
   private votesFor(piece: Extract<Part, { kind: 'votes' }>, m: MemberFacts): Piece[] {
     if (!this.votesAs) throw new Error('a shared page with votes needs VotesAs');
-    const { key, view } = this.votesAs(piece.post, m.viewer, m.votes?.get(piece.postId) ?? 0);
+    const vote = m.votes?.get(piece.postId) ?? 0;
+    let seen = piece.seen.get(m.viewer);
+    const known = seen?.[vote + 1];
+    if (known) return known;
+    const { key, view } = this.votesAs(piece.post, m.viewer, vote);
     let drawn = piece.drawn.get(key);
     if (!drawn) piece.drawn.set(key, (drawn = split(piece.render(view()))));
+    if (!seen) piece.seen.set(m.viewer, (seen = []));
+    seen[vote + 1] = drawn;
     return drawn;
   }
+
 }
 
 /** The helper: {{#memberPart "kind"}}…{{/memberPart}}. */

@@ -7,6 +7,7 @@ import { buildApp } from '../../server/app.ts';
 import { badges } from '../../server/badges/definitions.ts';
 import { grantBadges, runAll, runDue, takeDue } from '../../server/badges/grant.ts';
 import type { Db } from '../../server/db/index.ts';
+import { scheduled } from '../../server/jobs/index.ts';
 import { createCategory, createReply, createThread } from '../../server/threads/queries.ts';
 import { testApp, testConfig, type Member } from '../helpers/app.ts';
 
@@ -173,6 +174,38 @@ t.test('a post anyone may not read earns nothing; a revoked grant is not granted
   await db.updateTable('user_badges').set({ revoked_at: new Date() }).where('user_id', '=', member.id).execute();
   await runAll(db, app.log, app.now);
   t.same(await slugs(db, member.id), [], 'revoked, it stays revoked');
+});
+
+t.test('reading marks a member due for their rank only; a badge fact makes them due for their badges too', async (t) => {
+  const { db, make, app } = await testApp(t);
+  const category = await make.category();
+  const reader = await make.member({ rank: 0 });
+  const topic = await createThread(db, { categoryId: category.id, userId: reader.id, title: 'Hello there everyone', body: 'My first post.' });
+  await db.deleteFrom('badge_due').execute();
+  const day = app.now().toISOString().slice(0, 10);
+  const due = () => db.selectFrom('badge_due').select(['user_id', 'badges']).where('user_id', '=', reader.id).execute();
+
+  // A new day is a fact for the streak badges; more read on it is not.
+  await db.insertInto('member_days').values({ user_id: reader.id, day, posts_read: 1 }).execute();
+  t.same(await due(), [{ user_id: reader.id, badges: true }], 'a new day: due for badges');
+  await db.deleteFrom('badge_due').execute();
+  await db.updateTable('member_days').set({ posts_read: 40, threads_entered: 6, reading_seconds: 900 }).where('user_id', '=', reader.id).execute();
+  t.same(await due(), [{ user_id: reader.id, badges: false }], 'reading more that day: due for the rank only');
+
+  // The job reviews the rank and leaves the badge rules alone: the first post stays unbadged.
+  await scheduled.badges_due.run(db, app.log, app.now);
+  t.same(await slugs(db, reader.id), [], 'no badge rule ran for a member due for the rank only');
+  t.equal((await db.selectFrom('users').select('rank').where('id', '=', reader.id).executeTakeFirstOrThrow()).rank, 1, 'their rank was reviewed: promoted');
+  t.same(await due(), [], 'and they are due no more');
+
+  // Due for the rank, then a like: due for the badges as well, and the job grants them.
+  await db.updateTable('member_days').set({ posts_read: 41 }).where('user_id', '=', reader.id).execute();
+  const liker = await make.member();
+  const first = await db.selectFrom('posts').select('id').where('thread_id', '=', topic.id).executeTakeFirstOrThrow();
+  await db.insertInto('post_likes').values({ post_id: first.id, user_id: liker.id }).execute();
+  t.same(await due(), [{ user_id: reader.id, badges: true }], 'a like on their post: due for badges too');
+  await scheduled.badges_due.run(db, app.log, app.now);
+  t.same(await slugs(db, reader.id), ['first-post'], 'the badge rules ran');
 });
 
 t.test('two processes taking the due members at once grant nothing twice', async (t) => {

@@ -378,6 +378,7 @@ const landed: Record<string, string> = {
   '0031_author_notify': '061a7b87e0534282',
   '0032_badge_rule_indexes': '43789d1f035204f7',
   '0033_vote_gains': '495a8e9fe38453fc',
+  '0034_rank_only_due': '9c3d5a0a9d1c1b29',
 };
 
 const digest = async (name: string) =>
