@@ -25,8 +25,7 @@ const voteValues = { '1': 1, '-1': -1, '0': 0 } as const;
 export const qa: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   /** The post in the path, if the viewer may see it where it is. */
   async function loadPost(viewer: Viewer, id: number) {
-    // With what a vote's fragment needs of the thread (PostThread): no second read of it after.
-    const post = await postWithThread(app.db, id, ['t.last_post_number']);
+    const post = await postWithThread(app.db, id, []);
     if (!post) throw notFound('That post');
     assertCanSeePostRow(viewer, post);
     return post;

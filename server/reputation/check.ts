@@ -5,7 +5,8 @@
 // to them.
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { REPUTATION_FLOOR, voteKinds } from './rules.ts';
+import { towardsCap } from './ledger.ts';
+import { REPUTATION_FLOOR } from './rules.ts';
 
 export interface Difference {
   id: number;
@@ -27,10 +28,10 @@ export async function reputationDifferences(db: Db): Promise<{ members: number; 
     )
     .select([
       'u.id', 'u.username', 'u.reputation as total', sql<number>`${REPUTATION_FLOOR} + coalesce(r.points, 0)`.as('fromEvents'),
-      sql<number>`case when u.vote_gains_on is null then 0 else u.vote_gains end`.as('gains'),
+      'u.vote_gains as gains',
       sql<number>`case when u.vote_gains_on is null then 0 else coalesce((
         select sum(e.points) from reputation_events e
-        where e.user_id = u.id and e.kind = any(${voteKinds}::text[]) and e.reverses is null
+        where e.user_id = u.id and ${towardsCap('e')}
           and e.created_at >= u.vote_gains_on::timestamp at time zone 'utc'
           and e.created_at < (u.vote_gains_on + 1)::timestamp at time zone 'utc'), 0)::int end`.as('gainsFromEvents'),
     ])

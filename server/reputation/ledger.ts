@@ -56,6 +56,15 @@ export interface LockedMember {
   gained: number;
 }
 
+/**
+ * Whether an event (its table as `alias`, if any) counts towards the day's cap: a vote's gain, and
+ * not a reversal, so that voting and unvoting buys nothing back.
+ */
+export function towardsCap(alias?: string): RawBuilder<boolean> {
+  const col = (c: string) => sql.ref(alias ? `${alias}.${c}` : c);
+  return sql<boolean>`${col('kind')} = any(${voteKinds}::text[]) and ${col('reverses')} is null`;
+}
+
 /** The UTC day of `at`, as the date vote_gains_on holds. */
 const dayOf = (at: Date) => dayStart(at).toISOString().slice(0, 10);
 
@@ -86,8 +95,7 @@ export class Moves {
 
   /** Locks the members (in id order) and reads their totals and the day's gains from votes. */
   static async open(tx: Db, ids: number[], at: Date): Promise<Moves> {
-    const sorted = [...new Set(ids)].sort((a, b) => a - b);
-    const { rows } = await sql<LockedMember>`${lockedMembers(sql`${sorted}::bigint[]`, at)}`.execute(tx);
+    const { rows } = await sql<LockedMember>`${lockedMembers(sql`${ids}::bigint[]`, at)}`.execute(tx);
     return Moves.of(rows, at);
   }
 
@@ -156,7 +164,7 @@ export class Moves {
           vote_gains_on = greatest(u.vote_gains_on, ${day}::date)
         from (
           select user_id, sum(points)::int as points,
-            coalesce(sum(points) filter (where kind = any(${voteKinds}::text[]) and reverses is null), 0)::int as gains
+            coalesce(sum(points) filter (where ${towardsCap()}), 0)::int as gains
           from written group by user_id
         ) m
         where u.id = m.user_id and (m.points <> 0 or m.gains <> 0)

@@ -29,7 +29,8 @@ import { planEachCall, type Db } from '../db/index.ts';
 import type { Database } from '../db/schema.ts';
 import { categorySeeds, tagNames } from './community.ts';
 import { wordGroups, words } from './words.ts';
-import { DAILY_VOTE_CAP, dayStart, REPUTATION_FLOOR, reputationPoints, voteKinds } from '../reputation/rules.ts';
+import { DAILY_VOTE_CAP, dayStart, REPUTATION_FLOOR, reputationPoints } from '../reputation/rules.ts';
+import { towardsCap } from '../reputation/ledger.ts';
 import { badges } from '../badges/definitions.ts';
 import { grantBadge } from '../badges/grant.ts';
 
@@ -857,7 +858,7 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
       await sql`
         update users u set vote_gains = g.points, vote_gains_on = ${today.toISOString().slice(0, 10)}::date
         from (select user_id, sum(points)::int as points from reputation_events
-              where user_id > ${memberBase}::bigint and kind = any(${voteKinds}::text[]) and reverses is null and created_at >= ${today}
+              where user_id > ${memberBase}::bigint and ${towardsCap()} and created_at >= ${today}
               group by user_id) g
         where u.id = g.user_id
       `.execute(main);
