@@ -102,12 +102,20 @@ function nthAccepted(n: number) {
 }
 
 /**
+ * The lowest score a score badge asks for. A vote marks its post's author due only when it moves
+ * the score up to this or above (migrations/0035, which writes the number into its trigger): a
+ * vote below it can earn nothing.
+ */
+export const LOWEST_SCORE_BAR = 10;
+
+/**
  * Posts (answers, or questions) whose score reached `score`, dated by the vote that took it
  * there: the running sum of the post's votes in the order they came. The score and like
  * thresholds here and in postLiked are written into the statement (sql.lit, numbers from this
  * file), so the planner may use the partial indexes of the posts above them (migrations/0032).
  */
 function scoreReached(score: number, which: 'answer' | 'question') {
+  if (score < LOWEST_SCORE_BAR) throw new Error(`a score badge's bar is ${LOWEST_SCORE_BAR} or more (migrations/0035 marks no one due below it)`);
   return (scope: Scope) => sql<Earned>`
     select user_id, min(created_at) as granted_at, post_id, post_id as grant_key from (
       select p.user_id, p.id as post_id, v.created_at,

@@ -4,10 +4,11 @@
 import { sql } from 'kysely';
 import t from 'tap';
 import { buildApp } from '../../server/app.ts';
-import { badges } from '../../server/badges/definitions.ts';
+import { badges, LOWEST_SCORE_BAR } from '../../server/badges/definitions.ts';
 import { grantBadges, runAll, runDue, takeDue } from '../../server/badges/grant.ts';
 import type { Db } from '../../server/db/index.ts';
 import { scheduled } from '../../server/jobs/index.ts';
+import { castVote } from '../../server/qa/queries.ts';
 import { createCategory, createReply, createThread } from '../../server/threads/queries.ts';
 import { testApp, testConfig, type Member } from '../helpers/app.ts';
 
@@ -102,6 +103,32 @@ t.test('posting, liking, votes and an accept through the routes earn their badge
     ['first-post', 'good-answer', 'helpful', 'nice-post'],
     'the profile shows the badges, to anyone',
   );
+});
+
+t.test('a vote marks its post\'s author due only once it takes the score to the lowest score badge\'s bar', async (t) => {
+  const { app, db, make } = await testApp(t);
+  const trigger = await sql<{ def: string }>`select pg_get_triggerdef(oid) as def from pg_trigger where tgname = 'posts_score_badge_due'`.execute(db);
+  t.match(trigger.rows[0]?.def, new RegExp(`new\\.score >= ${LOWEST_SCORE_BAR}\\b`), 'the trigger asks for the lowest bar of the definitions');
+  const category = await openCategory(db);
+  const asker = await make.member({ username: 'asker' });
+  const author = await make.member({ username: 'author' });
+  const { id: threadId } = await createThread(db, { categoryId: category.id, userId: asker.id, title: 'Which cable for the hub?', body: 'USB-C or the round one?', kind: 'question' });
+  const answer = await createReply(db, { threadId, userId: author.id, body: 'USB-C, the round one is power only.' });
+  await db.deleteFrom('badge_due').execute();
+  const dueNow = async () => (await db.selectFrom('badge_due').select('user_id').execute()).map((d) => d.user_id);
+  const voters = [];
+  for (let i = 0; i < LOWEST_SCORE_BAR + 1; i++) voters.push(await make.member({ username: `voter${i}`, rank: 2 }));
+  const vote = (voterId: number, value: -1 | 0 | 1) => castVote(db, { postId: answer.id, voterId, value, at: app.now(), check: () => {} });
+  for (const v of voters.slice(0, LOWEST_SCORE_BAR - 1)) await vote(v.id, 1);
+  t.same(await dueNow(), [], `${LOWEST_SCORE_BAR - 1} upvotes mark no one due`);
+  await vote(voters[LOWEST_SCORE_BAR - 1]!.id, 1);
+  t.same(await dueNow(), [author.id], `the ${LOWEST_SCORE_BAR}th marks the author`);
+  await runDue(db, app.log, app.now);
+  t.ok((await slugs(db, author.id)).includes('good-answer'), 'who is given the good answer badge');
+  await vote(voters[0]!.id, 0);
+  t.same(await dueNow(), [], 'a vote taken back below the bar marks no one');
+  await vote(voters[LOWEST_SCORE_BAR]!.id, 1);
+  t.same(await dueNow(), [author.id], 'one taking it back up to the bar does');
 });
 
 t.test('thresholds: each badge at its number and not one short, dated when it was crossed', async (t) => {

@@ -379,6 +379,7 @@ const landed: Record<string, string> = {
   '0032_badge_rule_indexes': '43789d1f035204f7',
   '0033_vote_gains': '495a8e9fe38453fc',
   '0034_rank_only_due': '9c3d5a0a9d1c1b29',
+  '0035_votes_due_at_the_bar': '626dbd6f9fec69b0',
 };
 
 const digest = async (name: string) =>
