@@ -72,12 +72,24 @@ const dayOf = (at: Date) => dayStart(at).toISOString().slice(0, 10);
  * The statement that locks the members (in id order) and reads their totals and the day's gains
  * (migrations/0033). `ids` is an SQL bigint[]: Moves.open's list, or in a statement of the
  * caller's that locks its own row first, the members named by that row (a vote's post's author),
- * which makes these locks come after its own.
+ * which makes these locks come after its own. With `lock` false it only reads them (a write that
+ * decides first and locks in its write, checking them with membersAsRead).
  */
-export function lockedMembers(ids: RawBuilder<unknown>, at: Date): RawBuilder<LockedMember> {
+export function lockedMembers(ids: RawBuilder<unknown>, at: Date, lock = true): RawBuilder<LockedMember> {
   return sql<LockedMember>`
     select u.id, u.reputation, case when u.vote_gains_on = ${dayOf(at)}::date then u.vote_gains else 0 end as gained
-    from users u where u.id = any(${ids}) order by u.id for update of u`;
+    from users u where u.id = any(${ids}) order by u.id ${lock ? sql`for update of u` : sql``}`;
+}
+
+/**
+ * Whether the members locked in the common table expression `locked` (lockedMembers' columns)
+ * are as `read` found them before they were locked: the same totals and the same day's gains,
+ * which is all that the points of a write's events were decided from (pointsFor).
+ */
+export function membersAsRead(locked: string, read: readonly LockedMember[]): RawBuilder<boolean> {
+  return sql<boolean>`(select count(*) from ${sql.table(locked)} l
+    join unnest(${read.map((m) => m.id)}::bigint[], ${read.map((m) => m.reputation)}::int[], ${read.map((m) => m.gained)}::int[])
+      as r(id, reputation, gained) using (id, reputation, gained)) = ${read.length}`;
 }
 
 /**
@@ -136,9 +148,10 @@ export class Moves {
 
   /**
    * The events and the totals they move as common table expressions (`written`, `moved`), for a
-   * write to run in its own statement (null: nothing to write); taken, they are no longer pending.
+   * write to run in its own statement (null: nothing to write), written only `when` that holds (a
+   * condition of the statement's); taken, they are no longer pending.
    */
-  take(): RawBuilder<unknown> | null {
+  take(when: RawBuilder<boolean> = sql<boolean>`true`): RawBuilder<unknown> | null {
     if (!this.pending.length) return null;
     const day = dayOf(this.at);
     const col = <K extends keyof Pending>(k: K) => this.pending.map((p) => p[k]);
@@ -149,6 +162,7 @@ export class Moves {
         from unnest(${col('user_id')}::bigint[], ${col('kind')}::text[], ${col('points')}::int[],
           ${col('post_id')}::bigint[], ${col('actor_id')}::bigint[], ${col('reverses')}::bigint[])
           as e(user_id, kind, points, post_id, actor_id, reverses)
+        where ${when}
         returning user_id, kind, points, reverses
       ),
       moved as (

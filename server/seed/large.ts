@@ -329,6 +329,8 @@ const handledTriggers = new Set([
   'posts_badge_due',
   'post_likes_badge_due',
   'post_votes_badge_due',
+  // Its successor (migrations/0035_votes_due_at_the_bar.ts): a score reaching a score badge's bar.
+  'posts_score_badge_due',
   'threads_badge_due',
   'users_badge_due',
   'threads_visibility_notify_members',

@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import t, { type Test } from 'tap';
+import { castVote } from '../../server/qa/queries.ts';
 import { createReply } from '../../server/threads/queries.ts';
 import { testApp, type Member } from '../helpers/app.ts';
 import type { Db } from '../../server/db/index.ts';
@@ -172,6 +174,72 @@ t.test('50 members voting on one answer at once give the exact score and reputat
   const back = await Promise.all(agents.slice(0, 20).map((a) => a.submit(`/p/${answer}/vote`, { value: '0' })));
   t.same(back.map((r) => r.statusCode), Array(20).fill(303));
   t.equal(await scoreOf(db, answer), 30);
+  await ledgerAgrees(t, db);
+});
+
+t.test('a vote decided on a read that another write overtakes is decided again under the locks', async (t) => {
+  const { db, app, make, answerer, answer } = await setup(t);
+  const { thread_id } = await db.selectFrom('posts').select('thread_id').where('id', '=', answer).executeTakeFirstOrThrow();
+  const second = await createReply(db, { threadId: thread_id, userId: answerer.id, body: 'Or unplug it for a minute.' });
+  const [one, two, three] = await Promise.all([make.member({ rank: 2 }), make.member({ rank: 2 }), make.member({ rank: 2 })]);
+  const plain = (voterId: number, postId: number, value: -1 | 0 | 1) => castVote(db, { postId, voterId, value, at: app.now(), check: () => {} });
+  /** The vote, with `meanwhile` done between its first read and its write; answers how often it was read and checked. */
+  async function overtaken(voterId: number, postId: number, value: -1 | 0 | 1, meanwhile: () => Promise<unknown>) {
+    let checks = 0;
+    await castVote(db, {
+      postId, voterId, value, at: app.now(),
+      check: async () => {
+        if (checks++ === 0) await meanwhile();
+      },
+    });
+    return checks;
+  }
+
+  t.equal(await overtaken(one.id, answer, 1, () => Promise.resolve()), 1, 'a vote nothing overtakes is read and checked once');
+  t.equal(await overtaken(two.id, answer, 1, () => plain(three.id, answer, 1)), 2, 'one overtaken by a vote on the post is decided again');
+  t.equal(await scoreOf(db, answer), 3, 'every vote counts');
+  t.equal(await reputationOf(db, answerer), 31, 'and moved the author once');
+
+  t.equal(await overtaken(three.id, answer, 0, () => plain(one.id, second.id, 1)), 2, 'so is one whose author moved meanwhile (a vote on another of their posts)');
+  t.equal(await scoreOf(db, answer), 2);
+  t.equal(await scoreOf(db, second.id), 1);
+  t.equal(await reputationOf(db, answerer), 31, 'taken back: its 10 given back; the other post’s vote: 10 more');
+
+  t.equal(await overtaken(one.id, answer, -1, () => plain(two.id, answer, 0)), 2, 'and a vote changed, overtaken by one taken back');
+  t.equal(await scoreOf(db, answer), -1, 'one down, the rest taken back');
+  t.same(
+    await db.selectFrom('post_votes').select(['user_id', 'value']).where('post_id', '=', answer).execute(),
+    [{ user_id: one.id, value: -1 }],
+    'each member’s vote is as they last cast it',
+  );
+  await ledgerAgrees(t, db);
+});
+
+t.test('the same member’s vote sent twice at once, behind another write to the post, counts once', async (t) => {
+  const { db, app, make, answerer, answer } = await setup(t);
+  const voter = await make.member();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  // Another write holds the post's row, so both sends wait for it and then find the post moved.
+  const blocker = db.transaction().execute(async (tx) => {
+    await sql`update posts set like_count = like_count where id = ${answer}`.execute(tx);
+    await gate;
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  const sends = [1, 2].map(() => castVote(db, { postId: answer, voterId: voter.id, value: 1, at: app.now(), check: () => {} }));
+  // Both are waiting on the row's lock.
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+    if (rows[0]!.n >= 2) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  release();
+  await blocker;
+  const results = await Promise.allSettled(sends);
+  t.same(results.map((r) => r.status), ['fulfilled', 'fulfilled'], 'neither fails');
+  t.equal(await scoreOf(db, answer), 1, 'the vote counts once');
+  t.equal((await db.selectFrom('post_votes').select('user_id').where('post_id', '=', answer).execute()).length, 1);
+  t.equal(await reputationOf(db, answerer), 11, 'and moves the author once');
   await ledgerAgrees(t, db);
 });
 
