@@ -1,4 +1,4 @@
-// npm run bench [-- --duration S --connections N --database NAME --only a,b --compare --profile]
+// npm run bench [-- --duration S --connections N --rate N --database NAME --only a,b --compare --profile]
 //
 // Starts Hearth as a separate process on a seeded database, loads it with autocannon from this
 // process (127.0.0.1 only, a bounded time per target), and reports requests/s, latency, errors,
@@ -7,9 +7,12 @@
 // --compare runs the read targets on a 10,000-post and a 1,000,000-post database and prints
 // how much slower each page is on the large one. --profile has the app write a V8 CPU profile
 // of the whole run (data/bench/profiles/, for Chrome DevTools or speedscope), to see where a
-// target's time goes.
+// target's time goes. Each target also reports the CPU it cost per request, in the app's process
+// and in the database's (a local PostgreSQL: its processes are read from /proc), which holds
+// better than requests/s while other work shares the cores; --rate N sends at most N requests a
+// second, to compare that cost at the same load.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -50,6 +53,9 @@ interface Row {
   bare: number | null;
   rssMb: number;
   connections: number;
+  /** CPU per request, ms: the app's process, and the database's processes (null: not readable here). */
+  appCpu: number | null;
+  dbCpu: number | null;
 }
 
 function freePort(): Promise<number> {
@@ -118,6 +124,70 @@ async function withRss<T>(pid: number, run: () => Promise<T>): Promise<{ value: 
     return { value, rssMb: Math.round(max) };
   } finally {
     clearInterval(timer);
+  }
+}
+
+/** A process's CPU time so far (user and system), in ms, from /proc; null where there is none. */
+function cpuMs(pid: number): number | null {
+  try {
+    // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return null;
+  }
+}
+
+/** Linux's clock ticks per second (sysconf CLK_TCK), which /proc counts CPU time in: 100 on every platform Node runs on here. */
+const CLOCK_TICKS = 100;
+
+/** The CPU time so far of a database server and of each process it started (backends, writers, workers), in ms by process. */
+function databaseCpuMs(postmaster: number): Map<number, number> | null {
+  const own = cpuMs(postmaster);
+  if (own === null) return null;
+  const byPid = new Map([[postmaster, own]]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === postmaster) byPid.set(Number(entry), cpuMs(Number(entry)) ?? 0);
+    } catch (err) {
+      // A process that ended between the listing and the read.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  return byPid;
+}
+
+/**
+ * The database's CPU between two readings: each process's growth, all of it for a process started
+ * in between. A process that ended in between (a backend whose connection closed) is not counted.
+ */
+function databaseCpuBetween(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+  if (!before || !after) return null;
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
+/**
+ * The database server's main process, when it runs on this machine: the parent of the backend
+ * serving this connection. Null for a server elsewhere (its processes are not here to read).
+ */
+async function postmasterPid(db: Db): Promise<number | null> {
+  const { rows } = await sql<{ pid: number; local: boolean }>`
+    select pg_backend_pid() as pid, coalesce(inet_server_addr() <<= '127.0.0.0/8'::inet or inet_server_addr() = '::1'::inet, true) as local`.execute(db);
+  const backend = rows[0];
+  if (!backend?.local) return null;
+  try {
+    const stat = readFileSync(`/proc/${backend.pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return null;
   }
 }
 
@@ -253,11 +323,12 @@ async function sessions(base: string, secret: string, count: number) {
   return list;
 }
 
-async function fire(base: string, target: Target, duration: number, connections: number) {
+async function fire(base: string, target: Target, duration: number, connections: number, rate?: number) {
   const result = await autocannon({
     url: base,
     connections,
     duration,
+    ...(rate ? { overallRate: rate } : {}),
     requests: [
       {
         setupRequest: (req) => {
@@ -284,15 +355,17 @@ async function suite(
   config: Config,
   serverUrl: string,
   database: string,
-  opts: { duration: number; connections: number; only?: string[]; readsOnly?: boolean; profileDir?: string },
+  opts: { duration: number; connections: number; rate?: number; only?: string[]; readsOnly?: boolean; profileDir?: string },
 ) {
   const url = withDatabase(serverUrl, database);
   const db = createDb({ url, max: 2 });
   let fx: Awaited<ReturnType<typeof fixtures>>;
+  let postmaster: number | null = null;
   let count: number;
   try {
     fx = await fixtures(db);
     await liftPostingLimits(db);
+    postmaster = await postmasterPid(db);
     ({ count } = await db.selectFrom('posts').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow());
   } finally {
     await db.destroy();
@@ -377,7 +450,11 @@ async function suite(
     for (const target of targets) {
       const connections = target.connections ?? opts.connections;
       await fire(base, target, 1, connections); // warm caches and the JIT, not counted
-      const { value: r, rssMb } = await withRss(child.pid!, () => fire(base, target, opts.duration, connections));
+      const rate = target.kind === 'bare' ? undefined : opts.rate;
+      const cpuBefore = { app: cpuMs(child.pid!), db: postmaster === null ? null : databaseCpuMs(postmaster) };
+      const { value: r, rssMb } = await withRss(child.pid!, () => fire(base, target, opts.duration, connections, rate));
+      const cpuAfter = { app: cpuMs(child.pid!), db: postmaster === null ? null : databaseCpuMs(postmaster) };
+      const perRequest = (spent: number | null) => (spent === null || !r.requests.total ? null : spent / r.requests.total);
       const bareAfter = target.kind === 'bare' ? r.requests.average : await measureBare();
       const bare = target.kind === 'bare' ? 0 : (bareBefore + bareAfter) / 2;
       bareBefore = bareAfter;
@@ -394,6 +471,8 @@ async function suite(
         bare: target.kind === 'bare' ? null : Math.round(bare),
         rssMb,
         connections,
+        appCpu: perRequest(cpuBefore.app === null || cpuAfter.app === null ? null : cpuAfter.app - cpuBefore.app),
+        dbCpu: perRequest(databaseCpuBetween(cpuBefore.db, cpuAfter.db)),
       });
       const mem = JSON.parse((await get(base, '/__bench/memory')).body.toString()) as NodeJS.MemoryUsage;
       const mb = (n: number) => Math.round(n / 2 ** 20);
@@ -423,7 +502,8 @@ async function timedReputationCheck(url: string) {
 }
 
 function table(rows: Row[]) {
-  const head = ['target', 'conns', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'errors', 'non-2xx', 'bare around', 'vs bare', 'RSS MB'];
+  const head = ['target', 'conns', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'errors', 'non-2xx', 'bare around', 'vs bare', 'RSS MB', 'app CPU ms', 'db CPU ms'];
+  const ms = (n: number | null) => (n === null ? '—' : n.toFixed(2));
   const body = rows.map((r) => [
     r.target,
     String(r.connections),
@@ -436,6 +516,8 @@ function table(rows: Row[]) {
     r.bare === null ? '—' : String(r.bare),
     r.ratio === null ? '—' : `${Math.round(r.ratio * 100)}%`,
     String(r.rssMb),
+    ms(r.appCpu),
+    ms(r.dbCpu),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
@@ -451,6 +533,7 @@ await runScript(async () => {
     options: {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '32' },
+      rate: { type: 'string' },
       database: { type: 'string' },
       only: { type: 'string' },
       compare: { type: 'boolean' },
@@ -460,6 +543,8 @@ await runScript(async () => {
   });
   const duration = Number(values.duration);
   const connections = Number(values.connections);
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
+  if (rate !== undefined && !(rate > 0)) throw new Error(`--rate is requests a second, a number above 0: ${values.rate}`);
   const only = values.only?.split(',').map((s) => s.trim());
   const config = readConfig();
   const database = await openDatabase(config);
@@ -469,8 +554,8 @@ await runScript(async () => {
   const file = path.join(config.dataDir, 'bench', `${started.toISOString().replace(/[:.]/g, '-')}.json`);
   try {
     if (values.compare) {
-      const small = await suite(config, serverUrl, 'hearth_bench_10k', { duration, connections, only, readsOnly: true });
-      const large = await suite(config, serverUrl, 'hearth_bench_1m', { duration, connections, only, readsOnly: true });
+      const small = await suite(config, serverUrl, 'hearth_bench_10k', { duration, connections, rate, only, readsOnly: true });
+      const large = await suite(config, serverUrl, 'hearth_bench_1m', { duration, connections, rate, only, readsOnly: true });
       console.log(`\n${small.posts.toLocaleString('en')} posts:\n${table(small.rows)}`);
       console.log(`\n${large.posts.toLocaleString('en')} posts:\n${table(large.rows)}`);
       console.log('\np50 on the large database ÷ p50 on the small one (and the same for the mean, which is not rounded to whole ms):');
@@ -486,7 +571,7 @@ await runScript(async () => {
     } else {
       const name = values.database ?? new URL(database.url).pathname.slice(1);
       const profileDir = values.profile ? path.join(config.dataDir, 'bench', 'profiles') : undefined;
-      const result = await suite(config, serverUrl, name, { duration, connections, only, profileDir });
+      const result = await suite(config, serverUrl, name, { duration, connections, rate, only, profileDir });
       if (profileDir) console.log(`The app's CPU profile is in ${profileDir}.`);
       console.log(`\n${result.posts.toLocaleString('en')} posts in ${name}; thread page ${result.pageBytes} bytes; ${machine()}`);
       console.log(table(result.rows));
@@ -497,7 +582,7 @@ await runScript(async () => {
       console.log(
         `Thread page with its CSS and JS, compressed (${result.transfer.htmlEncoding}): ${(result.transfer.bytes / 1024).toFixed(1)} KB in ${result.transfer.assets + 1} files`,
       );
-      writeFileSync(file, JSON.stringify({ at: started, machine: machine(), duration, connections, ...result }, null, 2));
+      writeFileSync(file, JSON.stringify({ at: started, machine: machine(), duration, connections, rate, ...result }, null, 2));
     }
     console.log(`\nWritten to ${path.relative(process.cwd(), file)}`);
   } finally {
