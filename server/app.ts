@@ -15,6 +15,7 @@ import { security } from './security/index.ts';
 import { serveCachedPage, staticFiles, views } from './views/index.ts';
 import { benchRoutes, health } from './health/routes.ts';
 import { PostingRules } from './moderation/posting/posting-rules.ts';
+import { storageFor, type UploadStorage } from './uploads/storage.ts';
 // Reading and writing: the home page, threads and staff's thread actions, posts, polls, votes and accepted answers.
 import { home } from './home/routes.ts';
 import { ViewCounter } from './threads/read-state.ts';
@@ -23,12 +24,15 @@ import { threadStaff } from './threads/staff/routes.ts';
 import { posts } from './posts/routes.ts';
 import { polls } from './polls/routes.ts';
 import { qa } from './qa/routes.ts';
+import { uploads } from './uploads/routes.ts';
 // Finding: search, feeds and the sitemap.
 import { search } from './search/routes.ts';
 import { feeds } from './feeds/routes.ts';
 // Members: notifications and watches, accounts, the leaderboard.
 import { notifications } from './notifications/routes.ts';
+import { bookmarks } from './bookmarks/routes.ts';
 import { accounts } from './accounts/routes.ts';
+import { account } from './account/routes.ts';
 import { productionCost, testCost, type PasswordCost } from './accounts/passwords.ts';
 import { leaderboard } from './leaderboard/routes.ts';
 import { nominations } from './nominations/routes.ts';
@@ -65,6 +69,8 @@ export interface AppConfig extends Pick<Config, 'nodeEnv' | 'baseUrl' | 'session
   now?: () => Date;
   /** More feature plugins, registered with the pages (sessions, CSRF, views apply to them). */
   plugins?: FastifyPluginAsync[];
+  /** Where uploads are kept; absent: a temporary folder of this app's own (tests). */
+  uploads?: Config['uploads'];
   /** Told of every route as it is registered (the route × role table collects them). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -78,6 +84,8 @@ declare module 'fastify' {
     pageCache: Caches | null;
     now: () => Date;
     postingRules: PostingRules;
+    /** Where uploads' bytes are kept (server/uploads/storage.ts): disk or an S3 bucket. */
+    uploads: UploadStorage;
   }
 }
 
@@ -96,6 +104,10 @@ export async function buildApp(config: AppConfig) {
   const passwordCost = config.passwordCost ?? (config.nodeEnv === 'test' ? testCost : productionCost);
 
   await app.register(database, { url: config.databaseUrl, poolSize: config.poolSize });
+  // Before the jobs: the uploads sweep removes bytes from it.
+  const uploadStorage = await storageFor(config.uploads);
+  app.decorate('uploads', uploadStorage.storage);
+  app.addHook('onClose', async () => uploadStorage.close());
   // The sweeps and other background work, shared by every process on this database.
   await app.register(jobs, { url: config.databaseUrl, on: config.jobs !== false });
   app.decorate('now', config.now ?? (() => new Date()));
@@ -149,12 +161,16 @@ export async function buildApp(config: AppConfig) {
     await site.register(posts);
     await site.register(polls);
     await site.register(qa);
+    await site.register(uploads, { storage: app.uploads });
     // Finding.
     await site.register(search);
     await site.register(feeds, { baseUrl: config.baseUrl, siteName: 'Hearth' });
     // Members.
     await site.register(notifications);
+    await site.register(bookmarks);
     await site.register(accounts, { passwordCost, limits: config.limits });
+    // The member's own settings page (/account): password, sessions, sign-ins.
+    await site.register(account, { passwordCost, limits: config.limits });
     await site.register(leaderboard);
     await site.register(nominations);
     await site.register(ranks);

@@ -33,7 +33,20 @@ export interface Config {
   trustProxy: TrustProxy;
   /** Sign-in and registration attempts allowed per address per minute. */
   limits: { loginPerMinute: number; registerPerHour: number };
+  /** Where uploads are kept (server/uploads/storage.ts): DATA_DIR/uploads, or the bucket of S3_URL. */
+  uploads: UploadStorageConfig;
 }
+
+/** S3-compatible object storage, from S3_URL (see readS3Url). */
+export interface S3Config {
+  endpoint: string;
+  region: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export type UploadStorageConfig = { kind: 'disk'; dir: string } | ({ kind: 's3' } & S3Config);
 
 export type TrustProxy = number | string[];
 
@@ -138,6 +151,32 @@ function readSessionSecret(env: Env, dataDir: string): string {
   return secret;
 }
 
+/**
+ * S3_URL: `s3://KEY:SECRET@HOST[:PORT]/BUCKET[?region=REGION]` for https, `s3+http://…` for a
+ * server on plain http (a local MinIO). The key and secret are URL-encoded; addressing is by path
+ * (HOST/BUCKET/…), which every S3-compatible server understands.
+ */
+export function readS3Url(raw: string): S3Config {
+  const shape = 'must look like s3://KEY:SECRET@HOST/BUCKET (s3+http:// for plain http)';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    fail('S3_URL', shape, raw.replace(/\/\/[^@/]*@/, '//…@'));
+  }
+  const shown = raw.replace(/\/\/[^@/]*@/, '//…@');
+  if (url.protocol !== 's3:' && url.protocol !== 's3+http:') fail('S3_URL', shape, shown);
+  const bucket = decodeURIComponent(url.pathname.replace(/^\/+|\/+$/g, ''));
+  if (!url.username || !url.password || !url.hostname || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) fail('S3_URL', shape, shown);
+  return {
+    endpoint: `${url.protocol === 's3:' ? 'https' : 'http'}://${url.host}`,
+    region: url.searchParams.get('region') || 'us-east-1',
+    bucket,
+    accessKeyId: decodeURIComponent(url.username),
+    secretAccessKey: decodeURIComponent(url.password),
+  };
+}
+
 export function readConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const nodeEnv = readNodeEnv(env);
   const port = readPort(env);
@@ -149,6 +188,8 @@ export function readConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const smtpUrl = readUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']);
   const dataDir = path.resolve(cwd, env.DATA_DIR?.trim() || 'data');
   const sessionSecret = readSessionSecret(env, dataDir);
+  const s3Url = env.S3_URL?.trim();
+  const uploads: UploadStorageConfig = s3Url ? { kind: 's3', ...readS3Url(s3Url) } : { kind: 'disk', dir: path.join(dataDir, 'uploads') };
   return {
     nodeEnv,
     host,
@@ -163,5 +204,6 @@ export function readConfig(env: Env = process.env, cwd = process.cwd()): Config 
     benchRoutes: readFlag(env, 'HEARTH_BENCH'),
     jobs: readFlag(env, 'HEARTH_JOBS', true),
     limits: { loginPerMinute: 6, registerPerHour: 10 },
+    uploads,
   };
 }

@@ -8,6 +8,7 @@ import { latestReputationEvents } from '../reputation/queries.ts';
 import { heldBadges } from '../badges/queries.ts';
 import { hashPassword, type PasswordCost } from './passwords.ts';
 import { registrationErrors, type Registration } from './rules.ts';
+import type { SignedInFrom } from '../sessions/store.ts';
 
 export interface NewAccount extends Registration {
   role?: Role;
@@ -92,6 +93,12 @@ export function profile(db: Db, username: string) {
       'u.role',
       'u.rank',
       'u.bio',
+      // The profile (migrations/0039): the bio as cooked when saved, never rendered here.
+      'u.display_name',
+      'u.bio_cooked',
+      'u.location',
+      'u.website',
+      'u.avatar',
       'u.created_at',
       'u.last_seen_at',
       // Counts shown to everyone count what everyone may read: hidden, held and deleted posts
@@ -126,4 +133,9 @@ export function recentThreadsBy(db: Db, userId: number, viewer: Viewer | null, l
     .limit(limit)
     .modifyEnd(planEachCall)
     .execute();
+}
+
+/** A sign-in (or a registration, which signs in), for the member's record on the account page (server/account). */
+export async function recordSignIn(db: Db, userId: number, from: SignedInFrom) {
+  await db.insertInto('sign_ins').values({ user_id: userId, address: from.address, user_agent: from.userAgent }).execute();
 }

@@ -3,10 +3,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { HttpError, notFound } from '../errors.ts';
 import { csrfField, emptyForm, text } from '../schemas.ts';
-import { SESSION_COOKIE } from '../sessions/index.ts';
+import { SESSION_COOKIE, signedInFrom, signInSession } from '../sessions/index.ts';
 import { answer } from '../views/index.ts';
 import { decoyHash, verifyPassword, type PasswordCost } from './passwords.ts';
-import { createAccount, findByLogin, markSeen, memberId, profile, recentThreadsBy } from './queries.ts';
+import { createAccount, findByLogin, markSeen, memberId, profile, recentThreadsBy, recordSignIn } from './queries.ts';
 import { safeNext } from './rules.ts';
 import { signInRefusal } from '../moderation/sanctions/routes.ts';
 import { sanctionView } from '../moderation/sanctions/rules.ts';
@@ -108,8 +108,9 @@ export const accounts: FastifyPluginAsyncJsonSchemaToTs<{ Options: AccountsOptio
       const refusal = registrationRefusal({ honeypot, servedAt }, now, await loadSetting(app.db, 'registration_min_seconds'));
       if (refusal) throw new HttpError(422, refusal);
       const user = await createAccount(app.db, { username, email, password }, opts.passwordCost);
-      await req.session.regenerate();
-      req.session.userId = user.id;
+      // Registering signs in: the first entry of the member's sign-ins (server/account).
+      await signInSession(req, user.id);
+      await recordSignIn(app.db, user.id, signedInFrom(req));
       reply.flash('notice', `Welcome to the community, ${user.username}!`);
       return reply.redirect('/', 303);
     },
@@ -137,9 +138,8 @@ export const accounts: FastifyPluginAsyncJsonSchemaToTs<{ Options: AccountsOptio
       const refusal = await signInRefusal(app, user);
       if (refusal) return reply.page('moderation/suspended', refusal, 403);
       // A new session id at sign-in, so that an id planted before it is worth nothing after.
-      await req.session.regenerate();
-      req.session.userId = user.id;
-      await markSeen(app.db, user.id);
+      await signInSession(req, user.id);
+      await Promise.all([markSeen(app.db, user.id), recordSignIn(app.db, user.id, signedInFrom(req))]);
       reply.flash('notice', `Signed in as ${user.username}.`);
       return reply.redirect(safeNext(next), 303);
     },

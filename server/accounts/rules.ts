@@ -22,12 +22,16 @@ export function registrationErrors(input: Registration): FieldErrors {
   if (input.email.length > 254 || !EMAIL.test(input.email)) {
     errors.email = 'Enter a valid email address, like name@example.com.';
   }
-  if (input.password.length < PASSWORD_MIN) {
-    errors.password = `Choose a password of at least ${PASSWORD_MIN} characters.`;
-  } else if (input.password.length > PASSWORD_MAX) {
-    errors.password = `Passwords are at most ${PASSWORD_MAX} characters.`;
-  }
+  const password = passwordError(input.password);
+  if (password) errors.password = password;
   return errors;
+}
+
+/** What is wrong with a new password, if anything: the same rule at registration and on the account page. */
+export function passwordError(password: string): string | undefined {
+  if (password.length < PASSWORD_MIN) return `Choose a password of at least ${PASSWORD_MIN} characters.`;
+  if (password.length > PASSWORD_MAX) return `Passwords are at most ${PASSWORD_MAX} characters.`;
+  return undefined;
 }
 
 export function isRole(value: string): value is (typeof roles)[number] {

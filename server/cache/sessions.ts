@@ -13,6 +13,11 @@ export interface KeptSession {
   /** The member, frozen: the same object until anything on it changes (member-parts keys on it). */
   viewer: Readonly<Viewer>;
   expires: Date;
+  /**
+   * When the session was last seen as it was read: a last-seen stamp is not announced, so this
+   * may be older than the row's (server/sessions/last-seen.ts remembers its own stamps).
+   */
+  lastSeen?: Date;
 }
 
 export class KeptSessions {

@@ -35,6 +35,13 @@ export interface UsersTable {
   rank_locked: ColumnType<boolean, boolean | undefined, boolean>;
   rank_changed_at: NullableTimestamp;
   guidelines_read_at: NullableTimestamp;
+  /** The profile (migrations/0039): `bio` is its markdown, `bio_cooked` the HTML shown. */
+  display_name: ColumnType<string, string | undefined, string>;
+  bio_cooked: ColumnType<string, string | undefined, string>;
+  location: ColumnType<string, string | undefined, string>;
+  website: ColumnType<string, string | undefined, string>;
+  /** The uploaded avatar's hash (server/profiles/avatars.ts); null: the letter avatar. */
+  avatar: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SessionsTable {
@@ -43,6 +50,21 @@ export interface SessionsTable {
   data: ColumnType<unknown, string, string>;
   expires_at: Timestamp;
   created_at: Timestamp;
+  /** What names the session in the account page's forms (the id is the cookie's secret; migrations/0036). */
+  handle: Generated<string>;
+  user_agent: string | null;
+  address: string | null;
+  /** Stamped at most every few minutes (server/sessions/last-seen.ts); not announced. */
+  last_seen_at: Timestamp;
+}
+
+/** A successful sign-in (or registration), kept for a while for the account page (migrations/0036). */
+export interface SignInsTable {
+  id: Generated<number>;
+  user_id: number;
+  at: Timestamp;
+  address: string;
+  user_agent: string | null;
 }
 
 export interface RateLimitsTable {
@@ -141,12 +163,34 @@ export interface PostLikesTable {
   created_at: Timestamp;
 }
 
+/** A member's bookmark on a post, with an optional reminder (migrations/0037). */
+export interface BookmarksTable {
+  id: Generated<number>;
+  user_id: number;
+  post_id: number;
+  created_at: Timestamp;
+  remind_at: NullableTimestamp;
+  /** Set when the reminder's notification is written, in the same statement. */
+  reminded_at: NullableTimestamp;
+}
+
+/** What a member is writing, one per place: `thread:<id>` (a reply) or `category:<id>` (a new thread). */
+export interface DraftsTable {
+  user_id: number;
+  draft_key: string;
+  title: ColumnType<string, string | undefined, string>;
+  body: ColumnType<string, string | undefined, string>;
+  updated_at: Timestamp;
+}
+
 export type NotificationKind =
   | 'mention' | 'reply' | 'watching'
   // Notices about moderation: a message of their own, maybe about a post.
   | 'flag_outcome' | 'post_hidden' | 'post_approved' | 'post_rejected' | 'post_deleted' | 'post_pending' | 'sanction' | 'appeal_outcome'
   // Recognition: a badge granted, a rank gained or lost, an ambassador nomination.
-  | 'badge' | 'rank' | 'nomination';
+  | 'badge' | 'rank' | 'nomination'
+  // A reminder the member set on a bookmark (migrations/0037).
+  | 'bookmark_reminder';
 export type WatchLevel = 'watching' | 'muted';
 
 export interface NotificationsTable {
@@ -380,14 +424,40 @@ export interface RankNominationsTable {
   answered_at: NullableTimestamp;
 }
 
+export type UploadKind = 'image' | 'pdf' | 'text' | 'zip';
+
+/** An image or file a member uploaded (migrations/0038); its bytes are in the storage under `key`. */
+export interface UploadsTable {
+  id: Generated<number>;
+  key: string;
+  thumb_key: string | null;
+  user_id: number;
+  name: string;
+  kind: UploadKind;
+  content_type: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  created_at: Timestamp;
+}
+
+/** The posts whose markdown names an upload, linked when the post is written or edited. */
+export interface PostUploadsTable {
+  post_id: number;
+  upload_id: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
+  sign_ins: SignInsTable;
   rate_limits: RateLimitsTable;
   categories: CategoriesTable;
   threads: ThreadsTable;
   posts: PostsTable;
   post_likes: PostLikesTable;
+  bookmarks: BookmarksTable;
+  drafts: DraftsTable;
   post_revisions: PostRevisionsTable;
   notifications: NotificationsTable;
   thread_watches: ThreadWatchesTable;
@@ -412,6 +482,8 @@ export interface Database {
   badge_due: BadgeDueTable;
   member_days: MemberDaysTable;
   rank_nominations: RankNominationsTable;
+  uploads: UploadsTable;
+  post_uploads: PostUploadsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -4,6 +4,7 @@ import { latestThreads } from '../threads/queries.ts';
 import { filterLinks, questionFilters } from '../threads/questions.ts';
 import { readableCategories } from '../access/categories.ts';
 import { readMarks } from '../threads/rules.ts';
+import { authorScopes } from '../threads/member-page.ts';
 
 const homeQuery = { type: 'object', properties: { filter: { type: 'string', enum: questionFilters } } } as const;
 
@@ -18,6 +19,8 @@ export const home: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     ]);
     const now = new Date();
     const threads = [...pinned, ...rows].map((t) => ({ ...t, ...readMarks(t, req.viewer !== null, now) }));
+    // Each thread shows its author's avatar: the kept list goes when one changes (migrations/0039).
+    reply.dependsOn(authorScopes(threads));
     return reply.page('home/index', { threads, filters: filterLinks('/', filter), categories: cats, feeds: [{ title: 'Latest threads', href: '/latest.rss' }] });
   }));
 

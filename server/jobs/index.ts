@@ -28,9 +28,19 @@ import { runAll, runDue } from '../badges/grant.ts';
 import { reviewRanks } from '../ranks/engine.ts';
 import { sweepExpiredRateLimits } from '../security/rate-limit-store.ts';
 import { sweepExpiredSessions } from '../sessions/index.ts';
+import { sweepOldSignIns } from '../account/queries.ts';
+import { sendReminders } from '../bookmarks/jobs.ts';
+import { sweepOldDrafts } from '../drafts/queries.ts';
+import type { UploadStorage } from '../uploads/storage.ts';
+import { sweepUnreferencedUploads } from '../uploads/sweep.ts';
 
 const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;
+
+/** The app's parts a job may use besides the database and the log (server/app.ts sets them before jobs start). */
+export interface JobContext {
+  uploads: UploadStorage;
+}
 
 /** A job run on a schedule, in one process of however many are running. */
 interface Scheduled {
@@ -41,7 +51,8 @@ interface Scheduled {
    * recent; one period, so that a restart costs at most one late sweep, never a pile of them.
    */
   backfill: number;
-  run: (db: Db, log: FastifyBaseLogger, now: () => Date) => Promise<unknown>;
+  /** `app`: what a job needs beyond the database (the uploads' storage, for their sweep). */
+  run: (db: Db, log: FastifyBaseLogger, now: () => Date, app?: JobContext) => Promise<unknown>;
 }
 
 /**
@@ -51,6 +62,22 @@ interface Scheduled {
 export const scheduled: Record<string, Scheduled> = {
   sessions_sweep: { match: '0 * * * *', backfill: HOUR, run: sweepExpiredSessions },
   rate_limits_sweep: { match: '*/10 * * * *', backfill: HOUR / 6, run: sweepExpiredRateLimits },
+  // Sign-ins older than the account page's record keeps (server/account/queries.ts).
+  sign_ins_sweep: { match: '40 3 * * *', backfill: 24 * HOUR, run: sweepOldSignIns },
+  // Bookmarks' reminders whose time has come, each notified once (server/bookmarks/queries.ts).
+  bookmark_reminders: { match: '* * * * *', backfill: MINUTE, run: sendReminders },
+  // Drafts nobody has touched for weeks (server/drafts/rules.ts, DRAFT_KEEP_DAYS).
+  drafts_sweep: { match: '41 4 * * *', backfill: 24 * HOUR, run: sweepOldDrafts },
+  // Uploads no post holds a grace period after they were made (server/uploads/sweep.ts), from the
+  // storage and the database. Run with the app's storage: a test passes its app.
+  uploads_sweep: {
+    match: '23 * * * *',
+    backfill: HOUR,
+    run: (db, log, now, app) => {
+      if (!app) throw new Error('uploads_sweep: run without the app, whose storage holds the uploads');
+      return sweepUnreferencedUploads(db, app.uploads, log, now);
+    },
+  },
   // Members whose facts moved (badge_due, marked by triggers): their badges and their rank, a
   // batch at a time, so a member is promoted within a minute of what earns it.
   badges_due: {
@@ -101,7 +128,7 @@ export const jobs = fp(
     const items: CronItem[] = [];
     for (const [task, job] of Object.entries(scheduled)) {
       taskList[task] = async () => {
-        await job.run(app.db, app.log, app.now);
+        await job.run(app.db, app.log, app.now, app);
       };
       items.push({ task, match: job.match, identifier: task, options: { backfillPeriod: job.backfill, maxAttempts: 1 } });
     }

@@ -90,6 +90,8 @@ function notificationRows(db: Db, viewer: Viewer) {
     .leftJoin('categories as c', 'c.id', 't.category_id')
     .select([
       'n.id', 'n.kind', 'n.message', 'n.created_at', 'n.read_at', 'n.post_id', 'n.link as page_link', 'a.username as actor', 't.title as thread_title',
+      // The actor's avatar, read with their name.
+      'a.display_name as actor_display_name', 'a.avatar as actor_avatar',
       'p.user_id as post_user_id', 'p.deleted_at as post_deleted_at', 'p.hidden_at as post_hidden_at', 'p.pending_at as post_pending_at',
       't.user_id as thread_user_id', 't.deleted_at as thread_deleted_at', 't.hidden_at as thread_hidden_at', 't.pending_at as thread_pending_at',
       'c.read_role', 'c.read_rank',
@@ -116,6 +118,7 @@ function shown(viewer: Viewer, n: NotificationRow) {
     canSee(viewer, post) && canSee(viewer, thread) && canReadCategory(viewer, { read_role: n.read_role, read_rank: n.read_rank });
   return {
     id: n.id, kind: n.kind, created_at: n.created_at, read_at: n.read_at, post_id: n.post_id, actor: n.actor,
+    actor_owner: n.actor ? { username: n.actor, display_name: n.actor_display_name, avatar: n.actor_avatar } : null,
     notice,
     message: n.message,
     link: reachable ? `/p/${n.post_id}` : null,

@@ -16,6 +16,8 @@ import { toggleLike } from './likes.ts';
 import { previewOf } from '../text/mentions.ts';
 import { afterEdit, checkEdit } from '../moderation/posting/spam.ts';
 import { standingOf } from '../moderation/posting/standing.ts';
+import { attachUploads, uploadsAllowedPerPost } from '../uploads/posts.ts';
+import { takeUploadedBody } from '../uploads/routes.ts';
 
 const heldEditMessage = 'Your changes are saved. They wait for a moderator\'s approval; until then only you and the moderators can see the post.';
 
@@ -93,7 +95,8 @@ export const posts: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get('/p/:id/edit', { schema: { params: idParams }, preHandler: signInFirst }, async (req, reply) => {
     // A silenced member is told now, not after rewriting a post they cannot save.
     const post = await loadPostFor(requireViewer(req, signInToEdit), req.params.id, 'edit post', true);
-    const values = { body: post.raw, title: post.title };
+    // Just back from uploading a file without JavaScript: the text as sent, with its markdown (server/uploads).
+    const values = { body: post.raw, title: post.title, ...takeUploadedBody(req, `edit:${post.id}`) };
     return reply.page(editForm.template, { title: editForm.title, post, values, errors: {} });
   });
 
@@ -120,9 +123,12 @@ export const posts: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       // Watched words (and a newcomer's link limits) apply to an edit as to a new post.
       const before = { title: post.post_number === 1 ? post.title : undefined, body: post.raw };
       const screened = await checkEdit(app.db, { viewer, before, title, body: input.body, rules: app.postingRules });
+      const uploadsAllowed = await uploadsAllowedPerPost(app.postingRules, viewer);
       const { changed } = await app.db.transaction().execute(async (tx) => {
         const edited = await editPost(tx, { postId: post.id, by: viewer.id, body: screened.body, title: screened.title, staffLog: post.user_id !== viewer.id });
         if (edited.changed) await afterEdit(tx, post.id, screened, now);
+        // The editor's uploads the new text names join the post's (earlier ones stay: its revisions name them).
+        if (edited.changed) await attachUploads(tx, post.id, viewer, screened.body, uploadsAllowed);
         return edited;
       });
       const held = changed && screened.hold.length > 0;

@@ -85,9 +85,12 @@ export const security = fp(
         return fromBody ?? (req.headers[CSRF_HEADER] as string | undefined);
       },
     });
-    // Checked before the body is validated, so that a forged request learns nothing.
+    // Checked before the body is validated, so that a forged request learns nothing. A multipart
+    // route (server/uploads/routes.ts) reads its fields, token included, only in its own
+    // preValidation, after this one: it asks for the same check itself once they are read.
     app.addHook('preValidation', async (req, reply) => {
       if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
+      if (req.routeOptions.config.csrfAfterMultipart && req.isMultipart?.()) return;
       await new Promise<void>((resolve, reject) =>
         app.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolve())),
       );

@@ -315,6 +315,8 @@ const handledTriggers = new Set([
   // Members' announcements (migrations/0024_member_notify.ts): what each process keeps of a
   // member is read under `all` too, so the seed's one 'all' covers them.
   'sessions_notify_members',
+  // Its half for updates (migrations/0036_account_security.ts), which the seed's 'all' covers too.
+  'sessions_update_notify_members',
   'thread_reads_notify_members',
   'post_likes_notify_members',
   'users_notify_members',

@@ -2,16 +2,19 @@
 // A guest gets no session row until something is stored in it (signing in).
 import fastifyCookie, { Signer, type UnsignResult } from '@fastify/cookie';
 import fastifySession from '@fastify/session';
-import type { FastifyBaseLogger, onRequestAsyncHookHandler, onSendHookHandler } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest, onRequestAsyncHookHandler, onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from '../db/index.ts';
 import type { Viewer } from '../permissions.ts';
-import { deleteExpiredSessions, SessionStore, VIEWER_KEY } from './store.ts';
+import { LastSeen } from './last-seen.ts';
+import { deleteExpiredSessions, SEEN_KEY, SessionStore, SIGNED_IN_FROM, VIEWER_KEY, type SignedInFrom } from './store.ts';
 
 declare module 'fastify' {
   interface Session {
     userId?: number;
     [VIEWER_KEY]?: Viewer | null;
+    [SIGNED_IN_FROM]?: SignedInFrom;
+    [SEEN_KEY]?: Date;
   }
   interface FastifyRequest {
     viewer: Viewer | null;
@@ -88,6 +91,7 @@ export const sessions = fp(
     if (opts.https) app.addHook('onSend', secureCookies);
 
     app.decorateRequest('viewer', null);
+    const lastSeen = new LastSeen(app.db, app.log, () => app.now());
     // Before the body is validated: a form refused by its schema or its CSRF token is drawn again
     // for the member who sent it (its `load` asks who they are), not for a guest.
     app.addHook('preValidation', async (request) => {
@@ -99,7 +103,10 @@ export const sessions = fp(
       // A suspended member's sessions stop counting (a suspension also ends them; this covers
       // the moment in between): they are a guest until the suspension ends.
       else if (viewer.suspendedUntil && viewer.suspendedUntil > app.now()) return;
-      else request.viewer = viewer;
+      else {
+        request.viewer = viewer;
+        await lastSeen.stamp(request.session.sessionId, request.session[SEEN_KEY]);
+      }
     });
   },
   { name: 'sessions', dependencies: ['database'] },
@@ -112,6 +119,23 @@ export async function sweepExpiredSessions(db: Db, log: Pick<FastifyBaseLogger, 
   } catch (err) {
     log.warn({ err }, 'sessions: could not delete the expired sessions; the next sweep tries again');
   }
+}
+
+/** Where this request comes from, for the session it signs in (its row keeps it: the account page lists it). */
+export function signedInFrom(req: { headers: Record<string, string | string[] | undefined>; ip: string }): SignedInFrom {
+  // Shown as text on the account page and kept in text columns, which take no null byte: what a
+  // header or a proxy's X-Forwarded-For said is cut to size and kept printable.
+  const printable = (value: string, max: number) => value.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, max);
+  const agent = req.headers['user-agent'];
+  const userAgent = typeof agent === 'string' ? printable(agent, 1000) : '';
+  return { userAgent: userAgent === '' ? null : userAgent, address: printable(req.ip, 100) };
+}
+
+/** Signs this request's session in as the member under a new id, so that an id planted or known before is worth nothing after. */
+export async function signInSession(req: FastifyRequest, userId: number) {
+  await req.session.regenerate();
+  req.session.userId = userId;
+  req.session[SIGNED_IN_FROM] = signedInFrom(req);
 }
 
 /** Ends every session of a member (a suspension or a ban): they are signed out everywhere. */

@@ -26,16 +26,37 @@ type Callback<T = void> = (err?: Error | null, value?: T) => void;
 interface StoredSession {
   userId?: number;
   cookie?: { expires?: string | Date | null };
+  [SIGNED_IN_FROM]?: SignedInFrom;
 }
+
+/** Where a session was signed in from: kept in the row's own columns (migrations/0036), not in its data. */
+export interface SignedInFrom {
+  userAgent: string | null;
+  address: string;
+}
+
+/** Set on a session as the member signs in; written to the row with the session, then dropped from it. */
+export const SIGNED_IN_FROM = 'signedInFrom';
 
 const DAY = 24 * 60 * 60 * 1000;
 
 /** Where a loaded session carries its member (never stored). */
 export const VIEWER_KEY = 'loadedViewer';
+/** Where a loaded session carries when it was last seen, as stored (never stored from here: server/sessions/last-seen.ts). */
+export const SEEN_KEY = 'loadedLastSeen';
+
+/**
+ * The member loaded with a session, frozen, and left out when @fastify/session hashes the session
+ * to see whether a request changed it (twice on every request: as it is loaded, and before the
+ * answer): the member is never stored, and stringifying them took two thirds of each hash.
+ */
+function unhashed<T extends object>(member: T): Readonly<T> {
+  return Object.freeze(Object.defineProperty(member, 'toJSON', { value: () => undefined }));
+}
 
 /** A new session object each time (the session layer may change it), sharing the frozen member. */
 const restore = (kept: KeptSession) =>
-  ({ ...kept.data, cookie: { ...(kept.data as StoredSession).cookie }, [VIEWER_KEY]: kept.viewer }) as unknown as Session;
+  ({ ...kept.data, cookie: { ...(kept.data as StoredSession).cookie }, [VIEWER_KEY]: kept.viewer, [SEEN_KEY]: kept.lastSeen }) as unknown as Session;
 
 export class SessionStore {
   private kept: KeptSessions | null;
@@ -72,6 +93,7 @@ export class SessionStore {
         'u.silenced_until',
         'u.suspended_until',
         's.expires_at',
+        's.last_seen_at',
         // Moderators see the queue's open items in the navigation: those they may act on, so not
         // items from a category whose role they lack (moderators are not held back by rank), nor
         // appeals they may not decide (their own, or of a member not below their role). The
@@ -101,7 +123,7 @@ export class SessionStore {
         if (!row) return cb(null, null);
         const viewer: Viewer | null =
           row.id !== null && row.username !== null && row.role !== null && row.rank !== null
-            ? Object.freeze({
+            ? unhashed({
                 id: row.id, username: row.username, role: row.role, rank: row.rank, unread: row.unread ?? 0,
                 silencedUntil: row.silenced_until, suspendedUntil: row.suspended_until, queue: row.queue ?? 0,
               })
@@ -109,17 +131,23 @@ export class SessionStore {
         // Only members' sessions are kept: what a guest's holds is not announced by anyone.
         if (viewer && snapshot && this.kept) {
           snapshot.scopes.push(`user:${viewer.id}`, ...(row.queue !== null ? ['queue'] : []));
-          this.kept.keep(id, { data: row.data as StoredSession, viewer, expires: row.expires_at }, snapshot);
+          this.kept.keep(id, { data: row.data as StoredSession, viewer, expires: row.expires_at, lastSeen: row.last_seen_at }, snapshot);
         }
-        cb(null, { ...(row.data as object), [VIEWER_KEY]: viewer } as unknown as Session);
+        cb(null, { ...(row.data as object), [VIEWER_KEY]: viewer, [SEEN_KEY]: row.last_seen_at } as unknown as Session);
       }, cb);
   }
 
   set(id: string, session: StoredSession, cb: Callback) {
     const expires = session.cookie?.expires ? new Date(session.cookie.expires) : new Date(Date.now() + DAY);
     // The member loaded with the session is not part of it.
-    const { [VIEWER_KEY]: _viewer, ...data } = session as StoredSession & { [VIEWER_KEY]?: unknown };
-    const row = { data: JSON.stringify(data), expires_at: expires, user_id: session.userId ?? null };
+    // Nor where it was signed in from, which has columns of its own, written only when just set.
+    const { [VIEWER_KEY]: _viewer, [SEEN_KEY]: _seen, [SIGNED_IN_FROM]: from, ...data } = session as StoredSession & { [VIEWER_KEY]?: unknown; [SEEN_KEY]?: unknown };
+    const row = {
+      data: JSON.stringify(data),
+      expires_at: expires,
+      user_id: session.userId ?? null,
+      ...(from ? { user_agent: from.userAgent, address: from.address } : {}),
+    };
     this.kept?.forget(id);
     this.db
       .insertInto('sessions')

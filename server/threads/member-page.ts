@@ -1,10 +1,10 @@
 // The thread page as plain members see it, from one rendering shared by all of them.
 //
 // A member's page differs from another's in a few places only: their name and unread count in
-// the navigation, their token, which posts they liked, the links on their own posts, where
-// their unread posts start, their watch level, in a question their votes and (for the
-// asker) the accept buttons, and the thread edits their rank opens (rename, tags, move, close
-// as a duplicate). The page is rendered once per thread and
+// the navigation, their token, which posts they liked and bookmarked, their draft in the reply
+// box, the links on their own posts, where their unread posts start, their watch level, in a
+// question their votes and (for the asker) the accept buttons, and the thread edits their rank
+// opens (rename, tags, move, close as a duplicate). The page is rendered once per thread and
 // page number with those parts left as slots (server/views/member-parts.ts) and kept, with the
 // thread it shows, until a write announces a change to the thread (server/cache/member-pages.ts);
 // each request reads the member's own facts in one query (kept too) and fills the slots.
@@ -15,6 +15,7 @@
 // staff, who see more; a member with a post of their own awaiting approval or hidden on that
 // page (in a question, anywhere in it); a thread hidden or held, or a page with a poll (its
 // votes and results are drawn for the member).
+import Handlebars from 'handlebars';
 import { sql } from 'kysely';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TOKEN_SLOT } from '../cache/guest-pages.ts';
@@ -25,10 +26,11 @@ import type { Db } from '../db/index.ts';
 import type { WatchLevel } from '../db/schema.ts';
 import { isPublic, threadEditsFor, threadEditsKey, viewerFlags, type Viewer } from '../permissions.ts';
 import { FLASH_COOKIE } from '../views/index.ts';
-import { PARTS, PartCollector, type EditsAs, type SharedPage, type VotesAs } from '../views/member-parts.ts';
+import { DRAFT_SLOT, PARTS, PartCollector, type EditsAs, type SharedPage, type VotesAs } from '../views/member-parts.ts';
 import { firstUnreadOf, postView, votesKey, type PostRow } from './post-view.ts';
 import type { threadById } from './queries.ts';
 import { PAGE_SIZE } from '../addresses.ts';
+import { draftKey } from '../drafts/rules.ts';
 
 type Thread = NonNullable<Awaited<ReturnType<typeof threadById>>>;
 
@@ -79,6 +81,12 @@ export interface OwnFacts {
   liked: ReadonlySet<number>;
   /** Their votes on the page's posts, in a question. */
   votes: ReadonlyMap<number, -1 | 1>;
+  /** The page's posts they bookmarked (server/bookmarks). */
+  bookmarked: ReadonlySet<number>;
+  /** Their draft of a reply to the thread (server/drafts), escaped once for the reply box. */
+  draft: Buffer | null;
+  /** The draft as written, for a page rendered for them alone. */
+  draftText: string;
   /** A post of theirs on the page is held or hidden: it shows to them, so their page is their own. */
   ownHeld: boolean;
 }
@@ -127,7 +135,8 @@ export async function keepSharedPage(
   );
   const html = await reply.render('threads/thread', {
     ...data,
-    values: { body: '' },
+    // The reply box holds each member's own draft (DRAFT_SLOT, filled per request).
+    values: { body: DRAFT_SLOT },
     errors: {},
     viewer: anyMember,
     ...viewerFlags(anyMember),
@@ -156,9 +165,10 @@ export function authorScopes(posts: readonly { user_id: number }[]): string[] {
 }
 
 /**
- * What one member's page needs of their own: read position, watch level, likes, votes, held
- * posts. Kept until the member or the thread changes (migrations/0024 announces the member's
- * reads, watches and likes; a vote moves its post's score, which announces the thread).
+ * What one member's page needs of their own: read position, watch level, likes, bookmarks, their
+ * draft, votes, held posts. Kept until the member or the thread changes (migrations/0024 announces
+ * the member's reads, watches and likes, migrations/0037 their bookmarks and drafts; a vote moves
+ * its post's score, which announces the thread).
  */
 export async function memberFacts(db: Db, pages: MemberPages, userId: number, thread: { id: number; kind: string }, page: number, posts: SharedThreadPage['posts']): Promise<OwnFacts> {
   const kept = pages.memberFacts<OwnFacts>(userId, thread.id, page);
@@ -182,11 +192,15 @@ async function readFacts(db: Db, userId: number, thread: { id: number; kind: str
   const votes = question
     ? sql`array(select post_id || ':' || value from post_votes where user_id = ${userId} and post_id = any(${postIds}::bigint[]))`
     : sql`'{}'::text[]`;
-  const { rows } = await sql<{ last_read: number | null; watch: WatchLevel | null; liked: string[]; votes: string[]; own_held: boolean }>`
+  const { rows } = await sql<{
+    last_read: number | null; watch: WatchLevel | null; liked: string[]; bookmarked: string[]; draft: string | null; votes: string[]; own_held: boolean;
+  }>`
     select
       (select last_read_post_number from thread_reads where user_id = ${userId} and thread_id = ${threadId}) as last_read,
       (select level from thread_watches where user_id = ${userId} and thread_id = ${threadId}) as watch,
       array(select post_id from post_likes where user_id = ${userId} and post_id = any(${postIds}::bigint[])) as liked,
+      array(select post_id from bookmarks where user_id = ${userId} and post_id = any(${postIds}::bigint[])) as bookmarked,
+      (select body from drafts where user_id = ${userId} and draft_key = ${draftKey('thread', threadId)}) as draft,
       ${votes} as votes,
       exists(${ownWithheld}) as own_held`.execute(db);
   const row = rows[0];
@@ -194,7 +208,11 @@ async function readFacts(db: Db, userId: number, thread: { id: number; kind: str
     const [post, value] = v.split(':');
     return [Number(post), value === '1' ? 1 : -1] as const;
   }));
-  return { lastRead: row.last_read, watch: row.watch, liked: new Set(row.liked.map(Number)), votes: voted, ownHeld: row.own_held };
+  const draftText = row.draft ?? '';
+  return {
+    lastRead: row.last_read, watch: row.watch, liked: new Set(row.liked.map(Number)), bookmarked: new Set(row.bookmarked.map(Number)),
+    draft: draftText ? Buffer.from(Handlebars.escapeExpression(draftText)) : null, draftText, votes: voted, ownHeld: row.own_held,
+  };
 }
 
 /** The shared page as this member sees it. */
@@ -203,6 +221,8 @@ export function fillSharedPage(reply: FastifyReply, shared: SharedThreadPage, vi
     viewer,
     token: reply.csrfToken(),
     liked: facts.liked,
+    bookmarked: facts.bookmarked,
+    draft: facts.draft,
     votes: facts.votes,
     firstUnread: firstUnreadOf(shared.posts, facts.lastRead),
     watch: facts.watch ?? 'normal',

@@ -11,6 +11,8 @@ export interface PostRow extends PostFacts {
   id: number;
   post_number: number;
   liked_by?: number | null;
+  /** The viewer if they bookmarked it (server/bookmarks). */
+  bookmarked_by?: number | null;
   /** The viewer's vote on it, in a question. */
   my_vote?: -1 | 1 | null;
 }
@@ -48,6 +50,9 @@ export function postView<P extends PostRow>(post: P, viewer: Viewer | null, thre
     ...post,
     isFirstUnread: firstUnread !== undefined && post.id === firstUnread,
     liked: post.liked_by != null,
+    // Any signed-in reader may keep a post they can see; the control is theirs alone.
+    bookmarked: post.bookmarked_by != null,
+    canBookmark: viewer !== null,
     canLike: canOnPost(viewer, 'like post', post),
     canEdit: canOnPost(viewer, 'edit post', post),
     canDelete: canOnPost(viewer, 'delete post', post),

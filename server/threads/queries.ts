@@ -21,6 +21,9 @@ const pinnedNow = (eb: ExpressionBuilder<Database & { t: Database['threads'] }, 
 const postColumns = [
   'p.id', 'p.user_id', 'p.post_number', 'p.cooked', 'p.like_count', 'p.edit_count', 'p.created_at', 'p.updated_at', 'p.deleted_at',
   'p.score', 'u.username', 'u.rank', 'u.role',
+  // The author's display name and avatar come with their name: no query per post for either
+  // (a change of them announces author:<id>, migrations/0039).
+  'u.display_name', 'u.avatar',
 ] as const;
 
 /** For lists: the viewer's read state joins in (a guest is viewer 0, who has read nothing). */
@@ -46,6 +49,8 @@ export function latestThreads(db: Db, limit: number, viewer: Viewer | null, pins
       't.id', 't.title', 't.slug', 't.kind', 't.reply_count', 't.view_count', 't.last_post_at', 't.created_at',
       't.last_post_number', 'tr.last_read_post_number', 't.pinned_scope', 't.locked_at',
       'c.name as category_name', 'c.slug as category_slug', 'c.color as category_color', 'u.username',
+      // The author's avatar, with their name (the list is kept under author:<id>, server/home/routes.ts).
+      't.user_id', 'u.display_name', 'u.avatar',
     ])
     .select(questionColumns)
     .select(tagNames('t.id'))
@@ -219,6 +224,7 @@ export function categoryThreads(
     .select([
       't.id', 't.title', 't.slug', 't.kind', 't.reply_count', 't.view_count', 't.last_post_at', 't.created_at',
       't.last_post_number', 'tr.last_read_post_number', 't.pinned_scope', 't.locked_at', 'u.username',
+      't.user_id', 'u.display_name', 'u.avatar',
     ])
     .select(questionColumns)
     .select(tagNames('t.id'))
@@ -290,7 +296,7 @@ export function threadById(db: Db, id: number, opts: { withDeleted?: boolean; wi
 /**
  * One page of a thread's posts, in one query whatever the thread's length: a discussion's by post
  * number, a question's by rank (rankedPosts: the question, its accepted answer, then by score).
- * With whether the viewer liked each (a guest is viewer 0, who liked none) and, in a question,
+ * With whether the viewer liked and bookmarked each (a guest is viewer 0, who did neither) and, in a question,
  * how they voted on each (`my_vote`; only a question's page joins the votes).
  */
 export function threadPosts(
@@ -304,8 +310,9 @@ export function threadPosts(
     .selectFrom('posts as p')
     .innerJoin('users as u', 'u.id', 'p.user_id')
     .leftJoin('post_likes as pk', (join) => join.onRef('pk.post_id', '=', 'p.id').on('pk.user_id', '=', viewerId))
+    .leftJoin('bookmarks as bm', (join) => join.onRef('bm.post_id', '=', 'p.id').on('bm.user_id', '=', viewerId))
     .select(postColumns)
-    .select(['pk.user_id as liked_by', 'p.hidden_at', 'p.hidden_reason', 'p.pending_at', 'p.pending_reason', 'p.flag_score'])
+    .select(['pk.user_id as liked_by', 'bm.user_id as bookmarked_by', 'p.hidden_at', 'p.hidden_reason', 'p.pending_at', 'p.pending_reason', 'p.flag_score'])
     .where('p.thread_id', '=', thread.id)
     // Moderators see everything (deleted too); others public posts and their own held ones.
     .$if(!opts.withDeleted, (q) => q.where(readablePost(opts.viewer ?? null)))

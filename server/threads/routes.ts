@@ -8,6 +8,8 @@ import {
 import { afterNewPost, writeNewPost } from '../moderation/posting/posting.ts';
 import { standingOf } from '../moderation/posting/standing.ts';
 import { waitText } from '../text/moments.ts';
+import { attachUploads, uploadsAllowedPerPost } from '../uploads/posts.ts';
+import { takeUploadedBody } from '../uploads/routes.ts';
 
 /** What a member is told when their post waits for a moderator. */
 const heldMessage = 'Thanks! Your post is waiting for a moderator to approve it; until then only you and the moderators can see it.';
@@ -42,6 +44,8 @@ import { pollOfThread } from '../polls/queries.ts';
 import { similarQuestions } from '../search/queries.ts';
 import { filterLinks, listQuery, postAddress } from './questions.ts';
 import { parsePoll, pollView } from '../polls/rules.ts';
+import { clearDraft, draftOf, saveDraft, type DraftPlace } from '../drafts/queries.ts';
+import { draftErrors, draftKey } from '../drafts/rules.ts';
 
 const CATEGORY_PAGE = 30;
 
@@ -164,6 +168,8 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
       const now = new Date();
       const marked = <T extends Parameters<typeof readMarks>[0]>(t: T) => ({ ...t, ...readMarks(t, req.viewer !== null, now) });
       const list = [...pinned.map(marked), ...rows.slice(0, CATEGORY_PAGE).map(marked)];
+      // Each thread shows its author's avatar: the kept list goes when one changes (migrations/0039).
+      reply.dependsOn(authorScopes([...pinned, ...rows]));
       const last = rows.slice(0, CATEGORY_PAGE).at(-1);
       const next = rows.length > CATEGORY_PAGE && last ? `${last.last_post_at.toISOString()}_${last.id}` : null;
       const watch = level ? { action: `/c/${category.slug}/watch`, level } : null;
@@ -245,7 +251,13 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
     // "Load more" fetches the next page with htmx: the same reader, not another view.
     if (req.headers['hx-request'] !== 'true') opts.views.add(thread.id);
     if (filled) return reply.type('text/html; charset=utf-8').send(filled.html);
-    const values = { body: viewer && quote ? await quoteFor(thread.id, quote) : '' };
+    // The reply box holds a quote asked for, or else the member's draft of a reply (kept with
+    // their facts when they have any, read here only where the box is on the page).
+    const replyBox = data?.canReply && data.isLastPage;
+    const draft = !viewer || quote || !replyBox ? '' : own ? own.draftText : ((await draftOf(app.db, viewer.id, draftKey('thread', thread.id)))?.body ?? '');
+    // Just back from uploading a file without JavaScript: the text as sent, with its markdown (server/uploads).
+    const uploaded = viewer ? takeUploadedBody(req, `thread:${thread.id}`) : undefined;
+    const values = { body: uploaded ? uploaded.body : viewer && quote ? await quoteFor(thread.id, quote) : draft };
     // A guest's kept copy shows each post's author's name and rank: it goes when one changes (migrations/0031).
     if (data) reply.dependsOn(authorScopes(data.posts));
     return reply.page('threads/thread', { ...data, values, errors: {} });
@@ -315,8 +327,12 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
   );
 
   app.get('/c/:slug/new', { schema: { params: slugParams }, preHandler: signInFirst }, async (req, reply) => {
-    const category = await loadCategoryToPost(requireViewer(req), req.params.slug, true);
-    return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(), values: {}, errors: {} });
+    const viewer = requireViewer(req);
+    const category = await loadCategoryToPost(viewer, req.params.slug, true);
+    // The member's draft of a thread here, from this device or another.
+    const draft = await draftOf(app.db, viewer.id, draftKey('category', category.id));
+    const values = { ...(draft ? { title: draft.title, body: draft.body } : {}), ...takeUploadedBody(req, `new:${category.slug}`) };
+    return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(), values, errors: {} });
   });
 
   app.post(
@@ -366,10 +382,17 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
       const kind = memberKinds.find((k) => k === (input.kind || 'discussion'));
       // A wrong kind is said in the summary at the top as well as beside its buttons.
       if (!kind || Object.keys(errors).length) throw invalid(errors, errors.kind);
+      const uploadsAllowed = await uploadsAllowedPerPost(app.postingRules, viewer);
       const { decision, written: thread } = await writeNewPost(app.db, { rules: app.postingRules, viewer, title, body: input.body, categoryId: category.id }, app.now, (tx, decision, now) =>
         createThread(tx, {
           categoryId: category.id, userId: viewer.id, title: decision.title ?? title, body: decision.body, kind, tags: tags.tags, poll: poll.poll, at: now,
-          hold: decision.hold, onWritten: (tx, postId) => afterNewPost(tx, postId, decision, now),
+          hold: decision.hold,
+          // The draft of this thread goes with the post, in its transaction.
+          onWritten: async (tx, postId) => {
+            await afterNewPost(tx, postId, decision, now);
+            await clearDraft(tx, viewer.id, draftKey('category', category.id));
+            await attachUploads(tx, postId, viewer, decision.body, uploadsAllowed);
+          },
         }),
       );
       const flash = decision.hold ? heldMessage : 'Your thread is posted.';
@@ -409,10 +432,17 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
       const errors = postErrors(body);
       if (Object.keys(errors).length) throw new HttpError(422, errors.body, errors);
       // Locked, closed and slow threads, sanctions, spam checks: see server/moderation/posting/posting.ts.
+      const uploadsAllowed = await uploadsAllowedPerPost(app.postingRules, viewer);
       const { decision, written: created } = await writeNewPost(app.db, { rules: app.postingRules, viewer, body, thread, categoryId: thread.category_id }, app.now, (tx, decision, now) =>
         createReply(tx, {
           threadId: thread.id, userId: viewer.id, body: decision.body, at: now,
-          hold: decision.hold, onWritten: (tx, postId) => afterNewPost(tx, postId, decision, now),
+          hold: decision.hold,
+          // The draft of this reply goes with the post, in its transaction.
+          onWritten: async (tx, postId) => {
+            await afterNewPost(tx, postId, decision, now);
+            await clearDraft(tx, viewer.id, draftKey('thread', thread.id));
+            await attachUploads(tx, postId, viewer, decision.body, uploadsAllowed);
+          },
         }),
       );
       const url = await postAddress(app.db, thread, created);
@@ -425,6 +455,59 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
         return reply.fragment('posts/post', postView(post, viewer, after));
       }
       return answer(req, reply, { redirect: url, flash: decision.hold ? heldMessage : undefined });
+    },
+  );
+
+  /**
+   * A draft saved: with htmx (as the member types, debounced, or the "Save draft" button) the
+   * status beside the buttons, and a refusal said there too (422); without, back to the form,
+   * where the draft is (a refusal draws the form again with the text and the message).
+   */
+  async function keepDraft(req: FastifyRequest, reply: FastifyReply, viewer: Viewer, place: DraftPlace, input: { title?: string; body?: string }, back: () => Promise<string>) {
+    const draft = { title: input.title, body: input.body ?? '' };
+    const errors = draftErrors(draft);
+    const refused = Object.values(errors)[0];
+    const htmx = req.headers['hx-request'] === 'true';
+    if (refused && htmx) return reply.fragment('drafts/status', { error: refused }, 422);
+    if (refused) throw invalid(errors, refused);
+    if (htmx) {
+      await saveDraft(app.db, viewer.id, place, draft, app.now());
+      return reply.fragment('drafts/status', {});
+    }
+    const redirect = await back();
+    await saveDraft(app.db, viewer.id, place, draft, app.now());
+    return answer(req, reply, { redirect, flash: 'Your draft is saved.' });
+  }
+
+  // Drafts (server/drafts): one per member and thread for a reply, per category for a new
+  // thread. The saves as one types are a single statement each: the thread or category is read
+  // only for a plain submission, to lead back to its form.
+  app.post(
+    '/t/:id/draft',
+    { schema: { params: idParams, body: { type: 'object', properties: { body: text(200000), _csrf: csrfField } } }, config: { form: replyForm } },
+    async (req, reply) => {
+      const viewer = requireViewer(req, 'Please sign in to save drafts.');
+      const { id } = req.params;
+      return keepDraft(req, reply, viewer, { threadId: id }, req.body, async () => {
+        const thread = await loadThread(viewer, id);
+        return `${threadUrl(thread)}?page=${pageOf(thread.last_post_number)}#reply-area`;
+      });
+    },
+  );
+
+  app.post(
+    '/c/:slug/draft',
+    {
+      schema: { params: slugParams, body: { type: 'object', properties: { title: text(1000), body: text(200000), _csrf: csrfField } } },
+      config: { form: newThreadForm },
+    },
+    async (req, reply) => {
+      const viewer = requireViewer(req, 'Please sign in to save drafts.');
+      const { slug } = req.params;
+      return keepDraft(req, reply, viewer, { categorySlug: slug }, req.body, async () => {
+        const category = await loadCategory(viewer, slug);
+        return `/c/${category.slug}/new`;
+      });
     },
   );
 };

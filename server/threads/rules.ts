@@ -1,8 +1,7 @@
 // Pure rules about threads. A post's own text is checked by postErrors (server/text/rules.ts).
-import { postErrors } from '../text/rules.ts';
+import { postErrors, TITLE_MAX, TITLE_MIN } from '../text/rules.ts';
 
-export const TITLE_MIN = 5;
-export const TITLE_MAX = 200;
+export { TITLE_MAX, TITLE_MIN };
 
 /** Kinds a member may start here; the others arrive with their own features. */
 export const memberKinds = ['discussion', 'question'] as const;

@@ -51,6 +51,7 @@ export function taggedThreads(db: Db, viewer: Viewer | null, tagId: number, limi
     .select([
       't.id', 't.title', 't.slug', 't.kind', 't.reply_count', 't.last_post_at',
       'c.name as category_name', 'c.slug as category_slug', 'c.color as category_color', 'u.username',
+      'u.display_name', 'u.avatar',
     ])
     .select(questionColumns)
     .where('tt.tag_id', '=', tagId);

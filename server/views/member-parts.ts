@@ -1,7 +1,7 @@
 // One rendering of a page shared by every plain member, with the few parts that differ between
-// members (their name in the navigation, their likes, their own posts' links, their votes in a
-// question, the unread marker, their watch level, their CSRF token) left as slots to fill per
-// request.
+// members (their name in the navigation, their likes, their bookmarks, their own posts' links,
+// their votes in a question, the unread marker, their watch level, their draft in the reply box,
+// their CSRF token) left as slots to fill per request.
 //
 // Templates mark such a part with {{#memberPart "kind"}}…{{/memberPart}}. Rendered normally, the
 // block is simply rendered. Rendered for sharing (the collector is in the root data), the block
@@ -26,8 +26,14 @@ import type { Viewer } from '../permissions.ts';
 export const PARTS = 'memberParts';
 /** Stands for the member's CSRF token among a shared page's pieces. */
 const TOKEN = 0;
+/**
+ * Where the member's draft goes in the reply box: the shared rendering is drawn with this as the
+ * box's text (hex, so escaping leaves it as it is), and each request puts their draft there.
+ */
+export const DRAFT_SLOT = `draft-slot-${randomBytes(8).toString('hex')}`;
+const DRAFT = 1;
 
-type Piece = Buffer | typeof TOKEN;
+type Piece = Buffer | typeof TOKEN | typeof DRAFT;
 type Render = (context: object) => string;
 /** What a post part needs to know of its post to tell its variants apart. */
 interface PostFacts {
@@ -63,6 +69,7 @@ type Part =
     }
   | { kind: 'thread-edits'; context: Record<string, unknown>; render: Render; drawn: Map<string, Piece[]> }
   | { kind: 'divider'; postId: number; on: Piece[]; off: Piece[] }
+  | { kind: 'bookmark'; postId: number; on: Piece[]; off: Piece[] }
   | { kind: 'watch'; levels: Record<string, Piece[]> }
   | { kind: 'account'; render: Render };
 
@@ -75,13 +82,19 @@ export interface MemberFacts {
   votes?: ReadonlyMap<number, -1 | 1>;
   /** The post the unread marker goes before, if any. */
   firstUnread?: number;
+  /** The posts on the page they bookmarked. */
+  bookmarked?: ReadonlySet<number>;
+  /** Their draft for the page's reply box, escaped for the textarea (DRAFT_SLOT), if any. */
+  draft?: Buffer | null;
   watch: string;
   /** The moment the page is filled for: what a silence in force refuses. */
   now?: Date;
 }
 
+const splitOn = (html: string, slot: string, piece: typeof TOKEN | typeof DRAFT, rest: (s: string) => Piece[]): Piece[] =>
+  html.split(slot).flatMap((s, i): Piece[] => (i === 0 ? rest(s) : [piece, ...rest(s)]));
 const split = (html: string): Piece[] =>
-  html.split(TOKEN_SLOT).flatMap((s, i): Piece[] => (i === 0 ? [Buffer.from(s)] : [TOKEN, Buffer.from(s)])).filter((p) => p === TOKEN || p.length > 0);
+  splitOn(html, TOKEN_SLOT, TOKEN, (s) => splitOn(s, DRAFT_SLOT, DRAFT, (t) => [Buffer.from(t)])).filter((p) => !Buffer.isBuffer(p) || p.length > 0);
 
 export class PartCollector {
   private parts: Part[] = [];
@@ -111,6 +124,9 @@ export class PartCollector {
         break;
       case 'thread-edits':
         this.parts.push({ kind: 'thread-edits', context, render, drawn: new Map() });
+        break;
+      case 'bookmark':
+        this.parts.push({ kind: 'bookmark', postId: post.id, on: split(render({ ...context, bookmarked: true })), off: split(render({ ...context, bookmarked: false })) });
         break;
       case 'divider':
         this.parts.push({ kind: 'divider', postId: post.id, on: split(render({ ...context, isFirstUnread: true })), off: split(render({ ...context, isFirstUnread: false })) });
@@ -163,16 +179,24 @@ export class SharedPage {
   fill(m: MemberFacts): Buffer {
     const token = Buffer.from(m.token);
     const out: Buffer[] = [];
+    const slot = (p: typeof TOKEN | typeof DRAFT) => {
+      if (p === TOKEN) out.push(token);
+      else if (m.draft) out.push(m.draft);
+    };
     const put = (list: Piece[]) => {
-      for (const p of list) out.push(p === TOKEN ? token : p);
+      for (const p of list) {
+        if (Buffer.isBuffer(p)) out.push(p);
+        else slot(p);
+      }
     };
     for (const piece of this.pieces) {
-      if (piece === TOKEN) out.push(token);
+      if (piece === TOKEN || piece === DRAFT) slot(piece);
       else if (Buffer.isBuffer(piece)) out.push(piece);
       else if (piece.kind === 'post') put(piece.authorId === m.viewer.id ? piece.own : m.liked.has(piece.postId) ? piece.liked : piece.other);
       else if (piece.kind === 'votes') put(this.votesFor(piece, m));
       else if (piece.kind === 'thread-edits') put(this.editsFor(piece, m));
       else if (piece.kind === 'divider') put(piece.postId === m.firstUnread ? piece.on : piece.off);
+      else if (piece.kind === 'bookmark') put(m.bookmarked?.has(piece.postId) ? piece.on : piece.off);
       else if (piece.kind === 'watch') put(piece.levels[m.watch] ?? piece.levels.normal);
       else {
         let account = accounts.get(m.viewer);

@@ -380,6 +380,10 @@ const landed: Record<string, string> = {
   '0033_vote_gains': '495a8e9fe38453fc',
   '0034_rank_only_due': '9c3d5a0a9d1c1b29',
   '0035_votes_due_at_the_bar': '626dbd6f9fec69b0',
+  '0036_account_security': 'd980451f105fe27b',
+  '0037_bookmarks_drafts': '3c8612a2149b266a',
+  '0038_uploads': 'ac52ab452a52c88b',
+  '0039_profiles_avatars': 'ebf1db2da8feb223',
 };
 
 const digest = async (name: string) =>

@@ -100,6 +100,7 @@ export async function answersUnlike(h: Harness, roles: readonly TableRole[]): Pr
       const res = await ask(h, agent, row, row.url(world, viewer), row.form?.(world));
       if (res.statusCode !== row.expect[role]) wrong.push(`${row.method} ${row.route} as ${role}: ${res.statusCode}, the table says ${row.expect[role]}`);
       if (row.method === 'POST' && res.statusCode < 400) world = undefined;
+      if (row.endsSessions && viewer && res.statusCode < 400) agents.set(role, await h.signIn(viewer));
     }
   }
   return wrong;

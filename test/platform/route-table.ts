@@ -9,6 +9,7 @@
 //   403 not allowed · 404 not there for this viewer · 409 not in this state
 // A suspended member's sessions end when the sanction is imposed, so they come as a guest.
 import type { World } from './route-world.ts';
+import { letterAvatarKey } from '../../server/views/avatars.ts';
 
 export const ROLES = ['anonymous', 'newcomer', 'member', 'moderator', 'staff', 'admin', 'silenced', 'suspended'] as const;
 export type TableRole = (typeof ROLES)[number];
@@ -25,6 +26,8 @@ export interface RouteRow {
   formPage?: string;
   /** Each request gets a browser of its own (signing in or out changes the one it uses). */
   ownBrowser?: boolean;
+  /** Ends every session of the member who asks: their browser for the table signs in again after. */
+  endsSessions?: boolean;
   expect: Expect;
 }
 
@@ -94,6 +97,26 @@ export const routeTable: RouteRow[] = [
     expect: atLeast('member', 403, 303, signedInAll(403)),
   },
   { method: 'POST', route: '/logout', url: () => '/logout', ownBrowser: true, expect: all(303) },
+  // The account page and its security: each member's own. The password is "changed" to itself
+  // (the table's members keep signing in with it); the world's session to end is the author's,
+  // not there for anyone else; signing out everywhere ends the table's own browser too.
+  { method: 'GET', route: '/account', url: () => '/account', expect: page('member') },
+  {
+    method: 'POST', route: '/account/password', url: () => '/account/password',
+    form: () => ({ current_password: 'a long enough password', new_password: 'a long enough password' }), expect: action('member'),
+  },
+  { method: 'POST', route: '/account/sessions/:handle/end', url: (w) => `/account/sessions/${w.authorSession}/end`, expect: atLeast('member', 404, 401) },
+  { method: 'POST', route: '/account/sessions/end-all', url: () => '/account/sessions/end-all', endsSessions: true, expect: action('member') },
+  // The profile and avatar sections: a silenced member writes nothing others read, a bio or a
+  // picture included. The table's urlencoded form is refused by the multipart avatar route (415)
+  // once it knows who asks; test/accounts/avatars.test.ts sends real pictures. Avatars are for everyone.
+  {
+    method: 'POST', route: '/account/profile', url: () => '/account/profile',
+    form: () => ({ display_name: 'A display name', bio: 'A line about me.', location: 'Lyon', website: 'https://example.com' }), expect: action('member', { silenced: 403 }),
+  },
+  { method: 'POST', route: '/account/avatar', url: () => '/account/avatar', form: () => ({}), expect: atLeast('member', 415, 401, { silenced: 403 }) },
+  { method: 'POST', route: '/account/avatar/remove', url: () => '/account/avatar/remove', expect: action('member') },
+  { method: 'GET', route: '/avatars/:key', url: (w) => `/avatars/${letterAvatarKey(w.author)}`, expect: all(200) },
 
   // Writing.
   { method: 'GET', route: '/c/:slug/new', url: (w) => `/c/${w.category.slug}/new`, expect: page('member', { silenced: 403 }) },
@@ -105,12 +128,24 @@ export const routeTable: RouteRow[] = [
   },
   { method: 'POST', route: '/t/:id/replies', url: (w) => `/t/${w.thread.id}/replies`, form: () => ({ body: fresh('A reply') }), expect: posting() },
   { method: 'POST', route: '/preview', url: () => '/preview', form: () => ({ body: 'Some *markdown*' }), expect: atLeast('member', 200, 401) },
+  // Uploads: the table sends urlencoded forms, which a multipart route refuses (415) once it knows
+  // who asks; test/uploads/ sends real files. A served file is there for whoever may see its post.
+  { method: 'POST', route: '/uploads', url: () => '/uploads', form: () => ({}), expect: atLeast('member', 415, 401, { silenced: 403 }) },
+  { method: 'GET', route: '/uploads/:key', url: (w) => `/uploads/${w.upload}`, expect: all(200) },
   { method: 'GET', route: '/p/:id/edit', url: (w) => `/p/${w.reply}/edit`, expect: page('moderator') },
   { method: 'POST', route: '/p/:id/edit', url: (w) => `/p/${w.reply}/edit`, form: () => ({ body: fresh('An edit') }), expect: action('moderator') },
   { method: 'GET', route: '/p/:id/delete', url: (w) => `/p/${w.reply}/delete`, expect: page('moderator') },
   { method: 'POST', route: '/p/:id/delete', url: (w) => `/p/${w.reply}/delete`, expect: action('moderator') },
   { method: 'GET', route: '/p/:id/revisions', url: (w) => `/p/${w.reply}/revisions`, expect: page('moderator') },
   { method: 'POST', route: '/p/:id/like', url: (w) => `/p/${w.reply}/like`, expect: action('member') },
+  // Bookmarks and drafts are the member's own: anyone signed in keeps them (a silenced member too).
+  { method: 'POST', route: '/p/:id/bookmark', url: (w) => `/p/${w.reply}/bookmark`, form: () => ({ remind_at: '', timezone: 'Europe/Paris' }), expect: action('member') },
+  { method: 'GET', route: '/bookmarks', url: () => '/bookmarks', expect: page('member') },
+  { method: 'POST', route: '/t/:id/draft', url: (w) => `/t/${w.thread.id}/draft`, form: () => ({ body: 'A reply being written' }), expect: action('member') },
+  {
+    method: 'POST', route: '/c/:slug/draft', url: (w) => `/c/${w.category.slug}/draft`,
+    form: () => ({ title: 'A thread being written', body: 'Its first post' }), expect: action('member'),
+  },
   // Questions: anyone signed in votes up (a downvote waits for rank 2); the asker or staff accept.
   { method: 'POST', route: '/p/:id/vote', url: (w) => `/p/${w.answer}/vote`, form: () => ({ value: '1' }), expect: action('member') },
   { method: 'POST', route: '/p/:id/accept', url: (w) => `/p/${w.answer}/accept`, expect: action('staff') },

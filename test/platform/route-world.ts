@@ -7,6 +7,7 @@ import { addWatchedWord } from '../../server/moderation/posting/watched-words.ts
 import { notice } from '../../server/notifications/queries.ts';
 import { createReply, createThread } from '../../server/threads/queries.ts';
 import type { Member, testApp } from '../helpers/app.ts';
+import { linkUploads, recordUpload } from '../../server/uploads/queries.ts';
 
 type Harness = Awaited<ReturnType<typeof testApp>>;
 
@@ -40,7 +41,11 @@ export interface World {
   nomination: number;
   /** A grant of the author's (an anniversary) for admins to take back. */
   badgeGrant: number;
+  /** The public handle of a session of the author's (the account page names sessions by it). */
+  authorSession: string;
   settingsForm: Record<string, string>;
+  /** The key of an upload of the author's, in their public reply. */
+  upload: string;
 }
 
 let n = 0;
@@ -89,6 +94,10 @@ export async function makeWorld(h: Harness, cast: Cast, settingsForm: Record<str
     imposeSanction(tx, { kind: 'silence', reason: 'Too loud', endsAt: new Date(now.getTime() + 86_400_000), member: target, by: moderator.id, at: now }),
   );
   const word = await addWatchedWord(db, { word: `watched${i}`, action: 'flag', by: moderator.id });
+  const uploadKey = `${String(i).padStart(40, '0')}.txt`;
+  await h.app.uploads.put(uploadKey, { bytes: Buffer.from('An attached note.\n') }, 'text/plain; charset=utf-8');
+  await recordUpload(db, { key: uploadKey, thumbKey: null, userId: author.id, name: 'note.txt', kind: 'text', contentType: 'text/plain; charset=utf-8', size: 18, width: null, height: null, at: now });
+  await linkUploads(db, reply.id, author.id, [uploadKey]);
   const noticeFor = async (userId: number) => {
     await notice(db, { userId, kind: 'sanction', message: 'A notice.' });
     return (await db.selectFrom('notifications').select('id').where('user_id', '=', userId).orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
@@ -100,10 +109,12 @@ export async function makeWorld(h: Harness, cast: Cast, settingsForm: Record<str
     answer: answer.id,
     notifications: new Map(await Promise.all(cast.visitors.map(async (v) => [v.id, await noticeFor(v.id)] as [number, number]))),
     othersNotification: await noticeFor(author.id),
-    queueItem: item.id, silence: silence.id, watchedWord: word.id, settingsForm,
+    queueItem: item.id, silence: silence.id, watchedWord: word.id, settingsForm, upload: uploadKey,
     advocate: await make.member({ rank: 3 }),
     nomination: (await db.insertInto('rank_nominations').values({ user_id: (await make.member({ rank: 3 })).id, nominated_by: moderator.id, created_at: now })
       .returning('id').executeTakeFirstOrThrow()).id,
+    authorSession: (await db.insertInto('sessions').values({ id: `world-session-${i}`, user_id: author.id, data: JSON.stringify({ userId: author.id }), expires_at: new Date(now.getTime() + 86_400_000) })
+      .returning('handle').executeTakeFirstOrThrow()).handle,
     badgeGrant: (await db.insertInto('user_badges').values({ user_id: author.id, badge: 'anniversary', grant_key: -i, granted_at: now }).returning('id').executeTakeFirstOrThrow()).id,
   };
 }

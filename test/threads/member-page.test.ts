@@ -28,6 +28,9 @@ t.test('a member\'s page from the shared rendering is the page rendered for them
   await db.updateTable('posts').set({ edit_count: 1 }).where('id', 'in', [posts[4], posts[5]]).execute();
   await db.insertInto('post_likes').values([posts[2], posts[3], posts[21]].map((post_id) => ({ post_id, user_id: ben.id }))).execute();
   await db.insertInto('thread_watches').values({ user_id: ben.id, thread_id: thread.id, level: 'watching' }).execute();
+  // Ben's bookmarks, and dee's draft of a reply (the reply box is on the last page, 2).
+  await db.insertInto('bookmarks').values([posts[3], posts[22]].map((post_id) => ({ post_id, user_id: ben.id }))).execute();
+  await db.insertInto('drafts').values({ user_id: dee.id, draft_key: `thread:${thread.id}`, body: 'Half written, with <em>markup</em> & "quotes"' }).execute();
 
   const readTo: Record<string, number | null> = { ann: 5, ben: null, cat: 31, dee: 25 };
   async function setRead(userId: number, upTo: number | null) {
@@ -70,6 +73,10 @@ t.test('a member\'s page from the shared rendering is the page rendered for them
   t.equal(benPage.querySelector('#watch-level option[selected]')?.getAttribute('value'), 'watching');
   t.ok(benPage.querySelector(`#post-${posts[4]} a.edited`), 'ben sees his own post\'s revisions');
   t.equal(benPage.querySelector('.nav-user')?.text, 'ben');
+  t.equal(benPage.querySelector(`#bookmark-${posts[3]} .bookmark-button`)?.getAttribute('aria-pressed'), 'true', 'ben\'s bookmark');
+  t.equal(annPage.querySelector(`#bookmark-${posts[3]} .bookmark-button`)?.getAttribute('aria-pressed'), 'false', 'not ann\'s');
+  const deeLast = await (await signIn(dee)).page(`/t/${thread.id}/${thread.slug}?page=2`);
+  t.equal(deeLast.querySelector('form.reply-form textarea[name=body]')?.text, 'Half written, with <em>markup</em> & "quotes"', 'dee\'s draft in the reply box');
   await setRead(dee.id, 5);
   const deePage = await (await signIn(dee)).page(`/t/${thread.id}/${thread.slug}?page=1`);
   t.equal(deePage.querySelector('#unread + article')?.getAttribute('id'), `post-${posts[6]}`, 'the marker before the first unread post');

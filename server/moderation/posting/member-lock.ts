@@ -17,7 +17,7 @@ import type { Db } from '../../db/index.ts';
  * held up by their post. Other advisory locks of the app (Kysely's migration lock) use the one-key
  * form, which PostgreSQL keeps apart from this one.
  */
-const kinds = { posting: 1, flagging: 2 } as const;
+const kinds = { posting: 1, flagging: 2, uploading: 3 } as const;
 
 export type LimitKind = keyof typeof kinds;
 

@@ -61,6 +61,8 @@ function itemsInContext(db: Db, viewer: Viewer) {
       'p.pending_at', 'p.pending_reason', 'p.flag_score', 'p.edit_count',
       't.id as thread_id', 't.title as thread_title', 't.slug as thread_slug', 'c.name as category_name', 'c.slug as category_slug',
       'u.id as member_id', 'u.username as member', 'u.rank as member_rank', 'u.role as member_role', 'u.created_at as member_joined',
+      // What the item's avatar is drawn from ({{avatar member_avatar 24}}), read with the name.
+      sql<{ username: string; display_name: string; avatar: string | null } | null>`case when u.id is null then null else json_build_object('username', u.username, 'display_name', u.display_name, 'avatar', u.avatar) end`.as('member_avatar'),
     ])
     .select((eb) => [
       jsonArrayFrom(

@@ -2,6 +2,7 @@
 // as its default. Defaults start from ../REFERENCE numbers (see README, Moderation).
 import type { Db } from '../../db/index.ts';
 import { logAction } from '../log/write.ts';
+import type { UploadKind } from '../../db/schema.ts';
 
 export const defaultSettings = {
   /** A post hides, pending review, when its flags' weights add up to this. */
@@ -49,6 +50,18 @@ export const defaultSettings = {
   rank3_sanction_free_days: 180,
   /** After the rank last moved, days before an Advocate below the bar drops back to Contributor. */
   rank3_grace_days: 14,
+  // Uploads (server/uploads/): sizes, kinds, how many a post holds, and a member's daily quota.
+  /** The largest image and other file accepted, in MB. */
+  upload_image_max_mb: 4,
+  upload_file_max_mb: 8,
+  /** What a zip archive may unpack to at most, in MB, as its directory declares (zip bombs). */
+  upload_zip_unpacked_max_mb: 100,
+  /** The kinds that may be uploaded: any of image, pdf, text, zip. */
+  upload_kinds: ['image', 'pdf', 'text', 'zip'] as UploadKind[],
+  /** A member's own uploads one post may hold, by rank 0–4 (newcomers' images are also held to newcomer_images). */
+  uploads_per_post: [1, 5, 10, 20, 20],
+  /** MB a member may upload in 24 hours, by rank 0–4. */
+  upload_daily_mb: [10, 50, 100, 200, 500],
 };
 
 export type Settings = typeof defaultSettings;

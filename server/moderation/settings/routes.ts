@@ -10,6 +10,10 @@ import { csrfField, text } from '../../schemas.ts';
 import { requireRight } from '../../sessions/guards.ts';
 import { answer } from '../../views/index.ts';
 import { changeSetting, loadSettings, type SettingKey, type Settings } from './queries.ts';
+import { kindNames, uploadKinds } from './upload-kinds.ts';
+
+/** The kinds of file that may be uploaded: a checkbox each, `upload_kind_<kind>` (not a number, so outside settingFields). */
+const kindField = (kind: string) => `upload_kind_${kind}`;
 
 interface SettingField {
   label: string;
@@ -40,6 +44,16 @@ export const settingFields: { section: string; fields: Partial<Record<SettingKey
       post_interval_seconds: { label: 'Seconds between two posts', hint: 'By rank. Moderators and staff are never held back.', min: 0, max: 3600 },
       posts_per_hour: { label: 'Posts in an hour', hint: 'By rank, threads and replies together.', min: 1, max: 1000 },
       duplicate_window_minutes: { label: 'Duplicate window, in minutes', hint: 'The same text posted again by the same member within this time is refused. 0 turns it off.', min: 0, max: 1440 },
+    },
+  },
+  {
+    section: 'Uploads',
+    fields: {
+      upload_image_max_mb: { label: 'Largest image, in MB', hint: 'Images are re-encoded and made at most 1920 pixels wide once taken.', min: 1, max: 50 },
+      upload_file_max_mb: { label: 'Largest other file, in MB', hint: 'PDF, text and zip files.', min: 1, max: 100 },
+      upload_zip_unpacked_max_mb: { label: 'Largest zip unpacked, in MB', hint: 'What a zip archive may declare it unpacks to.', min: 1, max: 10000 },
+      uploads_per_post: { label: 'Uploads in a post', hint: 'By rank: the writer\'s own uploads one post may hold. Newcomers are also held to their images in a post.', min: 0, max: 100 },
+      upload_daily_mb: { label: 'Daily quota, in MB', hint: 'By rank: what a member may upload in 24 hours.', min: 0, max: 100000 },
     },
   },
   {
@@ -92,6 +106,7 @@ export function settingsForm(settings: Settings): Record<string, string> {
     if (Array.isArray(value)) value.forEach((v, rank) => (values[rankField(key, rank)] = String(v)));
     else values[key] = String(value);
   }
+  for (const kind of settings.upload_kinds) values[kindField(kind)] = 'on';
   return values;
 }
 
@@ -105,7 +120,7 @@ function wholeNumber(raw: unknown, min: number, max: number): number | null {
 
 /** The settings an admin sent, or the message beside each field that is wrong. */
 export function readSettingsForm(form: Record<string, unknown>, current: Settings) {
-  const settings = structuredClone(current) as Record<SettingKey, number | number[]>;
+  const settings = structuredClone(current) as unknown as Record<SettingKey, number | number[]>;
   const errors: Record<string, string> = {};
   for (const key of settingKeys) {
     const { min, max } = fieldOf(key)!;
@@ -122,7 +137,9 @@ export function readSettingsForm(form: Record<string, unknown>, current: Setting
       else settings[key] = value;
     }
   }
-  return { settings: settings as Settings, errors };
+  const read = settings as unknown as Settings;
+  read.upload_kinds = uploadKinds.filter((kind) => Boolean(form[kindField(kind)]));
+  return { settings: read, errors };
 }
 
 /** Each setting's field, or one for each rank: text, which readSettingsForm reads as a whole number. */
@@ -130,14 +147,16 @@ const settingProperties: Record<string, ReturnType<typeof text>> = Object.fromEn
   settingKeys.flatMap((key) => [key, ...rankNames.map((_, rank) => rankField(key, rank))]).map((name) => [name, text(20)]),
 );
 
-const settingsBody = { type: 'object', properties: { _csrf: csrfField, ...settingProperties } } as const;
+const kindProperties: Record<string, ReturnType<typeof text>> = Object.fromEntries(uploadKinds.map((kind) => [kindField(kind), text(5)]));
+
+const settingsBody = { type: 'object', properties: { _csrf: csrfField, ...settingProperties, ...kindProperties } } as const;
 
 export const moderationSettings: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.addHook('preValidation', requireRight('change settings', 'The moderation settings and watched words are kept by administrators.'));
 
   /** What the settings page shows around the form. Nothing for those who may not see it: a refused form is drawn again empty. */
   async function settingsPage(req: FastifyRequest) {
-    if (!can(req.viewer, 'change settings')) return { sections: [] };
+    if (!can(req.viewer, 'change settings')) return { sections: [], uploadKinds: [] };
     const settings = await loadSettings(app.db);
     return {
       sections: settingFields.map((s) => ({
@@ -148,6 +167,7 @@ export const moderationSettings: FastifyPluginAsyncJsonSchemaToTs = async (app) 
           ranks: isList(key, settings) ? rankNames.map((name, rank) => ({ name: rankField(key, rank), label: `${rank} · ${name}` })) : null,
         })),
       })),
+      uploadKinds: uploadKinds.map((kind) => ({ name: kindField(kind), label: kindNames[kind] })),
     };
   }
 
@@ -163,7 +183,7 @@ export const moderationSettings: FastifyPluginAsyncJsonSchemaToTs = async (app) 
     const current = await loadSettings(app.db);
     const { settings, errors } = readSettingsForm(req.body, current);
     if (Object.keys(errors).length) throw invalid(errors);
-    const changed = settingKeys.filter((key) => JSON.stringify(settings[key]) !== JSON.stringify(current[key]));
+    const changed = [...settingKeys, 'upload_kinds' as const].filter((key) => JSON.stringify(settings[key]) !== JSON.stringify(current[key]));
     for (const key of changed) await changeSetting(app.db, key, settings[key], viewer.id);
     const flash = changed.length ? `Settings saved: ${changed.length} changed.` : 'Nothing changed.';
     return answer(req, reply, { redirect: '/admin/settings', flash });
