@@ -7,13 +7,6 @@
 // (multipart/form-data, field `avatar`), streamed to a temporary file while counted, decided from
 // its content and re-encoded (server/profiles/avatars.ts); /account/avatar/remove goes back to
 // the letter avatar.
-import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
@@ -27,7 +20,7 @@ import type { FormConfig } from '../views/errors.ts';
 import { answer } from '../views/index.ts';
 import { MB, sizeInWords } from '../uploads/rules.ts';
 import type { UploadStorage } from '../uploads/storage.ts';
-import { multipartForms } from '../uploads/multipart-forms.ts';
+import { multipartForms, temporaryFiles } from '../uploads/multipart-forms.ts';
 import { avatarImages, removeAvatarImages, storeAvatar } from './avatars.ts';
 import { avatarInUse, profileOf, saveProfile, setAvatar } from './queries.ts';
 import { BIO_MAX, DISPLAY_NAME_MAX, LOCATION_MAX, WEBSITE_MAX, cleanProfile, profileErrors } from './rules.ts';
@@ -113,12 +106,7 @@ export const profiles: FastifyPluginAsyncJsonSchemaToTs<{ Options: ProfileOption
     return answer(req, reply, { redirect: '/account', flash: 'Your profile is saved.' });
   });
 
-  // Each request's temporary folder, removed once the answer is sent, whatever it was.
-  const tempDirs = new WeakMap<FastifyRequest, string>();
-  app.addHook('onResponse', async (req) => {
-    const dir = tempDirs.get(req);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  const temporary = temporaryFiles(app, 'hearth-avatar');
 
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
@@ -131,21 +119,8 @@ export const profiles: FastifyPluginAsyncJsonSchemaToTs<{ Options: ProfileOption
         return;
       }
       const limit = (await app.postingRules.get()).settings.upload_image_max_mb * MB;
-      const dir = tempDirs.get(this) ?? (await mkdtemp(path.join(tmpdir(), 'hearth-avatar-')));
-      tempDirs.set(this, dir);
-      const file = path.join(dir, randomUUID());
-      let size = 0;
-      let over = false;
-      // Past the limit nothing more is written; the rest is read and dropped.
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          size += chunk.length;
-          if (size > limit) over = true;
-          done(null, over ? undefined : chunk);
-        },
-      });
-      await pipeline(part.file as Readable, counter, createWriteStream(file));
-      const received: ReceivedAvatar = { received: true, file, size, over: over || part.file.truncated, filename: part.filename };
+      const kept = await temporary.receive(this, part, limit);
+      const received: ReceivedAvatar = { received: true, ...kept, filename: part.filename };
       (part as unknown as { value: ReceivedAvatar }).value = received;
     },
   });

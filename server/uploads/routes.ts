@@ -7,12 +7,8 @@
 //
 // The file is streamed to a temporary file while its bytes are counted (never held whole in
 // memory), decided from its content, checked, and only then kept: a refused file leaves nothing.
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
@@ -29,7 +25,7 @@ import { checkZip, detectUpload } from './inspect.ts';
 import { bytesUploadedSince, postsHoldingUpload, recordUpload, uploadByKey } from './queries.ts';
 import { cleanName, forRank, markdownFor, MB, quotaRefusal, sizeInWords } from './rules.ts';
 import type { UploadStorage } from './storage.ts';
-import { multipartForms } from './multipart-forms.ts';
+import { multipartForms, temporaryFiles } from './multipart-forms.ts';
 
 declare module 'fastify' {
   interface Session {
@@ -127,15 +123,7 @@ export const uploads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { storage: Upl
   const handled = new WeakSet<FastifyRequest>();
   /** Requests whose temporary file could not be written: our fault, never taken for a broken body. */
   const faults = new WeakSet<FastifyRequest>();
-  // Each request's temporary folder, removed once the answer is sent (whatever it was).
-  const tempDirs = new WeakMap<FastifyRequest, string>();
-  const removeTemp = async (req: FastifyRequest) => {
-    const dir = tempDirs.get(req);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  };
-  app.addHook('onResponse', removeTemp);
-  // A sender who goes away mid-upload gets no answer, and leaves nothing behind either.
-  app.addHook('onRequestAbort', removeTemp);
+  const temporary = temporaryFiles(app, 'hearth-upload');
 
   await app.register(multipart, {
     // Fields come with the file: the CSRF token, and the text of the form it was sent from.
@@ -150,28 +138,16 @@ export const uploads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { storage: Upl
         return;
       }
       const limit = streamLimit((await app.postingRules.get()).settings);
-      const dir = tempDirs.get(this) ?? (await mkdtemp(path.join(tmpdir(), 'hearth-upload-')));
-      tempDirs.set(this, dir);
-      const file = path.join(dir, randomUUID());
-      let size = 0;
-      let over = false;
-      // Past the limit nothing more is written; the rest of the request is read and dropped.
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          size += chunk.length;
-          if (size > limit) over = true;
-          done(null, over ? undefined : chunk);
-        },
-      });
+      let kept;
       try {
-        await pipeline(part.file as Readable, counter, createWriteStream(file));
+        kept = await temporary.receive(this, part, limit);
       } catch (err) {
         // The request cut short is the sender's (the error handler says 400); the temporary file
         // not written is ours, and a fault.
         if ((err as NodeJS.ErrnoException).syscall) faults.add(this);
         throw err;
       }
-      const received: ReceivedFile = { received: true, file, size, over: over || part.file.truncated, limit, filename: part.filename };
+      const received: ReceivedFile = { received: true, ...kept, limit, filename: part.filename };
       (part as unknown as { value: ReceivedFile }).value = received;
     },
   });
