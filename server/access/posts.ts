@@ -67,23 +67,32 @@ export function postWithThread<C extends SelectExpression<PostThreadDb, 'p' | 't
   return postWithThreadQuery(db, id, cols).executeTakeFirst();
 }
 
-/** postWithThread's query, for a statement to build on (a vote locks the post with it). */
-export function postWithThreadQuery<C extends SelectExpression<PostThreadDb, 'p' | 't' | 'c'>>(db: Db, id: number, cols: readonly C[] = []) {
+/** Posts with their threads and categories, as postWithThread reads one, for a statement to pick its posts from. */
+export function postsWithThreadQuery(db: Db) {
   return db
     .selectFrom('posts as p')
     .innerJoin('threads as t', 't.id', 'p.thread_id')
     .innerJoin('categories as c', 'c.id', 't.category_id')
-    .select(postWithThreadColumns)
-    .select(cols)
-    .where('p.id', '=', id);
+    .select(postWithThreadColumns);
+}
+
+/** postWithThread's query, for a statement to build on (a vote locks the post with it). */
+export function postWithThreadQuery<C extends SelectExpression<PostThreadDb, 'p' | 't' | 'c'>>(db: Db, id: number, cols: readonly C[] = []) {
+  return postsWithThreadQuery(db).select(cols).where('p.id', '=', id);
+}
+
+/** What the viewer is told when they may not see a post so read where it is (seePostRefusal), or null. */
+export function seePostRowRefusal(viewer: Viewer | null, row: PostWithThread) {
+  return seePostRefusal(viewer, row, {
+    user_id: row.thread_user_id, deleted_at: row.thread_deleted_at, hidden_at: row.thread_hidden_at, pending_at: row.thread_pending_at,
+    read_role: row.read_role, read_rank: row.read_rank,
+  });
 }
 
 /** assertCanSeePost for such a row. */
 export function assertCanSeePostRow(viewer: Viewer | null, row: PostWithThread) {
-  assertCanSeePost(viewer, row, {
-    user_id: row.thread_user_id, deleted_at: row.thread_deleted_at, hidden_at: row.thread_hidden_at, pending_at: row.thread_pending_at,
-    read_role: row.read_role, read_rank: row.read_rank,
-  });
+  const refused = seePostRowRefusal(viewer, row);
+  if (refused) throw refused;
 }
 
 /** Stops here unless the viewer may see the post where it is (seePostRefusal says what they are told). */

@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { UploadKind } from '../db/schema.ts';
-import { categoryAccessColumns } from '../access/categories.ts';
+import { postsWithThreadQuery } from '../access/posts.ts';
 
 export interface NewUpload {
   key: string;
@@ -54,16 +54,8 @@ export async function bytesUploadedSince(db: Db, userId: number, since: Date): P
 
 /** The posts holding an upload, with what deciding whether a viewer may see each needs. */
 export function postsHoldingUpload(db: Db, uploadId: number) {
-  return db
-    .selectFrom('post_uploads as pu')
-    .innerJoin('posts as p', 'p.id', 'pu.post_id')
-    .innerJoin('threads as t', 't.id', 'p.thread_id')
-    .innerJoin('categories as c', 'c.id', 't.category_id')
-    .select([
-      'p.user_id', 'p.deleted_at', 'p.hidden_at', 'p.pending_at',
-      't.user_id as thread_user_id', 't.deleted_at as thread_deleted_at', 't.hidden_at as thread_hidden_at', 't.pending_at as thread_pending_at',
-      ...categoryAccessColumns,
-    ])
+  return postsWithThreadQuery(db)
+    .innerJoin('post_uploads as pu', 'pu.post_id', 'p.id')
     .where('pu.upload_id', '=', uploadId)
     .execute();
 }

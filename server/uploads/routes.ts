@@ -14,7 +14,8 @@ import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { HttpError, notFound, tooSoon } from '../errors.ts';
-import { hasRole, seePostRefusal, silenceRefusal, type Viewer } from '../permissions.ts';
+import { hasRole, silenceRefusal, type Viewer } from '../permissions.ts';
+import { seePostRowRefusal } from '../access/posts.ts';
 import { csrfField, text } from '../schemas.ts';
 import { requireViewer } from '../sessions/guards.ts';
 import { lockMemberLimit } from '../moderation/posting/member-lock.ts';
@@ -89,13 +90,7 @@ const withMarkdown = (body: string, markdown: string) => (body.trim() ? `${body.
 async function maySee(db: Parameters<typeof postsHoldingUpload>[0], viewer: Viewer | null, upload: { id: number; user_id: number }) {
   if (viewer && viewer.id === upload.user_id) return true;
   const posts = await postsHoldingUpload(db, upload.id);
-  return posts.some(
-    (p) =>
-      seePostRefusal(viewer, p, {
-        user_id: p.thread_user_id, deleted_at: p.thread_deleted_at, hidden_at: p.thread_hidden_at, pending_at: p.thread_pending_at,
-        read_role: p.read_role, read_rank: p.read_rank,
-      }) === null,
-  );
+  return posts.some((p) => seePostRowRefusal(viewer, p) === null);
 }
 
 /** A header value's file name: the ASCII fallback, and the name itself as RFC 5987 says. */
