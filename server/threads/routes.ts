@@ -331,8 +331,8 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
     const category = await loadCategoryToPost(viewer, req.params.slug, true);
     // The member's draft of a thread here, from this device or another.
     const draft = await draftOf(app.db, viewer.id, draftKey('category', category.id));
-    const values = { ...(draft ? { title: draft.title, body: draft.body } : {}), ...takeUploadedBody(req, `new:${category.slug}`) };
-    return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(), values, errors: {} });
+    const values: Record<string, string> = { ...(draft ? { title: draft.title, body: draft.body } : {}), ...takeUploadedBody(req, `new:${category.slug}`) };
+    return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(values.kind), values, errors: {} });
   });
 
   app.post(

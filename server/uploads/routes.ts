@@ -31,7 +31,7 @@ import { multipartForms, temporaryFiles } from './multipart-forms.ts';
 declare module 'fastify' {
   interface Session {
     /** The text of a form a file was uploaded from without JavaScript, with the markdown added, for that form to show once. */
-    uploadedBody?: { form: string; body: string; title?: string };
+    uploadedBody?: { form: string; body: string; fields?: Record<string, string> };
   }
 }
 
@@ -72,15 +72,21 @@ export function uploadFormOf(returnTo: string | undefined): { form: string; page
 }
 
 /**
- * The text (and a new thread's title) to show in a form, once, after a file was uploaded from it without JavaScript (the
- * text as it was sent, with the upload's markdown added), or undefined. `form` as uploadFormOf
- * names it.
+ * The form's other fields an upload without JavaScript sends along and brings back: a new
+ * thread's title, kind, tags and poll, and an edit's title. Nothing typed is lost to an upload.
  */
-export function takeUploadedBody(req: FastifyRequest, form: string): { body: string; title?: string } | undefined {
+const KEPT_FIELDS = ['title', 'kind', 'tags', 'poll_question', 'poll_options', 'poll_multiple', 'poll_closes_at'] as const;
+
+/**
+ * What to show in a form, once, after a file was uploaded from it without JavaScript: the text
+ * as it was sent with the upload's markdown added, and the other fields as they were sent; or
+ * undefined. `form` as uploadFormOf names it.
+ */
+export function takeUploadedBody(req: FastifyRequest, form: string): Record<string, string> & { body: string } | undefined {
   const kept = req.viewer ? req.session?.uploadedBody : undefined;
   if (!kept || kept.form !== form) return undefined;
   delete req.session.uploadedBody;
-  return kept.title === undefined ? { body: kept.body } : { body: kept.body, title: kept.title };
+  return { ...kept.fields, body: kept.body };
 }
 
 /** The text with the markdown added on a line of its own. */
@@ -159,7 +165,10 @@ export const uploads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { storage: Upl
       schema: {
         body: {
           type: 'object',
-          properties: { _csrf: csrfField, body: text(200000), title: text(1000), return_to: text(500) },
+          properties: {
+            _csrf: csrfField, body: text(200000), title: text(1000), return_to: text(500),
+            kind: text(20), tags: text(500), poll_question: text(1000), poll_options: text(5000), poll_multiple: text(10), poll_closes_at: text(40),
+          },
         },
       },
       config: { csrfAfterMultipart: true },
@@ -171,7 +180,7 @@ export const uploads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { storage: Upl
       const silenced = silenceRefusal(await standingOf(app.db, viewer, app.now()));
       if (silenced) throw silenced;
       if (!req.isMultipart()) throw new HttpError(415, 'Send the file as multipart/form-data, in the field "file".');
-      const sent = (req.body ?? {}) as { file?: unknown; body?: string; title?: string; return_to?: string };
+      const sent = (req.body ?? {}) as { file?: unknown; body?: string; return_to?: string } & Partial<Record<(typeof KEPT_FIELDS)[number], string>>;
       const received = sent.file;
       if (!isReceived(received)) throw new HttpError(422, 'Choose a file to upload.', { file: 'Choose a file to upload.' });
       if (received.size === 0) throw new HttpError(422, 'This file is empty.', { file: 'This file is empty.' });
@@ -226,7 +235,9 @@ export const uploads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { storage: Upl
       if (req.headers['hx-request'] === 'true') return reply.fragment('uploads/uploaded', answer);
       const from = uploadFormOf(sent.return_to);
       if (!from || (req.headers.accept ?? '').includes('application/json')) return reply.code(201).send(answer);
-      req.session.uploadedBody = { form: from.form, body: withMarkdown(sent.body ?? '', markdown), ...(sent.title !== undefined ? { title: sent.title } : {}) };
+      const fields: Record<string, string> = {};
+      for (const name of KEPT_FIELDS) if (typeof sent[name] === 'string') fields[name] = sent[name];
+      req.session.uploadedBody = { form: from.form, body: withMarkdown(sent.body ?? '', markdown), fields };
       reply.flash('notice', `${upload.name} is uploaded: it is added at the end of your text.`);
       return reply.redirect(`${from.page}#field-body`, 303);
     },

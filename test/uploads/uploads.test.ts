@@ -280,16 +280,24 @@ t.test('without JavaScript, the Upload button comes back to the form with the ma
   // Once: the next visit shows the form as it would be.
   t.equal((await agent.page(`/t/${thread.id}/${thread.slug}`)).querySelector('form.reply-form textarea[name=body]')?.text, '');
 
-  // The new-thread form keeps its title too.
+  // The new-thread form keeps its title, kind, tags and poll too.
   const category = await h.make.category();
   const form = await agent.page(`/c/${category.slug}/new`);
   const from = form.querySelector('input[name=return_to]')?.getAttribute('value');
   t.equal(from, `/c/${category.slug}/new`);
-  const again = await upload(h.app, agent, { name: 'notes.txt', bytes: Buffer.from('log\n') }, { json: false, fields: { title: 'It crashes on start', body: '', return_to: from! } });
+  const again = await upload(h.app, agent, { name: 'notes.txt', bytes: Buffer.from('log\n') }, { json: false, fields: {
+    title: 'It crashes on start', body: '', return_to: from!, kind: 'question', tags: 'crash, startup',
+    poll_question: 'Which version?', poll_options: '1.0\n2.0', poll_multiple: 'on',
+  } });
   t.equal(again.statusCode, 303);
   const newPage = await agent.page(`/c/${category.slug}/new`);
   t.match(newPage.querySelector('textarea[name=body]')?.text ?? '', /^\[notes\.txt\]\(\/uploads\/[0-9a-f]{40}\.txt\)\n$/);
   t.equal(newPage.querySelector('input[name=title]')?.getAttribute('value'), 'It crashes on start');
+  t.equal(newPage.querySelector('input[name=kind][checked]')?.getAttribute('value'), 'question', 'the kind chosen is still chosen');
+  t.equal(newPage.querySelector('input[name=tags]')?.getAttribute('value'), 'crash, startup');
+  t.equal(newPage.querySelector('input[name=poll_question]')?.getAttribute('value'), 'Which version?');
+  t.equal(newPage.querySelector('textarea[name=poll_options]')?.text, '1.0\n2.0');
+  t.ok(newPage.querySelector('input[name=poll_multiple][checked]'), 'and the poll as it was');
 
   // And the edit form: the new text names the upload, and saving links it to the post.
   const own = await h.make.thread({ by: member });
