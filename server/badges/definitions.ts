@@ -108,31 +108,49 @@ function nthAccepted(n: number) {
  */
 export const LOWEST_SCORE_BAR = 10;
 
+/** The fewest likes a post's like badge asks for. */
+export const LOWEST_LIKE_BAR = 10;
+
+/**
+ * A member's posts that went past a score or a like count of 10 (the bars above), of which an
+ * active member has a few among thousands: the table migrations/0040 keeps of them, so the
+ * per-post rules read those few rather than every post the member wrote. The rules pick the
+ * posts first, behind `offset 0`, then read their votes or likes: left to itself the planner
+ * starts from every vote in the forum and looks for its post.
+ */
+const postsPastBar = sql`posts_past_bar b join posts p on p.id = b.post_id
+  join threads t on t.id = p.thread_id join categories c on c.id = t.category_id`;
+
 /**
  * Posts (answers, or questions) whose score reached `score`, dated by the vote that took it
- * there: the running sum of the post's votes in the order they came. The score and like
- * thresholds here and in postLiked are written into the statement (sql.lit, numbers from this
- * file), so the planner may use the partial indexes of the posts above them (migrations/0032).
+ * there: the running sum of the post's votes in the order they came.
  */
 function scoreReached(score: number, which: 'answer' | 'question') {
-  if (score < LOWEST_SCORE_BAR) throw new Error(`a score badge's bar is ${LOWEST_SCORE_BAR} or more (migrations/0035 marks no one due below it)`);
+  if (score < LOWEST_SCORE_BAR) throw new Error(`a score badge's bar is ${LOWEST_SCORE_BAR} or more (migrations/0035 and 0040 look no lower)`);
   return (scope: Scope) => sql<Earned>`
     select user_id, min(created_at) as granted_at, post_id, post_id as grant_key from (
       select p.user_id, p.id as post_id, v.created_at,
         sum(v.value) over (partition by v.post_id order by v.created_at, v.user_id) as running
-      from ${readablePosts} join post_votes v on v.post_id = p.id
-      where ${readable} and t.kind = 'question' and p.score >= ${sql.lit(score)}
-        and p.post_number ${which === 'question' ? sql`= 1` : sql`> 1`} and ${among(scope, 'p.user_id')}
+      from (
+        select p.id, p.user_id from ${postsPastBar}
+        where ${readable} and t.kind = 'question' and p.score >= ${score}
+          and p.post_number ${which === 'question' ? sql`= 1` : sql`> 1`} and ${among(scope, 'b.user_id')}
+        offset 0
+      ) p join post_votes v on v.post_id = p.id
     ) votes where running >= ${score} group by user_id, post_id`;
 }
 
 /** Posts whose nth like came in, dated by it. */
 function postLiked(n: number) {
+  if (n < LOWEST_LIKE_BAR) throw new Error(`a like badge's bar is ${LOWEST_LIKE_BAR} or more (migrations/0040 looks no lower)`);
   return (scope: Scope) => sql<Earned>`
     select user_id, created_at as granted_at, post_id, post_id as grant_key from (
       select p.user_id, p.id as post_id, l.created_at, row_number() over (partition by l.post_id order by l.created_at, l.user_id) as n
-      from ${readablePosts} join post_likes l on l.post_id = p.id
-      where ${readable} and p.like_count >= ${sql.lit(n)} and ${among(scope, 'p.user_id')}
+      from (
+        select p.id, p.user_id from ${postsPastBar}
+        where ${readable} and p.like_count >= ${n} and ${among(scope, 'b.user_id')}
+        offset 0
+      ) p join post_likes l on l.post_id = p.id
     ) likes where n = ${n}`;
 }
 

@@ -337,10 +337,13 @@ const handledTriggers = new Set([
   'users_badge_due',
   'threads_visibility_notify_members',
   'threads_delete_notify_members',
+  // The posts past a score or like badge's bar (migrations/0040_posts_past_the_bar.ts): the
+  // seed writes posts with their scores and likes, and lists those past it in the counters step.
+  'posts_past_bar',
 ]);
 const seededTables = [
   'users', 'sessions', 'categories', 'threads', 'posts', 'post_likes', 'post_votes', 'reputation_events', 'thread_reads', 'tags', 'thread_tags',
-  'user_badges',
+  'user_badges', 'posts_past_bar',
 ];
 
 /**
@@ -856,6 +859,13 @@ export async function seedLarge(db: Db, opts: LargeSeedOptions): Promise<LargeSe
         left join (select user_id, sum(points)::int as points from reputation_events
                    where user_id > ${memberBase}::bigint group by user_id) r on r.user_id = m.id
         where u.id = m.id and m.id > ${memberBase}::bigint
+      `.execute(main);
+      // The posts past a score or like badge's bar, which the trigger lists as votes and likes
+      // take them there (migrations/0040).
+      await sql`
+        insert into posts_past_bar (post_id, user_id)
+        select id, user_id from posts where id > ${postBase}::bigint and (score >= 10 or like_count >= 10)
+        on conflict (post_id) do nothing
       `.execute(main);
       // And the day's gains from votes that the daily cap is decided against (migrations/0033).
       const today = dayStart(new Date());

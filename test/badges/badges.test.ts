@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import t from 'tap';
 import { buildApp } from '../../server/app.ts';
-import { badges, LOWEST_SCORE_BAR } from '../../server/badges/definitions.ts';
+import { badges, LOWEST_LIKE_BAR, LOWEST_SCORE_BAR } from '../../server/badges/definitions.ts';
 import { grantBadges, runAll, runDue, takeDue } from '../../server/badges/grant.ts';
 import type { Db } from '../../server/db/index.ts';
 import { scheduled } from '../../server/jobs/index.ts';
@@ -129,6 +129,38 @@ t.test('a vote marks its post\'s author due only once it takes the score to the 
   t.same(await dueNow(), [], 'a vote taken back below the bar marks no one');
   await vote(voters[LOWEST_SCORE_BAR]!.id, 1);
   t.same(await dueNow(), [author.id], 'one taking it back up to the bar does');
+});
+
+t.test('votes and likes leave the posts\' indexes alone, and the posts past a bar are listed for the rules', async (t) => {
+  const { db, make } = await testApp(t);
+  // An index naming score or like_count, in its columns or its predicate, makes every vote and
+  // like write a new entry into every index of posts (no HOT update): migrations/0040.
+  const naming = await sql<{ name: string }>`
+    select i.indexrelid::regclass::text as name from pg_index i
+    where i.indrelid = 'posts'::regclass and (
+      exists (select 1 from pg_attribute a where a.attrelid = i.indrelid and a.attnum = any(i.indkey) and a.attname in ('score', 'like_count'))
+      or coalesce(pg_get_expr(i.indpred, i.indrelid), '') ~ '(score|like_count)'
+      or coalesce(pg_get_expr(i.indexprs, i.indrelid), '') ~ '(score|like_count)')`.execute(db);
+  t.same(naming.rows, [], 'no index of posts names score or like_count');
+  const trigger = await sql<{ def: string }>`select pg_get_triggerdef(oid) as def from pg_trigger where tgname = 'posts_past_bar'`.execute(db);
+  t.match(trigger.rows[0]?.def, new RegExp(`new\\.score >= ${LOWEST_SCORE_BAR}\\b`), 'the list starts at the lowest score bar');
+  t.match(trigger.rows[0]?.def, new RegExp(`new\\.like_count >= ${LOWEST_LIKE_BAR}\\b`), 'and at the lowest like bar');
+
+  const category = await openCategory(db);
+  const author = await make.member({ username: 'author' });
+  const { id: threadId } = await createThread(db, { categoryId: category.id, userId: author.id, title: 'Show us your setup', body: 'Mine is a mess.' });
+  const post = await createReply(db, { threadId, userId: author.id, body: 'A desk, two screens, a plant.' });
+  const listed = async () => (await db.selectFrom('posts_past_bar').select(['post_id', 'user_id']).execute()).map((r) => [r.post_id, r.user_id]);
+  await db.updateTable('posts').set({ like_count: LOWEST_LIKE_BAR - 1 }).where('id', '=', post.id).execute();
+  t.same(await listed(), [], 'not below the bar');
+  await db.updateTable('posts').set({ like_count: LOWEST_LIKE_BAR }).where('id', '=', post.id).execute();
+  t.same(await listed(), [[post.id, author.id]], 'listed once it reaches it');
+  await db.updateTable('posts').set({ like_count: 3 }).where('id', '=', post.id).execute();
+  await db.updateTable('posts').set({ like_count: LOWEST_LIKE_BAR + 5, score: LOWEST_SCORE_BAR }).where('id', '=', post.id).execute();
+  t.same(await listed(), [[post.id, author.id]], 'and once only, however often it goes past');
+  const other = await make.member({ username: 'other' });
+  await db.updateTable('posts').set({ user_id: other.id }).where('id', '=', post.id).execute();
+  t.same(await listed(), [[post.id, other.id]], 'its author follows the post');
 });
 
 t.test('thresholds: each badge at its number and not one short, dated when it was crossed', async (t) => {

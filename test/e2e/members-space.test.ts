@@ -15,7 +15,7 @@ for (const javaScript of [true, false]) {
     const { errors, make, db, clock, signInPage } = await browserApp(t);
     const name = javaScript ? 'own_script' : 'own_plain';
     const member = await make.member({ username: name });
-    const help = await make.category({ name: 'Help', slug: 'help' });
+    await make.category({ name: 'Help', slug: 'help' });
     const other = await make.thread({ title: 'Migrating from the old plan', replies: 1 });
     const page = await signInPage(member, { javaScript });
 

@@ -384,6 +384,7 @@ const landed: Record<string, string> = {
   '0037_bookmarks_drafts': '3c8612a2149b266a',
   '0038_uploads': 'ac52ab452a52c88b',
   '0039_profiles_avatars': 'ebf1db2da8feb223',
+  '0040_posts_past_the_bar': '700e4eb368076b86',
 };
 
 const digest = async (name: string) =>
