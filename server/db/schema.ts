@@ -363,6 +363,12 @@ export type ReputationKind =
   | 'answer_upvoted' | 'question_upvoted' | 'post_downvoted' | 'downvoted_answer'
   | 'answer_accepted' | 'accepted_an_answer' | 'post_hidden';
 
+/** The posts past a score or like badge's bar (migrations/0040), kept by a trigger. */
+export interface PostsPastBarTable {
+  post_id: number;
+  user_id: number;
+}
+
 export interface PostVotesTable {
   post_id: number;
   user_id: number;
@@ -477,6 +483,7 @@ export interface Database {
   appeals: AppealsTable;
   staff_log: StaffLogTable;
   post_votes: PostVotesTable;
+  posts_past_bar: PostsPastBarTable;
   reputation_events: ReputationEventsTable;
   user_badges: UserBadgesTable;
   badge_due: BadgeDueTable;

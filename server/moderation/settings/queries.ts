@@ -62,6 +62,11 @@ export const defaultSettings = {
   uploads_per_post: [1, 5, 10, 20, 20],
   /** MB a member may upload in 24 hours, by rank 0–4. */
   upload_daily_mb: [10, 50, 100, 200, 500],
+  // The site (issue 12): who may register, and the mark staff posts carry.
+  /** Who may register: anyone, only those holding an invite, or no one. */
+  registration_mode: 'open' as 'open' | 'invite' | 'closed',
+  /** The label on staff members' posts, the brand's mark. */
+  brand_label: 'Staff',
 };
 
 export type Settings = typeof defaultSettings;
