@@ -15,6 +15,7 @@ import { security } from './security/index.ts';
 import { serveCachedPage, staticFiles, views } from './views/index.ts';
 import { benchRoutes, health } from './health/routes.ts';
 import { PostingRules } from './moderation/posting/posting-rules.ts';
+import { Site } from './site/site.ts';
 import { storageFor, type UploadStorage } from './uploads/storage.ts';
 // Reading and writing: the home page, threads and staff's thread actions, posts, polls, votes and accepted answers.
 import { home } from './home/routes.ts';
@@ -46,8 +47,12 @@ import { staffLog } from './moderation/log/routes.ts';
 import { sanctions } from './moderation/sanctions/routes.ts';
 // Administration: members and categories, the moderation settings, watched words.
 import { admin } from './admin/routes.ts';
+import { adminCategories } from './admin/categories.ts';
+import { invitePages } from './invites/routes.ts';
+import { adminMembers, ownData } from './members/routes.ts';
 import { moderationSettings } from './moderation/settings/routes.ts';
 import { watchedWordPages } from './moderation/posting/routes.ts';
+import { siteBanner } from './site/routes.ts';
 
 export interface AppConfig extends Pick<Config, 'nodeEnv' | 'baseUrl' | 'sessionSecret' | 'logger' | 'limits'> {
   /** Whether this process runs background jobs (server/jobs); true unless set false (tests do). */
@@ -84,6 +89,8 @@ declare module 'fastify' {
     pageCache: Caches | null;
     now: () => Date;
     postingRules: PostingRules;
+    /** The site's name, logo, guidelines and banner, kept in memory (server/site/site.ts). */
+    site: Site;
     /** Where uploads' bytes are kept (server/uploads/storage.ts): disk or an S3 bucket. */
     uploads: UploadStorage;
   }
@@ -126,6 +133,7 @@ export async function buildApp(config: AppConfig) {
   const pageCache = bus && new Caches(bus, stores);
   app.decorate('pageCache', pageCache);
   app.decorate('postingRules', new PostingRules(app.db, pageCache?.settings ?? null));
+  app.decorate('site', new Site(app.db, pageCache?.settings ?? null));
   // Compression for everything above 1 KB (brotli at a quality that costs little CPU); it must
   // come before the static files to cover them.
   await app.register(compress, { threshold: 1024 });
@@ -138,11 +146,12 @@ export async function buildApp(config: AppConfig) {
     await site.register(sessions, {
       secret: config.sessionSecret,
       https,
-      beforeSession: pageCache && stores.guestPages ? serveCachedPage(pageCache, SESSION_COOKIE) : undefined,
+      beforeSession: pageCache && stores.guestPages ? serveCachedPage(pageCache, SESSION_COOKIE, app.now) : undefined,
     });
     await site.register(security, { https, secret: config.sessionSecret });
     await site.register(views, {
-      siteName: 'Hearth',
+      site: () => app.site.get(),
+      now: app.now,
       baseUrl: config.baseUrl,
       cache: config.nodeEnv !== 'development',
       https,
@@ -171,6 +180,8 @@ export async function buildApp(config: AppConfig) {
     await site.register(accounts, { passwordCost, limits: config.limits });
     // The member's own settings page (/account): password, sessions, sign-ins.
     await site.register(account, { passwordCost, limits: config.limits });
+    // The member's own data: downloading it, and deleting the account (server/members).
+    await site.register(ownData, { limits: config.limits });
     await site.register(leaderboard);
     await site.register(nominations);
     await site.register(ranks);
@@ -182,8 +193,13 @@ export async function buildApp(config: AppConfig) {
     await site.register(sanctions);
     // Administration.
     await site.register(admin, { prefix: '/admin' });
+    await site.register(adminCategories, { prefix: '/admin' });
+    await site.register(invitePages, { baseUrl: config.baseUrl });
+    await site.register(adminMembers, { prefix: '/admin' });
     await site.register(moderationSettings, { prefix: '/admin' });
     await site.register(watchedWordPages, { prefix: '/admin' });
+    // The site banner: published by staff, dismissed by each reader.
+    await site.register(siteBanner);
     for (const plugin of config.plugins ?? []) await site.register(plugin);
   });
   return app;

@@ -25,6 +25,10 @@ export interface Viewer {
   suspendedUntil?: Date | null;
   /** Open queue items, for moderators' navigation. */
   queue?: number;
+  /** The site banner they dismissed, loaded with the viewer (migrations/0042). */
+  dismissedBanner?: number | null;
+  /** Categories that let this member read them by name (category_members), whatever their role and rank. */
+  memberOf?: readonly number[];
 }
 
 /** Each role includes the ones before it: admin ⊇ staff ⊇ moderator ⊇ member. */
@@ -38,7 +42,11 @@ export type Action = 'view admin' | 'change role' | 'moderate' | 'see deleted' |
   // The moderation settings and the watched words: rules for everyone, kept by admins.
   | 'change settings'
   // Badges granted and taken back by hand.
-  | 'grant badges';
+  | 'grant badges'
+  // Invite links, made and revoked by brand staff and admins.
+  | 'invite'
+  // The site banner, published and removed by brand staff and admins.
+  | 'publish banner';
 export type PostAction = 'edit post' | 'delete post' | 'see revisions' | 'like post' | 'flag post';
 
 export interface PostFacts {
@@ -83,8 +91,10 @@ export function can(viewer: Viewer | null, action: Action): boolean {
     case 'change settings':
     case 'grant badges':
       return hasRole(viewer, 'admin');
-    // Brand staff pin announcements; moderators lock threads.
+    // Brand staff pin announcements and invite people; moderators lock threads.
     case 'pin':
+    case 'invite':
+    case 'publish banner':
       return hasRole(viewer, 'staff');
     case 'lock':
     case 'moderate':
@@ -212,6 +222,11 @@ export interface CategoryAccess {
   read_rank: number;
   post_role: Role;
   post_rank: number;
+  /**
+   * The category's id, where known: a member it lets in by name (Viewer.memberOf) reads it. A
+   * caller without it decides by role and rank alone, which never opens more.
+   */
+  category_id?: number;
 }
 
 /**
@@ -219,14 +234,15 @@ export interface CategoryAccess {
  * needs the role (each role includes those before it) and the rank. Moderators and above are
  * not held back by rank: they must see what they moderate.
  */
-export function canReadCategory(viewer: Viewer | null, c: Pick<CategoryAccess, 'read_role' | 'read_rank'>): boolean {
+export function canReadCategory(viewer: Viewer | null, c: Pick<CategoryAccess, 'read_role' | 'read_rank' | 'category_id'>): boolean {
   if (!viewer) return c.read_role === null && c.read_rank === 0;
+  if (c.category_id !== undefined && viewer.memberOf?.includes(c.category_id)) return true;
   if (c.read_role !== null && !hasRole(viewer, c.read_role)) return false;
   return viewer.rank >= c.read_rank || hasRole(viewer, 'moderator');
 }
 
-export function canStartThread(viewer: Viewer | null, c: CategoryAccess): boolean {
-  if (!viewer || !canReadCategory(viewer, c)) return false;
+export function canStartThread(viewer: Viewer | null, c: CategoryAccess & { archived_at?: Date | null }): boolean {
+  if (!viewer || c.archived_at || !canReadCategory(viewer, c)) return false;
   return hasRole(viewer, c.post_role) && (viewer.rank >= c.post_rank || hasRole(viewer, 'moderator'));
 }
 
@@ -234,7 +250,7 @@ export function canStartThread(viewer: Viewer | null, c: CategoryAccess): boolea
  * Why the viewer may not read this category (null: they may): a guest is asked to sign in (401),
  * a member without the role or rank is refused (403). It never says more than that.
  */
-export function readRefusal(viewer: Viewer | null, c: Pick<CategoryAccess, 'read_role' | 'read_rank'>): HttpError | null {
+export function readRefusal(viewer: Viewer | null, c: Pick<CategoryAccess, 'read_role' | 'read_rank' | 'category_id'>): HttpError | null {
   if (canReadCategory(viewer, c)) return null;
   if (!viewer) return new HttpError(401, 'Please sign in to read this.');
   return forbidden('This category is open to some members only.');
@@ -244,7 +260,7 @@ export function readRefusal(viewer: Viewer | null, c: Pick<CategoryAccess, 'read
  * Why the viewer may not open this thread where it is (null: they may), as its page decides: a
  * thread they may not see is not there (404); one in a category they may not read, readRefusal.
  */
-export function openThreadRefusal(viewer: Viewer | null, thread: WithheldFacts & Pick<CategoryAccess, 'read_role' | 'read_rank'>): HttpError | null {
+export function openThreadRefusal(viewer: Viewer | null, thread: WithheldFacts & Pick<CategoryAccess, 'read_role' | 'read_rank' | 'category_id'>): HttpError | null {
   if (!canSee(viewer, thread)) return notFound('That thread');
   return readRefusal(viewer, thread);
 }
@@ -253,7 +269,7 @@ export function openThreadRefusal(viewer: Viewer | null, thread: WithheldFacts &
 export function seePostRefusal(
   viewer: Viewer | null,
   post: WithheldFacts,
-  thread: WithheldFacts & Pick<CategoryAccess, 'read_role' | 'read_rank'>,
+  thread: WithheldFacts & Pick<CategoryAccess, 'read_role' | 'read_rank' | 'category_id'>,
 ): HttpError | null {
   if (!canSee(viewer, post) || !canSee(viewer, thread)) return notFound('That post');
   return readRefusal(viewer, thread);
@@ -294,7 +310,14 @@ export interface ReplyTarget {
   locked_at: Date | null;
   closes_at: Date | null;
   slow_mode_seconds: number;
+  /** Its category's archiving, where read: an archived category is read-only for everyone. */
+  category_archived_at?: Date | null;
+  /** An announcement takes members' replies only when staff chose so (migrations/0041). */
+  kind?: string;
+  members_may_reply?: boolean;
 }
+
+const ARCHIVED = 'This category is archived: it is kept to read, and takes no new threads or replies.';
 
 /** Seconds a member still waits before posting again in a slow thread (0: they may post). */
 export function slowModeWait(lastPostAt: Date | null, seconds: number, now: Date): number {
@@ -313,9 +336,14 @@ export function slowModeWait(lastPostAt: Date | null, seconds: number, now: Date
 export function replyRefusal(viewer: Viewer | null, thread: ReplyTarget, now: Date, standing?: Standing): HttpError | null {
   if (!viewer) return new HttpError(401, 'Please sign in first.');
   if (thread.deleted_at) return new HttpError(409, 'This thread was deleted; it takes no more replies.');
+  if (thread.category_archived_at) return new HttpError(409, ARCHIVED);
   const silenced = standing ? silenceRefusal(standing) : null;
   if (silenced) return silenced;
   if (thread.locked_at && !can(viewer, 'lock')) return new HttpError(409, 'This thread is locked; it takes no more replies.');
+  // Moderators may still answer a closed announcement, as they may a locked thread.
+  if (thread.kind === 'announcement' && thread.members_may_reply === false && !hasRole(viewer, 'moderator')) {
+    return new HttpError(409, 'This announcement takes no replies from members; only staff can reply to it.');
+  }
   if (can(viewer, 'manage threads')) return null;
   if (thread.closes_at && thread.closes_at <= now) return new HttpError(409, 'This thread is closed; it takes no more replies.');
   const wait = standing ? slowModeWait(standing.lastPostAt ?? null, thread.slow_mode_seconds, now) : 0;
@@ -332,10 +360,11 @@ export function replyRefusal(viewer: Viewer | null, thread: ReplyTarget, now: Da
  * Why the viewer may not start a thread in this category (null: they may): they must read it and
  * hold its posting role and rank; with their standing, a silence refuses too.
  */
-export function startThreadRefusal(viewer: Viewer | null, c: CategoryAccess, standing?: Standing): HttpError | null {
+export function startThreadRefusal(viewer: Viewer | null, c: CategoryAccess & { archived_at?: Date | null }, standing?: Standing): HttpError | null {
   if (!viewer) return new HttpError(401, 'Please sign in first.');
   const unread = readRefusal(viewer, c);
   if (unread) return unread;
+  if (c.archived_at) return new HttpError(409, ARCHIVED);
   if (!canStartThread(viewer, c)) return forbidden('Starting threads here is open to some members only.');
   return standing ? silenceRefusal(standing) : null;
 }
@@ -378,6 +407,39 @@ export function acceptRefusal(viewer: Viewer | null, post: VoteTarget, thread: Q
   return null;
 }
 
+/**
+ * Brand staff (role staff and up) speak for the brand: their posts carry its mark, they start
+ * announcements, and they choose a thread's official response. Moderators keep the community's
+ * order and do not speak for the brand.
+ */
+export function speaksForBrand(role: Role | undefined): boolean {
+  return role !== undefined && roles.indexOf(role) >= roles.indexOf('staff');
+}
+
+/** What marking a post as its thread's official response is about. */
+export interface OfficialTarget extends PostFacts {
+  thread_id: number;
+  post_number: number;
+  /** Its author's role. */
+  role: Role;
+}
+
+/**
+ * Why the viewer may not mark this post as the official response of this thread (null: they
+ * may): brand staff only, a public reply in the thread, written by brand staff.
+ */
+export function officialRefusal(viewer: Viewer | null, post: OfficialTarget | undefined, thread: { id: number; deleted_at: Date | null }): HttpError | null {
+  if (!viewer) return new HttpError(401, 'Please sign in first.');
+  if (!speaksForBrand(viewer.role)) return forbidden('Choosing the official response is for staff.');
+  if (thread.deleted_at) return new HttpError(409, 'This thread was deleted.');
+  const refuse = (message: string) => new HttpError(422, message, { post: message });
+  if (!post || post.thread_id !== thread.id) return refuse('That post is not in this thread.');
+  if (post.post_number === 1) return refuse('The first post cannot be its own thread\'s official response; choose a staff reply.');
+  if (!speaksForBrand(post.role)) return refuse('Only a reply written by staff can be the official response.');
+  if (!isPublic(post)) return refuse('Only a public reply can be the official response.');
+  return null;
+}
+
 /** The thread actions of staff and moderators, and what a viewer without the right hears. */
 export const threadActionRefusals = {
   'manage threads': 'Thread actions are for moderators.',
@@ -392,7 +454,7 @@ export type ThreadAction = keyof typeof threadActionRefusals;
  * read the thread's category: a moderator outside a staff-only category may not touch its
  * threads, and the routes refuse what is not offered here (threadActionRefusal).
  */
-export function threadActionsFor(viewer: Viewer | null, category: Pick<CategoryAccess, 'read_role' | 'read_rank'>) {
+export function threadActionsFor(viewer: Viewer | null, category: Pick<CategoryAccess, 'read_role' | 'read_rank' | 'category_id'>) {
   const reads = canReadCategory(viewer, category);
   return { canManage: reads && can(viewer, 'manage threads'), canPin: reads && can(viewer, 'pin'), canLock: reads && can(viewer, 'lock') };
 }
@@ -404,7 +466,7 @@ export function threadActionsFor(viewer: Viewer | null, category: Pick<CategoryA
 export function threadActionRefusal(
   viewer: Viewer | null,
   action: ThreadAction,
-  thread: WithheldFacts & Pick<CategoryAccess, 'read_role' | 'read_rank'>,
+  thread: WithheldFacts & Pick<CategoryAccess, 'read_role' | 'read_rank' | 'category_id'>,
 ): HttpError | null {
   if (!viewer) return new HttpError(401, 'Please sign in first.');
   if (!can(viewer, action)) return forbidden(threadActionRefusals[action]);
@@ -444,7 +506,7 @@ export function threadEditRightRefusal(viewer: Viewer | null, edit: ThreadEdit):
 }
 
 /** What of a thread decides its edits: whether it is there for the viewer, and its lock. */
-export type EditedThread = WithheldFacts & Pick<CategoryAccess, 'read_role' | 'read_rank'> & {
+export type EditedThread = WithheldFacts & Pick<CategoryAccess, 'read_role' | 'read_rank' | 'category_id'> & {
   locked_at: Date | null;
   duplicate_of: number | null;
 };
@@ -528,6 +590,14 @@ export function nominationRefusal(viewer: Viewer | null, member: { id: number; r
   if (member.rank < 3) return new HttpError(409, `${member.username} is rank ${member.rank} (${rankNames[member.rank] ?? 'unknown'}): only an Advocate (rank 3) can be nominated for Ambassador.`);
   if (open) return new HttpError(409, `${member.username} has an open nomination already: wait for their answer, or withdraw it first.`);
   return null;
+}
+
+/**
+ * The roles an invite made by this viewer may give: up to their own, so staff invite members,
+ * moderators and staff, and only an admin invites an admin. None for those who may not invite.
+ */
+export function inviteRoles(viewer: Viewer | null): Role[] {
+  return can(viewer, 'invite') ? rolesHeld(viewer) : [];
 }
 
 /** This role and those above it: everyone who holds it. */

@@ -13,20 +13,31 @@ export function readableCategoryIds(db: Db, viewer: Viewer | null) {
   return db
     .selectFrom('categories as rc')
     .select('rc.id')
-    .where((eb: ExpressionBuilder<Database & { rc: Database['categories'] }, 'rc'>) =>
-      eb.and([
+    .where((eb: ExpressionBuilder<Database & { rc: Database['categories'] }, 'rc'>) => {
+      const byStanding = eb.and([
         held.length ? eb.or([eb('rc.read_role', 'is', null), eb('rc.read_role', 'in', held)]) : eb('rc.read_role', 'is', null),
         rankFree ? eb.lit(true) : eb('rc.read_rank', '<=', viewer ? viewer.rank : 0),
-      ]),
-    );
+      ]);
+      // A category that lets the member in by name (an invite's): one lookup by primary key.
+      return viewer
+        ? eb.or([
+          byStanding,
+          eb.exists(eb.selectFrom('category_members as cm').select('cm.user_id').whereRef('cm.category_id', '=', 'rc.id').where('cm.user_id', '=', viewer.id)),
+        ])
+        : byStanding;
+    });
 }
 
-/** The categories the viewer may read, in their order. */
-export function readableCategories(db: Db, viewer: Viewer | null) {
+/**
+ * The categories the viewer may read, in their order: those listed (not archived) unless
+ * `archived` asks for those too.
+ */
+export function readableCategories(db: Db, viewer: Viewer | null, opts: { archived?: boolean } = {}) {
   return db
     .selectFrom('categories')
     .select(['id', 'name', 'slug', 'description', 'color', 'thread_count'])
     .where('id', 'in', readableCategoryIds(db, viewer))
+    .$if(!opts.archived, (q) => q.where('archived_at', 'is', null))
     .orderBy('position')
     .orderBy('id')
     .execute();
@@ -39,4 +50,4 @@ export function assertCanRead(viewer: Viewer | null, c: Parameters<typeof canRea
 }
 
 /** The columns a route needs to decide access, selected with a category joined as `c`. */
-export const categoryAccessColumns = ['c.read_role', 'c.read_rank', 'c.post_role', 'c.post_rank'] as const;
+export const categoryAccessColumns = ['c.read_role', 'c.read_rank', 'c.post_role', 'c.post_rank', 'c.archived_at as category_archived_at'] as const;

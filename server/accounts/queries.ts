@@ -80,7 +80,8 @@ export async function markSeen(db: Db, userId: number) {
 
 /** The id of the member with this username (any case), for the scopes a guest's copy of their profile is kept under. */
 export async function memberId(db: Db, username: string): Promise<number | undefined> {
-  const row = await db.selectFrom('users').select('id').where(sql`lower(username)`, '=', username.toLowerCase()).executeTakeFirst();
+  // A deleted member (migrations/0043) has no profile any more.
+  const row = await db.selectFrom('users').select('id').where(sql`lower(username)`, '=', username.toLowerCase()).where('deleted_at', 'is', null).executeTakeFirst();
   return row?.id;
 }
 
@@ -115,6 +116,7 @@ export function profile(db: Db, username: string) {
       heldBadges('u.id'),
     ])
     .where(sql`lower(u.username)`, '=', username.toLowerCase())
+    .where('u.deleted_at', 'is', null)
     .executeTakeFirst();
 }
 

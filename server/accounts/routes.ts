@@ -8,6 +8,7 @@ import { answer } from '../views/index.ts';
 import { decoyHash, verifyPassword, type PasswordCost } from './passwords.ts';
 import { createAccount, findByLogin, markSeen, memberId, profile, recentThreadsBy, recordSignIn } from './queries.ts';
 import { safeNext } from './rules.ts';
+import { registrationModeRefusal } from './registration.ts';
 import { signInRefusal } from '../moderation/sanctions/routes.ts';
 import { sanctionView } from '../moderation/sanctions/rules.ts';
 import { sanctionsOf } from '../moderation/sanctions/queries.ts';
@@ -18,6 +19,7 @@ import { reputationHistory } from '../reputation/queries.ts';
 import { profileBadges } from '../badges/queries.ts';
 import { explainMemberRank } from '../ranks/standing.ts';
 import { nominationPanel } from '../nominations/routes.ts';
+import { registerByInvite } from '../invites/queries.ts';
 
 export interface AccountsOptions {
   passwordCost: PasswordCost;
@@ -33,6 +35,8 @@ const registerSchema = {
       username: text(100), email: text(320), password: text(4096), _csrf: csrfField,
       // The bot traps: a field people never see, and the signed time the form was served.
       [HONEYPOT_FIELD]: text(500), started: text(200),
+      // An invite's code, kept from its page (server/invites/routes.ts).
+      invite: text(100),
     },
   },
 } as const;
@@ -82,13 +86,15 @@ export const accounts: FastifyPluginAsyncJsonSchemaToTs<{ Options: AccountsOptio
     template: 'accounts/register',
     title: 'Create an account',
     secret: ['password', 'started', HONEYPOT_FIELD],
-    load: async (req: FastifyRequest) => ({ started: formStamp(req) }),
+    load: async (req: FastifyRequest) => ({ started: formStamp(req), refusal: await modeRefusal(sentField(req.body, 'invite')) }),
   };
+  /** Why this registration form may not be used (closed, or invite only without an invite): shown in its place. */
+  const modeRefusal = async (invite: string | undefined) => registrationModeRefusal((await app.site.get()).registrationMode, Boolean(invite?.trim()));
   const loginForm = { template: 'accounts/login', title: 'Sign in' };
 
   app.get('/register', async (req, reply) => {
     if (req.viewer) return reply.redirect('/', 303);
-    return reply.page(registerForm.template, { title: registerForm.title, values: {}, errors: {}, started: formStamp(req) });
+    return reply.page(registerForm.template, { title: registerForm.title, values: {}, errors: {}, started: formStamp(req), refusal: await modeRefusal(undefined) });
   });
 
   app.post(
@@ -105,9 +111,17 @@ export const accounts: FastifyPluginAsyncJsonSchemaToTs<{ Options: AccountsOptio
       const { username, email, password, started, [HONEYPOT_FIELD]: honeypot } = req.body;
       const now = app.now();
       const servedAt = stampTime(started, (v) => app.unsignCookie(v), now);
+      const code = (req.body.invite ?? '').trim();
+      // Who may register (the registration_mode setting): anyone; by invite only; or nobody new,
+      // where an invite still lets its invitee in. Said first: a closed door is the answer,
+      // whatever else the form holds (the closed page has no form, so no stamp either).
+      const closed = registrationModeRefusal((await app.site.get()).registrationMode, code !== '');
+      if (closed) throw new HttpError(403, closed);
       const refusal = registrationRefusal({ honeypot, servedAt }, now, await loadSetting(app.db, 'registration_min_seconds'));
       if (refusal) throw new HttpError(422, refusal);
-      const user = await createAccount(app.db, { username, email, password }, opts.passwordCost);
+      const user = code
+        ? await registerByInvite(app.db, { username, email, password }, code, opts.passwordCost, now)
+        : await createAccount(app.db, { username, email, password }, opts.passwordCost);
       // Registering signs in: the first entry of the member's sign-ins (server/account).
       await signInSession(req, user.id);
       await recordSignIn(app.db, user.id, signedInFrom(req));

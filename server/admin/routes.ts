@@ -114,7 +114,8 @@ export const admin: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         params: idParams,
         body: {
           type: 'object',
-          properties: { role: text(20), _csrf: csrfField },
+          // `from`: the member's admin page (server/members) sends its form back there.
+          properties: { role: text(20), from: { type: 'string', enum: ['member'] }, _csrf: csrfField },
           required: ['role'],
         },
       },
@@ -128,7 +129,7 @@ export const admin: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       }
       const user = await changeRole(app.db, { userId: id, role, by: req.viewer!.id });
       if (!user) throw notFound('That member');
-      return answer(req, reply, { redirect: '/admin', flash: `${user.username} is now ${user.role}.` });
+      return answer(req, reply, { redirect: req.body.from === 'member' ? `/admin/members/${id}` : '/admin', flash: `${user.username} is now ${user.role}.` });
     },
   );
 };

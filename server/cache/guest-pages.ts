@@ -29,6 +29,11 @@ export interface PageExtras {
 export interface GuestPage extends PageExtras {
   body: Buffer;
   etag: string;
+  /**
+   * When the page stops being right whatever is announced, by the app's clock (app.now), in ms:
+   * the end of the banner it shows, which no write announces.
+   */
+  until?: number;
   /** Compressed copies, made on the first request that accepts each. */
   br?: Buffer;
   gzip?: Buffer;
@@ -86,13 +91,18 @@ export class GuestPages {
     return this.pages.snapshot(scopes);
   }
 
-  /** The page kept for this address, if it is still current. */
-  lookup(url: string): GuestPage | undefined {
-    return this.pages.find(url);
+  /** The page kept under this key (its address, server/site/banner.ts guestPageKey), if it is still current at `now`. */
+  lookup(key: string, now: Date = new Date()): GuestPage | undefined {
+    const page = this.pages.find(key);
+    if (page?.until !== undefined && now.getTime() >= page.until) {
+      this.pages.forget(key);
+      return undefined;
+    }
+    return page;
   }
 
   /** Keeps a guest's page (guestCopy) rendered after this snapshot. */
-  keep(url: string, body: Buffer, snapshot: Snapshot, extras: PageExtras & { etag?: string } = { headers: {} }) {
-    this.pages.keep(url, { ...extras, body, etag: extras.etag ?? etagOf(body) }, snapshot);
+  keep(key: string, body: Buffer, snapshot: Snapshot, extras: PageExtras & { etag?: string; until?: number } = { headers: {} }) {
+    this.pages.keep(key, { ...extras, body, etag: extras.etag ?? etagOf(body) }, snapshot);
   }
 }

@@ -6,7 +6,7 @@
 //   guest-pages.ts   rendered guests' pages, by address
 //   member-pages.ts  thread pages shared by plain members, and each member's facts for them
 //   sessions.ts      signed-in members' sessions, with the member
-//   settings.ts      the moderation settings and watched words
+//   settings.ts      the moderation settings and watched words; the site's name and banner
 //
 // Built once per app (server/app.ts, `app.pageCache`); features use the stores' functions and
 // never each other's maps. Each store has its own switch; the bus runs while any is on.

@@ -1,6 +1,7 @@
 // Settings every process reads often and admins change seldom (the moderation settings and
-// watched words, server/moderation/posting/posting-rules.ts): one copy per scope, read again once a
-// change to its scope is announced (migrations/0021). While nothing is heard (the change bus
+// watched words, server/moderation/posting/posting-rules.ts; what every page shows of the site,
+// its name and banner, server/site/site.ts): one copy per scope, read again once a change to its
+// scope is announced (migrations/0021, 0042). While nothing is heard (the change bus
 // is down, or cache.settings is off) they are read every time they are asked for.
 import type { ChangeBus } from './change-bus.ts';
 

@@ -42,6 +42,10 @@ export interface UsersTable {
   website: ColumnType<string, string | undefined, string>;
   /** The uploaded avatar's hash (server/profiles/avatars.ts); null: the letter avatar. */
   avatar: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the member's account was deleted (migrations/0043): the row stays, scrubbed. */
+  deleted_at: NullableTimestamp;
+  /** The site banner this member dismissed (migrations/0042): hidden from them while it is the one in force. */
+  dismissed_banner_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface SessionsTable {
@@ -86,6 +90,38 @@ export interface CategoriesTable {
   read_rank: ColumnType<number, number | undefined, number>;
   post_role: ColumnType<Role, Role | undefined, Role>;
   post_rank: ColumnType<number, number | undefined, number>;
+  /** Archived: read-only and out of the lists (migrations/0044). */
+  archived_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** Members a private category lets read it by name, whatever their role and rank (migrations/0044). */
+export interface CategoryMembersTable {
+  category_id: number;
+  user_id: number;
+  added_by: number | null;
+  created_at: Timestamp;
+}
+
+/** Invite links: a code, an expiry, a use limit, and optionally a role or a category (migrations/0044). */
+export interface InvitesTable {
+  id: Generated<number>;
+  code: string;
+  created_by: number | null;
+  created_at: Timestamp;
+  expires_at: Date;
+  max_uses: number;
+  used_count: ColumnType<number, number | undefined, number>;
+  role: Role | null;
+  category_id: number | null;
+  note: ColumnType<string, string | undefined, string>;
+  revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** Who came in by which invite: who invited whom. */
+export interface InviteUsesTable {
+  invite_id: number;
+  user_id: number;
+  used_at: Timestamp;
 }
 
 export interface ThreadsTable {
@@ -118,6 +154,14 @@ export interface ThreadsTable {
   accepted_post_id: ColumnType<number | null, number | null | undefined, number | null>;
   /** Closed as a duplicate of this thread: only while locked (migrations/0030). */
   duplicate_of: ColumnType<number | null, number | null | undefined, number | null>;
+  /** A pin's place among the pins shown with it, 1 first; null when not pinned (migrations/0041). */
+  pin_position: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Whether members may reply to an announcement (migrations/0041). */
+  members_may_reply: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The staff reply marked as the official response (migrations/0041). */
+  official_post_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When staff first replied (migrations/0041). */
+  first_staff_reply_at: NullableTimestamp;
 }
 
 export interface PostsTable {
@@ -267,6 +311,18 @@ export interface PollVotesTable {
   user_id: number;
 }
 
+/** The site banner (migrations/0042): the newest one not removed is in force until ends_at. */
+export interface BannersTable {
+  id: Generated<number>;
+  body: string;
+  body_cooked: string;
+  ends_at: NullableTimestamp;
+  created_by: number;
+  created_at: Timestamp;
+  removed_at: NullableTimestamp;
+  removed_by: number | null;
+}
+
 export interface SettingsTable {
   key: string;
   value: ColumnType<unknown, string, string>;
@@ -344,7 +400,8 @@ export interface AppealsTable {
 }
 
 export type LogTargetType =
-  | 'post' | 'thread' | 'user' | 'queue_item' | 'setting' | 'watched_word' | 'category' | 'sanction' | 'appeal' | 'export' | 'badge';
+  | 'post' | 'thread' | 'user' | 'queue_item' | 'setting' | 'watched_word' | 'category' | 'sanction' | 'appeal' | 'export' | 'badge'
+  | 'invite';
 
 export interface StaffLogTable {
   id: Generated<number>;
@@ -476,6 +533,7 @@ export interface Database {
   poll_ballots: PollBallotsTable;
   poll_votes: PollVotesTable;
   settings: SettingsTable;
+  banners: BannersTable;
   flags: FlagsTable;
   queue_items: QueueItemsTable;
   watched_words: WatchedWordsTable;
@@ -491,6 +549,9 @@ export interface Database {
   rank_nominations: RankNominationsTable;
   uploads: UploadsTable;
   post_uploads: PostUploadsTable;
+  category_members: CategoryMembersTable;
+  invites: InvitesTable;
+  invite_uses: InviteUsesTable;
 }
 
 export type User = Selectable<UsersTable>;

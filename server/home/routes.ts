@@ -11,14 +11,15 @@ const homeQuery = { type: 'object', properties: { filter: { type: 'string', enum
 export const home: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get('/', { schema: { querystring: homeQuery } }, async (req, reply) => reply.cached(['home'], async () => {
     const { filter } = req.query;
+    // A pin ends by the app's clock, as everything else does.
+    const now = app.now();
     const [pinned, rows, cats] = await Promise.all([
-      // Global pins lead the unfiltered list.
-      filter ? [] : latestThreads(app.db, 10, req.viewer, 'only'),
-      latestThreads(app.db, 30, req.viewer, 'without', filter),
+      // Global pins lead the unfiltered list, in staff's order.
+      filter ? [] : latestThreads(app.db, 10, req.viewer, 'only', undefined, now),
+      latestThreads(app.db, 30, req.viewer, 'without', filter, now),
       readableCategories(app.db, req.viewer),
     ]);
-    const now = new Date();
-    const threads = [...pinned, ...rows].map((t) => ({ ...t, ...readMarks(t, req.viewer !== null, now) }));
+    const threads = [...pinned.map((t) => ({ ...t, pinned: 'global' })), ...rows].map((t) => ({ ...t, ...readMarks(t, req.viewer !== null, now) }));
     // Each thread shows its author's avatar: the kept list goes when one changes (migrations/0039).
     reply.dependsOn(authorScopes(threads));
     return reply.page('home/index', { threads, filters: filterLinks('/', filter), categories: cats, feeds: [{ title: 'Latest threads', href: '/latest.rss' }] });
@@ -35,6 +36,8 @@ export const home: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         .where('guidelines_read_at', 'is', null)
         .execute();
     }
-    return reply.cached([], async () => reply.page('home/guidelines', { title: 'Community guidelines' }));
+    // The text is the admins' (/admin/settings), cooked once a change in the site's kept copy
+    // (server/site/site.ts); a change announces every kept page (migrations/0042).
+    return reply.cached(['site'], async () => reply.page('home/guidelines', { title: 'Community guidelines', guidelines: (await app.site.get()).guidelinesHtml }));
   });
 };

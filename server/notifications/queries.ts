@@ -62,10 +62,15 @@ export async function notifyForPost(db: Db, p: NewPostFacts): Promise<number> {
   const readers = await db
     .selectFrom('users as u')
     .innerJoin('categories as c', (join) => join.on('c.id', '=', p.categoryId))
-    .select(['u.id', 'u.username', 'u.role', 'u.rank', 'c.read_role', 'c.read_rank'])
+    // Or let in by name (an invite's category).
+    .leftJoin('category_members as cm', (join) => join.onRef('cm.category_id', '=', 'c.id').onRef('cm.user_id', '=', 'u.id'))
+    .select(['u.id', 'u.username', 'u.role', 'u.rank', 'c.id as category_id', 'c.read_role', 'c.read_rank', 'cm.category_id as member_of'])
     .where('u.id', 'in', [...recipients.keys()])
     .execute();
-  for (const r of readers) if (!canReadCategory(r, r)) recipients.delete(r.id);
+  for (const r of readers) {
+    const reader = { ...r, memberOf: r.member_of !== null ? [r.member_of] : [] };
+    if (!canReadCategory(reader, r)) recipients.delete(r.id);
+  }
   if (!recipients.size) return 0;
   await db
     .insertInto('notifications')

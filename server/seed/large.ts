@@ -340,6 +340,13 @@ const handledTriggers = new Set([
   // The posts past a score or like badge's bar (migrations/0040_posts_past_the_bar.ts): the
   // seed writes posts with their scores and likes, and lists those past it in the counters step.
   'posts_past_bar',
+  // Global pins' announcement to every category page (migrations/0041_staff_threads.ts): the
+  // seed pins nothing, and its one 'all' covers every page anyway.
+  'threads_pins_notify_pages',
+  'threads_pins_delete_notify_pages',
+  // A role's change on its author's kept pages (the brand's mark, migrations/0041): the seed
+  // changes no role, and its 'all' covers every page.
+  'users_role_notify_author',
 ]);
 const seededTables = [
   'users', 'sessions', 'categories', 'threads', 'posts', 'post_likes', 'post_votes', 'reputation_events', 'thread_reads', 'tags', 'thread_tags',

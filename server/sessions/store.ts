@@ -92,6 +92,15 @@ export class SessionStore {
           .as('unread'),
         'u.silenced_until',
         'u.suspended_until',
+        // The site banner they dismissed: every page asks (server/views/index.ts).
+        'u.dismissed_banner_id',
+        // The categories that let the member in by name (an invite's), for the routes' own checks
+        // (canReadCategory); lists ask category_members themselves.
+        eb
+          .selectFrom('category_members as cm')
+          .select(sql<number[]>`coalesce(array_agg(cm.category_id::int), '{}')`.as('ids'))
+          .whereRef('cm.user_id', '=', 's.user_id')
+          .as('member_of'),
         's.expires_at',
         's.last_seen_at',
         // Moderators see the queue's open items in the navigation: those they may act on, so not
@@ -126,6 +135,8 @@ export class SessionStore {
             ? unhashed({
                 id: row.id, username: row.username, role: row.role, rank: row.rank, unread: row.unread ?? 0,
                 silencedUntil: row.silenced_until, suspendedUntil: row.suspended_until, queue: row.queue ?? 0,
+                dismissedBanner: row.dismissed_banner_id,
+                ...(row.member_of?.length ? { memberOf: Object.freeze(row.member_of) } : {}),
               })
             : null;
         // Only members' sessions are kept: what a guest's holds is not announced by anyone.

@@ -59,13 +59,14 @@ export function sharesMemberPage(req: FastifyRequest, quote: number | undefined)
 
 /**
  * Whether this page of the thread is the same for every plain member. A hidden or held thread
- * is its author's page; a page with a poll shows the member's vote; a closing time changes the
- * page without a write.
+ * is its author's page; a page with a poll shows the member's vote; a closing time, and a pin's
+ * end, change the page without a write.
  */
 export function canSharePage(thread: Thread, page: number, now: Date): boolean {
   return (
     isPublic(thread) && !thread.merged_into &&
-    !(page === 1 && thread.poll_id !== null) && !(thread.closes_at !== null && thread.closes_at > now)
+    !(page === 1 && thread.poll_id !== null) && !(thread.closes_at !== null && thread.closes_at > now) &&
+    !(thread.pinned_until !== null && thread.pinned_until > now)
   );
 }
 

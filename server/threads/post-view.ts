@@ -3,7 +3,8 @@
 // and alone as the htmx fragment a new reply answers with. views/partials/posts/post.hbs takes
 // everything from this view and nothing from the page around it, so a post drawn alone is the
 // post the page shows after a reload.
-import { acceptRefusal, canOnPost, isPublic, voteRefusal, type PostFacts, type Viewer } from '../permissions.ts';
+import { acceptRefusal, canOnPost, isPublic, speaksForBrand, voteRefusal, type PostFacts, type Viewer } from '../permissions.ts';
+import type { Role } from '../db/schema.ts';
 import { pageOf, threadUrl } from '../addresses.ts';
 
 /** What a post's row must carry to be viewed; `liked_by` is the viewer if they liked it. */
@@ -15,6 +16,8 @@ export interface PostRow extends PostFacts {
   bookmarked_by?: number | null;
   /** The viewer's vote on it, in a question. */
   my_vote?: -1 | 1 | null;
+  /** Its author's role, joined with the post (threadPosts): staff posts carry the brand's mark. */
+  role?: Role;
 }
 
 /** What of its thread a post's links need. */
@@ -26,6 +29,8 @@ export interface PostThread {
   kind: string;
   user_id: number;
   accepted_post_id: number | null;
+  /** The staff reply chosen as the official response (server/threads/staff/official.ts). */
+  official_post_id?: number | null;
 }
 
 /**
@@ -40,14 +45,22 @@ function quoteBase(thread: PostThread, viewer: Viewer | null): string | null {
 /**
  * The post as `viewer` sees it in `thread`: what they may do to it (the permissions module
  * decides), whether they liked it, where quoting it leads, and whether the unread marker goes
- * before it (`firstUnread`, the id of the first post they have not read).
+ * before it (`firstUnread`, the id of the first post they have not read). `brand` is the label
+ * brand staff's posts carry (the setting brand_label), from the author's role on the post's row.
  */
-export function postView<P extends PostRow>(post: P, viewer: Viewer | null, thread: PostThread, firstUnread?: number) {
+export function postView<P extends PostRow>(post: P, viewer: Viewer | null, thread: PostThread, firstUnread?: number, brand = 'Staff') {
   const base = quoteBase(thread, viewer);
   // Only a public post is quoted: a reply is public, and would carry a hidden or held post's words out.
   const quotable = base !== null && isPublic(post);
+  const byStaff = speaksForBrand(post.role);
+  const official = thread.official_post_id != null && thread.official_post_id === post.id;
   return {
     ...post,
+    staffMark: byStaff ? brand : null,
+    official,
+    // Staff choose among staff replies; the same button takes the mark back (server/threads/staff/routes.ts).
+    canMarkOfficial: byStaff && speaksForBrand(viewer?.role) && post.post_number > 1 && isPublic(post) && thread.deleted_at === null,
+    officialAction: `/t/${thread.id}/official`,
     isFirstUnread: firstUnread !== undefined && post.id === firstUnread,
     liked: post.liked_by != null,
     // Any signed-in reader may keep a post they can see; the control is theirs alone.

@@ -1,5 +1,5 @@
 import type { Db } from '../db/index.ts';
-import { sql, type ExpressionBuilder, type Insertable } from 'kysely';
+import type { ExpressionBuilder, Insertable } from 'kysely';
 import type { CategoriesTable, Database, PendingReason, ThreadKind } from '../db/schema.ts';
 import { notifyForPost } from '../notifications/queries.ts';
 import { createPoll } from '../polls/queries.ts';
@@ -14,9 +14,12 @@ import { tagNames, tagThread } from './tags.ts';
 import { questionColumns, questionsThat, ranksOnPage, type QuestionFilter } from './questions.ts';
 import { PAGE_SIZE, slugify } from '../addresses.ts';
 
-/** A pin counts until its end date (if it has one). */
-const pinnedNow = (eb: ExpressionBuilder<Database & { t: Database['threads'] }, 't'>) =>
-  eb.and([eb('t.pinned_scope', 'is not', null), eb.or([eb('t.pinned_until', 'is', null), eb('t.pinned_until', '>', sql<Date>`now()`)])]);
+/**
+ * A pin counts until its end date (if it has one), by the app's clock (app.now()), so that a
+ * pin's end is the moment the rest of the app agrees on.
+ */
+export const pinnedNow = (eb: ExpressionBuilder<Database & { t: Database['threads'] }, 't'>, now: Date) =>
+  eb.and([eb('t.pinned_scope', 'is not', null), eb.or([eb('t.pinned_until', 'is', null), eb('t.pinned_until', '>', now)])]);
 
 const postColumns = [
   'p.id', 'p.user_id', 'p.post_number', 'p.cooked', 'p.like_count', 'p.edit_count', 'p.created_at', 'p.updated_at', 'p.deleted_at',
@@ -31,18 +34,23 @@ const readJoin = (viewerId: number | undefined) => (join: any) =>
   join.onRef('tr.thread_id', '=', 't.id').on('tr.user_id', '=', viewerId ?? 0);
 
 /**
- * The community's latest threads. `pins: 'only'` gives the global pins (shown above the list),
- * `pins: 'without'` the rest, so that a pinned thread appears once.
+ * The community's latest threads. `pins: 'only'` gives the global pins in staff's order (shown
+ * above the list, on the home page and every category's), `pins: 'without'` the rest, so that
+ * a pinned thread appears once.
  */
-export function latestThreads(db: Db, limit: number, viewer: Viewer | null, pins: 'only' | 'without' = 'without', filter?: QuestionFilter) {
+export function latestThreads(
+  db: Db, limit: number, viewer: Viewer | null, pins: 'only' | 'without' = 'without', filter?: QuestionFilter, now = new Date(),
+) {
   const viewerId = viewer?.id;
   return visibleThreads(db, viewer)
     .$if(filter !== undefined, (q) => q.where(questionsThat(filter!)))
     .where((eb) => {
-      const globalPin = eb.and([eb('t.pinned_scope', '=', 'global'), pinnedNow(eb)]);
+      const globalPin = eb.and([eb('t.pinned_scope', '=', 'global'), pinnedNow(eb, now)]);
       return pins === 'only' ? globalPin : eb.not(globalPin);
     })
     .innerJoin('categories as c', 'c.id', 't.category_id')
+    // An archived category's threads are kept at their addresses and on its page, not in the latest.
+    .where('c.archived_at', 'is', null)
     .innerJoin('users as u', 'u.id', 't.user_id')
     .leftJoin('thread_reads as tr', readJoin(viewerId))
     .select([
@@ -54,6 +62,7 @@ export function latestThreads(db: Db, limit: number, viewer: Viewer | null, pins
     ])
     .select(questionColumns)
     .select(tagNames('t.id'))
+    .$if(pins === 'only', (q) => q.orderBy('t.pin_position', (o) => o.asc().nullsLast()))
     .orderBy('t.last_post_at', 'desc')
     .orderBy('t.id', 'desc')
     .limit(limit)
@@ -86,6 +95,8 @@ export async function createThread(
     hold?: PendingReason | null;
     /** More work in the same transaction, once the first post is written (a queue item). */
     onWritten?: (tx: Db, postId: number) => Promise<void>;
+    /** An announcement's choice: false, only staff reply (replyRefusal). */
+    membersMayReply?: boolean;
   },
 ) {
   const at = t.at ?? new Date();
@@ -103,6 +114,7 @@ export async function createThread(
         last_post_user_id: t.userId,
         created_at: at,
         pending_at: held ? at : null,
+        members_may_reply: t.membersMayReply ?? true,
       })
       .returning(['id', 'slug'])
       .executeTakeFirstOrThrow();
@@ -145,7 +157,11 @@ export async function createThread(
  */
 export async function createReply(
   db: Db,
-  r: { threadId: number; userId: number; body: string; at?: Date; hold?: PendingReason | null; onWritten?: (tx: Db, postId: number) => Promise<void> },
+  r: {
+    threadId: number; userId: number; body: string; at?: Date; hold?: PendingReason | null; onWritten?: (tx: Db, postId: number) => Promise<void>;
+    /** Written by brand staff (speaksForBrand): the thread keeps when staff first replied, for "staff response time". */
+    byStaff?: boolean;
+  },
 ) {
   const at = r.at ?? new Date();
   const held = r.hold ?? null;
@@ -161,6 +177,8 @@ export async function createReply(
               last_post_number: eb('last_post_number', '+', 1),
               last_post_at: at,
               last_post_user_id: r.userId,
+              // In the same statement: a staff reply costs nothing more than another.
+              ...(r.byStaff ? { first_staff_reply_at: eb.fn.coalesce('first_staff_reply_at', eb.val(at)) } : {}),
             },
       )
       .where('id', '=', r.threadId)
@@ -195,16 +213,16 @@ export async function createReply(
 export function categoryBySlug(db: Db, slug: string) {
   return db
     .selectFrom('categories')
-    .select(['id', 'name', 'slug', 'description', 'color', 'thread_count', 'read_role', 'read_rank', 'post_role', 'post_rank'])
+    .select(['id', 'id as category_id', 'name', 'slug', 'description', 'color', 'thread_count', 'read_role', 'read_rank', 'post_role', 'post_rank', 'archived_at'])
     .where('slug', '=', slug)
     .executeTakeFirst();
 }
 
-/** A category's threads by last activity, paged by keyset on (last_post_at, id). */
 /**
  * A category's threads by last activity, paged by keyset on (last_post_at, id). `pins: 'only'`
- * gives the threads pinned there (or everywhere), shown above the first page; the pages
- * themselves leave them out.
+ * gives the threads pinned in this category, in staff's order, shown above the first page
+ * after the global pins (latestThreads); the pages themselves leave out every thread pinned
+ * now, globally or here.
  */
 export function categoryThreads(
   db: Db,
@@ -214,11 +232,12 @@ export function categoryThreads(
   viewerId?: number,
   pins: 'only' | 'without' = 'without',
   filter?: QuestionFilter,
+  now = new Date(),
 ) {
   let q = db
     .selectFrom('threads as t')
     .$if(filter !== undefined, (q) => q.where(questionsThat(filter!)))
-    .where((eb) => (pins === 'only' ? pinnedNow(eb) : eb.not(pinnedNow(eb))))
+    .where((eb) => (pins === 'only' ? eb.and([pinnedNow(eb, now), eb('t.pinned_scope', '=', 'category')]) : eb.not(pinnedNow(eb, now))))
     .innerJoin('users as u', 'u.id', 't.user_id')
     .leftJoin('thread_reads as tr', readJoin(viewerId))
     .select([
@@ -236,6 +255,7 @@ export function categoryThreads(
       eb.or([eb('t.last_post_at', '<', before.at), eb.and([eb('t.last_post_at', '=', before.at), eb('t.id', '<', before.id)])]),
     );
   }
+  if (pins === 'only') q = q.orderBy('t.pin_position', (o) => o.asc().nullsLast());
   return q.orderBy('t.last_post_at', 'desc').orderBy('t.id', 'desc').limit(limit).execute();
 }
 
@@ -282,7 +302,7 @@ export function threadById(db: Db, id: number, opts: { withDeleted?: boolean; wi
       't.id', 't.title', 't.slug', 't.kind', 't.reply_count', 't.last_post_number', 't.created_at', 't.deleted_at',
       't.pinned_scope', 't.pinned_until', 't.locked_at', 'tr.last_read_post_number', 'tw.level as watch_level', 'pl.id as poll_id',
       't.user_id', 't.category_id', 't.hidden_at', 't.pending_at', 't.unlisted_at', 't.closes_at', 't.slow_mode_seconds', 't.merged_into',
-      't.accepted_post_id', 'c.name as category_name', 'c.slug as category_slug', 'c.color as category_color',
+      't.accepted_post_id', 't.official_post_id', 't.members_may_reply', 'c.name as category_name', 'c.slug as category_slug', 'c.color as category_color',
       ...categoryAccessColumns,
     ])
     .select(tagNames('t.id'))

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import type { Db } from '../db/index.ts';
 import {
-  canSee, can, canStartThread, isPublic, replyRefusal, startThreadRefusal, type Viewer, threadActionsFor, threadEditsFor,
+  canSee, can, canStartThread, isPublic, replyRefusal, speaksForBrand, startThreadRefusal, type Viewer, threadActionsFor, threadEditsFor,
 } from '../permissions.ts';
 import { afterNewPost, writeNewPost } from '../moderation/posting/posting.ts';
 import { standingOf } from '../moderation/posting/standing.ts';
@@ -24,6 +24,7 @@ import { answer } from '../views/index.ts';
 import {
   categoryBySlug,
   categoryThreads,
+  latestThreads,
   createReply,
   createThread,
   postById,
@@ -37,7 +38,9 @@ import {
 } from './member-page.ts';
 import { firstUnreadOf, postView } from './post-view.ts';
 import { pageOf, threadUrl } from '../addresses.ts';
-import { kindLabels, memberKinds, parseTags, readMarks, threadErrors } from './rules.ts';
+import { kindLabels, kindsFor, parseTags, readMarks, threadErrors } from './rules.ts';
+import { officialResponseOf } from './staff/official.ts';
+import { defaultSettings } from '../moderation/settings/queries.ts';
 import { postErrors } from '../text/rules.ts';
 import { tagByName, taggedThreads } from './tags.ts';
 import { pollOfThread } from '../polls/queries.ts';
@@ -49,10 +52,19 @@ import { draftErrors, draftKey } from '../drafts/rules.ts';
 
 const CATEGORY_PAGE = 30;
 
-/** The kinds the new-thread form offers, the member's choice (or a discussion) checked. */
-function kindChoices(chosen?: string) {
-  const checked = memberKinds.find((k) => k === chosen) ?? 'discussion';
-  return memberKinds.map((value) => ({ value, label: kindLabels[value], checked: value === checked }));
+/**
+ * The kinds the new-thread form offers the viewer (announcements to staff), the member's choice
+ * (or a discussion) checked.
+ */
+function kindChoices(viewer: Viewer | null, chosen?: string) {
+  const kinds = kindsFor(speaksForBrand(viewer?.role));
+  const checked = kinds.find((k) => k === chosen) ?? 'discussion';
+  return kinds.map((value) => ({ value, label: kindLabels[value], checked: value === checked }));
+}
+
+/** What the new-thread form shows of announcements: to staff, whether members may reply (`replies`). */
+function announceChoice(viewer: Viewer | null, replies?: string) {
+  return speaksForBrand(viewer?.role) ? { canAnnounce: true, staffOnlyReplies: replies === 'staff' } : { canAnnounce: false };
 }
 
 const slugParams = { type: 'object', properties: { slug: text(100) }, required: ['slug'] } as const;
@@ -79,17 +91,24 @@ type Thread = NonNullable<Awaited<ReturnType<typeof threadById>>>;
  * Everything the thread page shows for one page of posts. `now` is the moderation clock
  * (app.now()): whether the thread has closed. Also the page a rejected thread action shows again.
  */
-export async function threadPage(db: Db, thread: Thread, page: number, viewer: Viewer | null, now = new Date()) {
+export async function threadPage(
+  db: Db, thread: Thread, page: number, viewer: Viewer | null, now = new Date(),
+  brandLabel: () => Promise<string> = async () => defaultSettings.brand_label,
+) {
   const withDeleted = can(viewer, 'see deleted');
-  const [rows, poll] = await Promise.all([
+  const [rows, poll, official] = await Promise.all([
     threadPosts(db, thread, page, { withDeleted, viewer }),
     // The poll belongs with the first post, on the first page.
     page === 1 && thread.poll_id !== null ? pollOfThread(db, thread.id, viewer?.id) : null,
+    // So does the official response: one query for the thread, only when staff chose one.
+    page === 1 && thread.official_post_id !== null ? officialResponseOf(db, thread.official_post_id) : null,
   ]);
   const level = viewer ? (thread.watch_level ?? 'normal') : null;
   // Signed-in readers get a marker before the first post they have not read.
   const firstUnread = firstUnreadOf(rows, viewer ? thread.last_read_post_number : null);
-  const posts = rows.map((p) => postView(p, viewer, thread, firstUnread));
+  // The brand's label is read (from the settings the process keeps) only for a page with staff on it.
+  const brand = official || rows.some((p) => speaksForBrand(p.role)) ? await brandLabel() : defaultSettings.brand_label;
+  const posts = rows.map((p) => postView(p, viewer, thread, firstUnread, brand));
   const canonical = threadUrl(thread);
   // Paged by post number (a question by rank, which every post has too), so deleted posts leave
   // gaps rather than shifting pages.
@@ -116,12 +135,22 @@ export async function threadPage(db: Db, thread: Thread, page: number, viewer: V
     watch: level ? { action: `/t/${thread.id}/watch`, level } : null,
     // A poll takes votes once its thread is public (server/polls/routes.ts).
     poll: poll ? pollView(poll, viewer !== null && !thread.hidden_at && !thread.pending_at, new Date()) : null,
+    // Shown under the first post, apart from a question's accepted answer.
+    official: official ? { ...official, brand } : null,
+    announcement: thread.kind === 'announcement' ? { membersMayReply: thread.members_may_reply } : null,
+    // Pinned now (a pin past its end date is no pin): where, for its mark and staff's order buttons.
+    pinned: thread.pinned_scope && !(thread.pinned_until && thread.pinned_until <= now) ? thread.pinned_scope : null,
+    // What staff may do about the official response here (the marks are on each staff reply, postView).
+    canClearOfficial: thread.official_post_id !== null && speaksForBrand(viewer?.role),
     og: { type: 'article', title: thread.title, description: posts[0] ? excerpt(posts[0].cooked) : '' },
     lastPage: pages > 1 ? `${canonical}?page=${pages}` : canonical,
   };
 }
 
 export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewCounter; days: MemberDays } }> = async (app, opts) => {
+  /** The label staff posts carry (the setting brand_label), from the settings the process keeps. */
+  const brandLabel = async () => (await app.postingRules.get()).settings.brand_label;
+
   async function loadCategory(viewer: Viewer | null, slug: string) {
     const category = await categoryBySlug(app.db, slug);
     if (!category) throw notFound('That category');
@@ -155,21 +184,28 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
   app.get(
     '/c/:slug',
     { schema: { params: slugParams, querystring: listQuery } },
-    async (req, reply) => reply.cached([`category:${req.params.slug}`], async () => {
+    // The global pins lead every category too: a change to one announces `pins` (migrations/0041).
+    async (req, reply) => reply.cached([`category:${req.params.slug}`, 'pins'], async () => {
       const category = await loadCategory(req.viewer, req.params.slug);
       const { before, filter } = req.query;
       const after = parseBefore(before);
-      const [rows, level, pinned] = await Promise.all([
-        categoryThreads(app.db, category.id, CATEGORY_PAGE + 1, after, req.viewer?.id, 'without', filter),
+      const now = app.now();
+      // Pins head the first page only, and an unfiltered one: the global pins, then the category's own.
+      const pinsShown = !after && !filter;
+      const [rows, level, globalPins, pinned] = await Promise.all([
+        categoryThreads(app.db, category.id, CATEGORY_PAGE + 1, after, req.viewer?.id, 'without', filter, now),
         req.viewer ? watchLevel(app.db, req.viewer.id, { categoryId: category.id }) : null,
-        // Pins head the first page only, and an unfiltered one.
-        after || filter ? [] : categoryThreads(app.db, category.id, CATEGORY_PAGE, undefined, req.viewer?.id, 'only'),
+        pinsShown ? latestThreads(app.db, 10, req.viewer, 'only', undefined, now) : [],
+        pinsShown ? categoryThreads(app.db, category.id, CATEGORY_PAGE, undefined, req.viewer?.id, 'only', undefined, now) : [],
       ]);
-      const now = new Date();
       const marked = <T extends Parameters<typeof readMarks>[0]>(t: T) => ({ ...t, ...readMarks(t, req.viewer !== null, now) });
-      const list = [...pinned.map(marked), ...rows.slice(0, CATEGORY_PAGE).map(marked)];
+      const list = [
+        ...globalPins.map((t) => ({ ...marked(t), pinned: 'global' })),
+        ...pinned.map((t) => ({ ...marked(t), pinned: 'category' })),
+        ...rows.slice(0, CATEGORY_PAGE).map(marked),
+      ];
       // Each thread shows its author's avatar: the kept list goes when one changes (migrations/0039).
-      reply.dependsOn(authorScopes([...pinned, ...rows]));
+      reply.dependsOn(authorScopes([...globalPins, ...pinned, ...rows]));
       const last = rows.slice(0, CATEGORY_PAGE).at(-1);
       const next = rows.length > CATEGORY_PAGE && last ? `${last.last_post_at.toISOString()}_${last.id}` : null;
       const watch = level ? { action: `/c/${category.slug}/watch`, level } : null;
@@ -231,12 +267,12 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
 
     if (pages && viewer && snapshot && canSharePage(thread, page, now)) {
       const common = forAnyMember(thread);
-      shared ??= await keepSharedPage(reply, pages, snapshot, common, await threadPage(app.db, common, page, anyMember, now));
+      shared ??= await keepSharedPage(reply, pages, snapshot, common, await threadPage(app.db, common, page, anyMember, now, brandLabel));
       own ??= await memberFacts(app.db, pages, viewer.id, shared.thread, page, shared.posts);
     }
     // A member's own held or hidden post belongs on their page: then it is rendered for them alone.
     const filled = viewer && shared && own && !own.ownHeld ? { html: fillSharedPage(reply, shared, viewer, own, now), posts: shared.posts } : null;
-    const data = filled ? null : await threadPage(app.db, own ? asReadBy(thread, own) : thread, page, viewer, now);
+    const data = filled ? null : await threadPage(app.db, own ? asReadBy(thread, own) : thread, page, viewer, now, brandLabel);
     // Read up to the newest post shown: a discussion's last, a question's newest answer on the page.
     const lastShown = Math.max(0, ...(filled?.posts ?? data?.posts ?? []).map((p) => p.post_number));
     if (viewer && lastShown > (lastRead ?? 0)) {
@@ -285,7 +321,8 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
     title: 'New thread',
     load: async (req: FastifyRequest) => ({
       category: await loadCategory(req.viewer, sentText(req.params, 'slug') ?? ''),
-      kinds: kindChoices(sentText(req.body, 'kind')),
+      kinds: kindChoices(req.viewer, sentText(req.body, 'kind')),
+      ...announceChoice(req.viewer, sentText(req.body, 'replies')),
     }),
   };
 
@@ -322,7 +359,7 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
       reply.header('Vary', 'HX-Request');
       if (req.headers['hx-request'] === 'true') return reply.fragment('threads/similar', found);
       const values = { title: req.query.title ?? '' };
-      return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(), values, errors: {}, ...found });
+      return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(viewer), ...announceChoice(viewer), values, errors: {}, ...found });
     },
   );
 
@@ -332,7 +369,7 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
     // The member's draft of a thread here, from this device or another.
     const draft = await draftOf(app.db, viewer.id, draftKey('category', category.id));
     const values: Record<string, string> = { ...(draft ? { title: draft.title, body: draft.body } : {}), ...takeUploadedBody(req, `new:${category.slug}`) };
-    return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(values.kind), values, errors: {} });
+    return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(viewer, values.kind), ...announceChoice(viewer), values, errors: {} });
   });
 
   app.post(
@@ -347,6 +384,8 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
             title: text(1000),
             body: text(200000),
             kind: text(20),
+            // An announcement's replies: `members` (anyone may reply) or `staff` (only staff).
+            replies: { type: 'string', enum: ['members', 'staff'] },
             tags: text(500),
             poll_question: text(1000),
             poll_options: text(5000),
@@ -366,26 +405,28 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
       const input = req.body;
       if (input.preview) {
         const preview = await previewOf(app.db, input.body);
-        return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(input.kind), values: input, errors: {}, preview });
+        return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(viewer, input.kind), ...announceChoice(viewer, input.replies), values: input, errors: {}, preview });
       }
       // "Check for similar questions" without JavaScript: the form again, as sent, with them.
       if (input.similar) {
         const found = await similarTo(viewer, input.title);
-        return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(input.kind), values: input, errors: {}, ...found });
+        return reply.page(newThreadForm.template, { title: newThreadForm.title, category, kinds: kindChoices(viewer, input.kind), ...announceChoice(viewer, input.replies), values: input, errors: {}, ...found });
       }
       const title = input.title.trim();
-      const errors = threadErrors({ title, body: input.body, kind: input.kind || 'discussion' });
+      const kinds = kindsFor(speaksForBrand(viewer.role));
+      const errors = threadErrors({ title, body: input.body, kind: input.kind || 'discussion' }, kinds);
       const tags = parseTags(input.tags ?? '');
       if (tags.error) errors.tags = tags.error;
       const poll = parsePoll(input, title, new Date());
       Object.assign(errors, poll.errors);
-      const kind = memberKinds.find((k) => k === (input.kind || 'discussion'));
+      const kind = kinds.find((k) => k === (input.kind || 'discussion'));
       // A wrong kind is said in the summary at the top as well as beside its buttons.
       if (!kind || Object.keys(errors).length) throw invalid(errors, errors.kind);
       const uploadsAllowed = await uploadsAllowedPerPost(app.postingRules, viewer);
       const { decision, written: thread } = await writeNewPost(app.db, { rules: app.postingRules, viewer, title, body: input.body, categoryId: category.id }, app.now, (tx, decision, now) =>
         createThread(tx, {
           categoryId: category.id, userId: viewer.id, title: decision.title ?? title, body: decision.body, kind, tags: tags.tags, poll: poll.poll, at: now,
+          membersMayReply: kind !== 'announcement' || input.replies !== 'staff',
           hold: decision.hold,
           // The draft of this thread goes with the post, in its transaction.
           onWritten: async (tx, postId) => {
@@ -401,7 +442,7 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
   );
 
   // The thread's last page, where the reply form is: a rejected reply and a preview show it again with the text.
-  const replyPage = (thread: Thread, viewer: Viewer | null) => threadPage(app.db, thread, pageOf(thread.last_post_number), viewer, app.now());
+  const replyPage = (thread: Thread, viewer: Viewer | null) => threadPage(app.db, thread, pageOf(thread.last_post_number), viewer, app.now(), brandLabel);
   const replyForm = {
     template: 'threads/thread',
     title: 'Reply',
@@ -435,7 +476,7 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
       const uploadsAllowed = await uploadsAllowedPerPost(app.postingRules, viewer);
       const { decision, written: created } = await writeNewPost(app.db, { rules: app.postingRules, viewer, body, thread, categoryId: thread.category_id }, app.now, (tx, decision, now) =>
         createReply(tx, {
-          threadId: thread.id, userId: viewer.id, body: decision.body, at: now,
+          threadId: thread.id, userId: viewer.id, body: decision.body, at: now, byStaff: speaksForBrand(viewer.role),
           hold: decision.hold,
           // The draft of this reply goes with the post, in its transaction.
           onWritten: async (tx, postId) => {
@@ -452,7 +493,8 @@ export const threads: FastifyPluginAsyncJsonSchemaToTs<{ Options: { views: ViewC
         const post = await postById(app.db, created.id);
         if (!post) throw notFound('That reply');
         const after = { ...thread, last_post_number: Math.max(thread.last_post_number, created.post_number) };
-        return reply.fragment('posts/post', postView(post, viewer, after));
+        const brand = speaksForBrand(post.role) ? await brandLabel() : defaultSettings.brand_label;
+        return reply.fragment('posts/post', postView(post, viewer, after, undefined, brand));
       }
       return answer(req, reply, { redirect: url, flash: decision.hold ? heldMessage : undefined });
     },

@@ -6,15 +6,30 @@ export { TITLE_MAX, TITLE_MIN };
 /** Kinds a member may start here; the others arrive with their own features. */
 export const memberKinds = ['discussion', 'question'] as const;
 
-/** How the new-thread form offers each kind a member may start. */
-export const kindLabels: Record<(typeof memberKinds)[number], string> = { discussion: 'Discussion', question: 'Question (answers can be voted on, and you can accept one)' };
+/** Kinds only brand staff start (speaksForBrand in server/permissions.ts): the brand's announcements. */
+export const staffKinds = ['announcement'] as const;
 
-export function threadErrors(input: { title: string; body: string; kind: string }): Record<string, string> {
+export type StartedKind = (typeof memberKinds)[number] | (typeof staffKinds)[number];
+
+/** How the new-thread form offers each kind. */
+export const kindLabels: Record<StartedKind, string> = {
+  discussion: 'Discussion',
+  question: 'Question (answers can be voted on, and you can accept one)',
+  announcement: 'Announcement (from staff; you choose whether members may reply)',
+};
+
+/** The kinds one may start: staff's announcements besides members' kinds. */
+export function kindsFor(brandStaff: boolean): readonly StartedKind[] {
+  return brandStaff ? [...memberKinds, ...staffKinds] : memberKinds;
+}
+
+/** `kinds`: those the author may start (kindsFor); any other is refused as not on the list. */
+export function threadErrors(input: { title: string; body: string; kind: string }, kinds: readonly string[] = memberKinds): Record<string, string> {
   const errors: Record<string, string> = { ...postErrors(input.body) };
   if (input.title.length < TITLE_MIN || input.title.length > TITLE_MAX) {
     errors.title = `Titles are ${TITLE_MIN} to ${TITLE_MAX} characters.`;
   }
-  if (!(memberKinds as readonly string[]).includes(input.kind)) errors.kind = 'Choose a kind of thread from the list.';
+  if (!kinds.includes(input.kind)) errors.kind = 'Choose a kind of thread from the list.';
   return errors;
 }
 

@@ -16,6 +16,9 @@ import { errorHandler, notFoundHandler } from './errors.ts';
 import { encodedBody, etagOf, guestCopy, TOKEN_SLOT, type GuestPage } from '../cache/guest-pages.ts';
 import type { Caches } from '../cache/index.ts';
 import type { Snapshot } from '../cache/kept.ts';
+import { guestDismissed, guestPageKey } from '../site/banner.ts';
+import { bannerInForce, type SiteFacts } from '../site/site.ts';
+import { defaultSettings } from '../moderation/settings/queries.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const viewsDir = path.join(root, 'views');
@@ -54,11 +57,11 @@ function sendKept(req: FastifyRequest, reply: FastifyReply, entry: GuestPage) {
  * security headers were kept with the page. Anything else — a signed-in member (a session
  * cookie), a message waiting, an htmx request, a page not kept — goes on the usual way.
  */
-export function serveCachedPage(pageCache: Caches, sessionCookie: string) {
+export function serveCachedPage(pageCache: Caches, sessionCookie: string, now: () => Date) {
   return async function cachedPageHook(req: FastifyRequest, reply: FastifyReply) {
     if (req.method !== 'GET' || req.headers['hx-request'] !== undefined) return;
     if (req.cookies[sessionCookie] !== undefined || req.cookies[FLASH_COOKIE] !== undefined) return;
-    const entry = pageCache.guestPages.lookup(req.url);
+    const entry = pageCache.guestPages.lookup(guestPageKey(req), now());
     if (!entry) return;
     entry.onHit?.(req);
     return sendKept(req, reply, entry);
@@ -151,11 +154,23 @@ export const staticFiles: FastifyPluginAsync = async (files) => {
 };
 
 export const views = fp(
-  async (app, opts: { siteName: string; baseUrl: string; cache: boolean; https: boolean; pageCache?: Caches }) => {
+  async (
+    app,
+    opts: {
+      baseUrl: string; cache: boolean; https: boolean; pageCache?: Caches;
+      /** The site's name, logo and banner (server/site/site.ts), kept in memory by each process. */
+      site: () => Promise<SiteFacts>;
+      /** The app's clock: when a banner has ended. */
+      now: () => Date;
+    },
+  ) => {
     const pageCache = opts.pageCache;
-    /** Set while a cacheable guest page is being rendered: where to keep it, and what it was read after. */
+    /**
+     * Set while a cacheable guest page is being rendered: where to keep it, what it was read
+     * after, and until when it is right whatever is announced (the end of the banner it shows).
+     */
     const capture = Symbol('capture');
-    type Capturing = { [capture]?: { key: string; snapshot: Snapshot; onHit?: (req: FastifyRequest) => void } };
+    type Capturing = { [capture]?: { key: string; snapshot: Snapshot; onHit?: (req: FastifyRequest) => void; until?: number } };
     // A token stays good for its secret and member, so one is made per browser and member, not
     // per page: two HMACs and random bytes saved on every page (tokens by secret cookie and member).
     const tokens = new Map<string, string>();
@@ -189,9 +204,42 @@ export const views = fp(
       options: { partials: partialMap(), compileOptions: { preventIndent: true } },
     });
 
+    /**
+     * What the layout shows of the site: its name and logo, and the banner unless this reader
+     * dismissed it (a member on their row, a guest in a cookie). A guest's kept page is filed
+     * under the banner they dismissed (guestPageKey), so it never serves another guest; a plain
+     * member's shared thread page draws the banner both ways and picks per member
+     * (server/views/member-parts.ts). A kept page showing a banner with an end is kept no longer.
+     */
+    async function siteContext(req: FastifyRequest, reply: FastifyReply) {
+      let site: Pick<SiteFacts, 'name' | 'description' | 'logoUrl' | 'registrationMode' | 'banner'>;
+      try {
+        site = await opts.site();
+      } catch (err) {
+        // A page (an error page, while the database is away) is still drawn: with the default name, no banner.
+        req.log.error({ err }, 'site: could not read the site settings and banner; the page is drawn with the defaults');
+        // Nor is such a page kept for guests (the token, taken after this, is then the real one).
+        delete (reply as Capturing)[capture];
+        site = { name: defaultSettings.site_name, description: '', logoUrl: '', registrationMode: defaultSettings.registration_mode, banner: null };
+      }
+      const banner = bannerInForce(site.banner, opts.now());
+      const dismissed = banner !== null && (req.viewer ? req.viewer.dismissedBanner === banner.id : guestDismissed(req) === banner.id);
+      const capturing = (reply as Capturing)[capture];
+      if (capturing && banner?.endsAt && !dismissed) capturing.until = banner.endsAt.getTime();
+      return {
+        siteName: site.name,
+        siteDescription: site.description,
+        logoUrl: site.logoUrl,
+        registrationClosed: site.registrationMode === 'closed',
+        banner,
+        showBanner: banner !== null && !dismissed,
+        // Where dismissing brings a reader without JavaScript back to: this page, when it can be asked for again.
+        bannerReturnTo: req.method === 'GET' ? req.url : '/',
+      };
+    }
+
     function layoutContext(req: FastifyRequest, reply: FastifyReply) {
       return {
-        siteName: opts.siteName,
         assetVersion: version,
         viewer: req.viewer,
         ...viewerFlags(req.viewer),
@@ -202,10 +250,11 @@ export const views = fp(
     }
 
     /** A page inside the layout, as text; `data` may override the layout's values (viewer, token). */
-    function render(reply: FastifyReply, template: string, data: Record<string, unknown>) {
+    async function render(reply: FastifyReply, template: string, data: Record<string, unknown>) {
       // A page that names its `canonical` path gets an absolute <link rel="canonical">.
       const canonicalUrl = typeof data.canonical === 'string' ? opts.baseUrl + data.canonical : undefined;
-      return reply.viewAsync(`pages/${template}.hbs`, { ...layoutContext(reply.request, reply), canonicalUrl, ...data }, { layout: 'layouts/main.hbs' });
+      const site = await siteContext(reply.request, reply);
+      return reply.viewAsync(`pages/${template}.hbs`, { ...site, ...layoutContext(reply.request, reply), canonicalUrl, ...data }, { layout: 'layouts/main.hbs' });
     }
 
     app.decorateReply('render', function (this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
@@ -223,7 +272,7 @@ export const views = fp(
           const body = Buffer.from(copy);
           const etag = etagOf(body);
           this.headers(guestHeaders(etag));
-          pageCache!.guestPages.keep(capturing.key, body, capturing.snapshot, { headers: keptHeaders(this), etag, onHit: capturing.onHit });
+          pageCache!.guestPages.keep(capturing.key, body, capturing.snapshot, { headers: keptHeaders(this), etag, onHit: capturing.onHit, until: capturing.until });
           return this.code(status).type('text/html; charset=utf-8').send(body);
         }
         html = html.replaceAll(TOKEN_SLOT, csrfToken(this));
@@ -240,13 +289,14 @@ export const views = fp(
     ) {
       const req = this.request;
       if (!pageCache || req.viewer || req.cookies[FLASH_COOKIE] || req.method !== 'GET') return handler();
-      const hit = pageCache.guestPages.lookup(req.url);
+      const key = guestPageKey(req);
+      const hit = pageCache.guestPages.lookup(key, opts.now());
       if (hit !== undefined) {
         onHit?.(req);
         return sendKept(req, this, hit);
       }
       // Versions are taken before the handler reads: a write landing meanwhile makes this copy old at once.
-      (this as Capturing)[capture] = { key: req.url, snapshot: pageCache.guestPages.snapshot(scopes), onHit };
+      (this as Capturing)[capture] = { key, snapshot: pageCache.guestPages.snapshot(scopes), onHit };
       return handler();
     });
 

@@ -71,7 +71,9 @@ type Part =
   | { kind: 'divider'; postId: number; on: Piece[]; off: Piece[] }
   | { kind: 'bookmark'; postId: number; on: Piece[]; off: Piece[] }
   | { kind: 'watch'; levels: Record<string, Piece[]> }
-  | { kind: 'account'; render: Render };
+  | { kind: 'account'; render: Render }
+  /** The site banner (views/partials/site/banner.hbs): shown, or not to a member who dismissed it, nor once it ends. */
+  | { kind: 'banner'; id: number | null; endsAt: Date | null; on: Piece[]; off: Piece[] };
 
 /** What a member's request fills the slots with. */
 export interface MemberFacts {
@@ -142,6 +144,14 @@ export class PartCollector {
       case 'account':
         this.parts.push({ kind: 'account', render });
         break;
+      case 'banner': {
+        const banner = context.banner as { id: number; endsAt: Date | null } | null;
+        this.parts.push({
+          kind: 'banner', id: banner?.id ?? null, endsAt: banner?.endsAt ?? null,
+          on: split(render({ ...context, showBanner: banner !== null })), off: split(render({ ...context, showBanner: false })),
+        });
+        break;
+      }
       default:
         throw new Error(`unknown member part ${kind}`);
     }
@@ -198,7 +208,10 @@ export class SharedPage {
       else if (piece.kind === 'divider') put(piece.postId === m.firstUnread ? piece.on : piece.off);
       else if (piece.kind === 'bookmark') put(m.bookmarked?.has(piece.postId) ? piece.on : piece.off);
       else if (piece.kind === 'watch') put(piece.levels[m.watch] ?? piece.levels.normal);
-      else {
+      else if (piece.kind === 'banner') {
+        const ended = piece.endsAt !== null && piece.endsAt <= (m.now ?? new Date());
+        put(piece.id !== null && !ended && m.viewer.dismissedBanner !== piece.id ? piece.on : piece.off);
+      } else {
         let account = accounts.get(m.viewer);
         if (account?.token !== m.token) accounts.set(m.viewer, (account = { token: m.token, html: Buffer.from(piece.render({ viewer: m.viewer, csrfToken: m.token })) }));
         out.push(account.html);

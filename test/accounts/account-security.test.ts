@@ -36,7 +36,7 @@ t.test('a guest is sent to sign in; the navigation leads a member to their accou
   t.equal((await agent.page('/search')).querySelector('a.nav-settings')?.getAttribute('href'), '/account');
   const page = await agent.page('/account');
   t.equal(page.h1(), 'Your account');
-  t.same(page.querySelectorAll('.account-section h2').map((e) => e.text), ['Profile', 'Avatar', 'Password', "Where you're signed in", 'Recent sign-ins']);
+  t.same(page.querySelectorAll('.account-section h2').map((e) => e.text), ['Profile', 'Avatar', 'Password', "Where you're signed in", 'Recent sign-ins', 'Your data']);
 });
 
 t.test('a wrong current password changes nothing, and the form comes back without the passwords', async (t) => {

@@ -53,7 +53,7 @@ t.test('an admin changes settings: saved, logged with before and after, in force
   const admin = await make.member({ role: 'admin', username: 'the_admin' });
   const a = await signIn(admin);
   const page = await a.page('/admin/settings');
-  t.equal(page.h1(), 'Moderation settings');
+  t.equal(page.h1(), 'Site settings');
   const values = shown(page);
   t.equal(values.approval_posts, '2');
   t.equal(values.post_interval_seconds_0, '30');

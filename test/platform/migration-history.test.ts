@@ -385,6 +385,10 @@ const landed: Record<string, string> = {
   '0038_uploads': 'ac52ab452a52c88b',
   '0039_profiles_avatars': 'ebf1db2da8feb223',
   '0040_posts_past_the_bar': '700e4eb368076b86',
+  '0041_staff_threads': 'd010be9b1c5095b3',
+  '0042_site_settings_banner': '5f24710b2cfa5b11',
+  '0043_member_erasure': '94e33379b00c8ad0',
+  '0044_categories_invites': '2b6bf2f0fa067ae0',
 };
 
 const digest = async (name: string) =>

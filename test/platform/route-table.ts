@@ -117,6 +117,14 @@ export const routeTable: RouteRow[] = [
   { method: 'POST', route: '/account/avatar', url: () => '/account/avatar', form: () => ({}), expect: atLeast('member', 415, 401, { silenced: 403 }) },
   { method: 'POST', route: '/account/avatar/remove', url: () => '/account/avatar/remove', expect: action('member') },
   { method: 'GET', route: '/avatars/:key', url: (w) => `/avatars/${letterAvatarKey(w.author)}`, expect: all(200) },
+  // Members' own data (server/members): the download and the deletion, each after the password.
+  // The table's members must keep their accounts, so the deletion is sent without its box ticked
+  // (whatever the password, which other rows may have changed): a member is refused beside the
+  // field (422), which says the form is theirs to send.
+  { method: 'GET', route: '/account/export', url: () => '/account/export', expect: page('member') },
+  { method: 'POST', route: '/account/export', url: () => '/account/export', form: () => ({ password: 'a long enough password' }), expect: atLeast('member', 200, 401) },
+  { method: 'GET', route: '/account/delete', url: () => '/account/delete', expect: page('member') },
+  { method: 'POST', route: '/account/delete', url: () => '/account/delete', form: () => ({ password: 'a long enough password' }), expect: atLeast('member', 422, 401) },
 
   // Writing.
   { method: 'GET', route: '/c/:slug/new', url: (w) => `/c/${w.category.slug}/new`, expect: page('member', { silenced: 403 }) },
@@ -205,6 +213,10 @@ export const routeTable: RouteRow[] = [
   { method: 'POST', route: '/t/:id/duplicate', url: (w) => `/t/${w.thread.id}/duplicate`, form: (w) => ({ into: String(w.otherThread), reason: '' }), expect: action('moderator') },
   { method: 'POST', route: '/t/:id/pin', url: (w) => `/t/${w.thread.id}/pin`, form: () => ({ scope: 'category', until: '' }), expect: action('staff') },
   { method: 'POST', route: '/t/:id/unpin', url: (w) => `/t/${w.pinnedThread}/unpin`, expect: action('staff') },
+  // Staff in threads (issue 12): a pin's place among the pins, and the official response (an
+  // empty `post` takes the mark away, which every world allows).
+  { method: 'POST', route: '/t/:id/pin/move', url: (w) => `/t/${w.pinnedThread}/pin/move`, form: () => ({ direction: 'down' }), expect: action('staff') },
+  { method: 'POST', route: '/t/:id/official', url: (w) => `/t/${w.thread.id}/official`, form: () => ({ post: '' }), expect: action('staff') },
 
   // Nominations for Ambassador: staff nominate the world's Advocate and withdraw another's open
   // nomination; each member answers their own (the world's is someone else's: not there for them).
@@ -217,6 +229,15 @@ export const routeTable: RouteRow[] = [
     form: (w) => ({ nomination: String(w.nomination), answer: 'decline' }), expect: atLeast('member', 404, 401),
   },
 
+  // The site banner (server/site): published and removed by brand staff and admins; dismissed by
+  // anyone (a member on their row, a guest in a cookie: by the GET a guest's kept page asks, or
+  // by the form with a token). A banner id that is not in force changes nothing, and still answers.
+  { method: 'GET', route: '/admin/banner', url: () => '/admin/banner', expect: page('staff') },
+  { method: 'POST', route: '/admin/banner', url: () => '/admin/banner', form: () => ({ body: fresh('A banner'), ends_at: '' }), expect: action('staff') },
+  { method: 'POST', route: '/admin/banner/remove', url: () => '/admin/banner/remove', expect: action('staff') },
+  { method: 'POST', route: '/banner/dismiss', url: () => '/banner/dismiss', form: () => ({ banner_id: '1', return_to: '/' }), expect: all(303) },
+  { method: 'GET', route: '/banner/dismiss', url: () => '/banner/dismiss?banner_id=1&return_to=%2F', expect: { ...all(303), ...signedInAll(200) } },
+
   // Admins.
   { method: 'GET', route: '/admin', url: () => '/admin', expect: page('admin') },
   { method: 'GET', route: '/admin/settings', url: () => '/admin/settings', expect: page('admin') },
@@ -225,8 +246,33 @@ export const routeTable: RouteRow[] = [
     method: 'POST', route: '/admin/categories', url: () => '/admin/categories',
     form: () => ({ name: `Category ${++n}`, slug: '', description: '', color: '#2563eb' }), expect: action('admin'),
   },
+  // Categories and invites (issue 12): the categories page, an edit of the world's other
+  // category, its place, its archiving; invite links made and revoked by staff and admins, and
+  // the world's open invite, which anyone may open (a signed-in visitor is told it is for a new account).
+  { method: 'GET', route: '/admin/categories', url: () => '/admin/categories', expect: page('admin') },
+  { method: 'GET', route: '/admin/categories/:id', url: (w) => `/admin/categories/${w.otherCategory.id}`, expect: page('admin') },
+  {
+    method: 'POST', route: '/admin/categories/:id', url: (w) => `/admin/categories/${w.otherCategory.id}`,
+    form: (w) => ({ name: `Renamed ${++n}`, slug: w.otherCategory.slug, description: '', color: '#2563eb', read_role: '', read_rank: '0', post_role: 'member', post_rank: '0', position: '5' }),
+    expect: action('admin'),
+  },
+  { method: 'POST', route: '/admin/categories/:id/move', url: (w) => `/admin/categories/${w.otherCategory.id}/move`, form: () => ({ direction: 'up' }), expect: action('admin') },
+  { method: 'POST', route: '/admin/categories/:id/archive', url: (w) => `/admin/categories/${w.otherCategory.id}/archive`, expect: action('admin') },
+  { method: 'POST', route: '/admin/categories/:id/unarchive', url: (w) => `/admin/categories/${w.otherCategory.id}/unarchive`, expect: action('admin') },
+  { method: 'GET', route: '/admin/invites', url: () => '/admin/invites', expect: page('staff') },
+  { method: 'POST', route: '/admin/invites', url: () => '/admin/invites', form: () => ({ expires_days: '7', max_uses: '1', role: '', category: '', note: '' }), expect: action('staff') },
+  { method: 'POST', route: '/admin/invites/:id/revoke', url: (w) => `/admin/invites/${w.invite.id}/revoke`, expect: action('staff') },
+  { method: 'GET', route: '/invite/:code', url: (w) => `/invite/${w.invite.code}`, expect: all(200) },
   { method: 'POST', route: '/admin/users/:id/rank', url: (w) => `/admin/users/${w.target.id}/rank`, form: () => ({ rank: '2' }), expect: action('admin') },
   { method: 'POST', route: '/admin/users/:id/role', url: (w) => `/admin/users/${w.target.id}/role`, form: () => ({ role: 'moderator' }), expect: action('admin') },
+  // Members (server/members): the search, a member's page, and deleting one (the world's own
+  // Advocate, made for each world, so the table's cast stays).
+  { method: 'GET', route: '/admin/members', url: () => '/admin/members?q=m', expect: page('admin') },
+  { method: 'GET', route: '/admin/members/:id', url: (w) => `/admin/members/${w.target.id}`, expect: page('admin') },
+  {
+    method: 'POST', route: '/admin/members/:id/delete', url: (w) => `/admin/members/${w.advocate.id}/delete`,
+    form: () => ({ posts: 'anonymise', confirm: 'yes', reason: 'For the table' }), expect: action('admin'),
+  },
   { method: 'POST', route: '/admin/settings', url: () => '/admin/settings', form: (w) => w.settingsForm, expect: action('admin') },
   { method: 'POST', route: '/admin/watched-words', url: () => '/admin/watched-words', form: () => ({ word: `word${++n}`, action: 'flag' }), expect: action('admin') },
   // Badges by hand: a badge one may earn again (each grant its own), and a grant of the world's to take back.

@@ -8,6 +8,7 @@ import { notice } from '../../server/notifications/queries.ts';
 import { createReply, createThread } from '../../server/threads/queries.ts';
 import type { Member, testApp } from '../helpers/app.ts';
 import { linkUploads, recordUpload } from '../../server/uploads/queries.ts';
+import { newInviteCode } from '../../server/invites/queries.ts';
 
 type Harness = Awaited<ReturnType<typeof testApp>>;
 
@@ -46,6 +47,8 @@ export interface World {
   settingsForm: Record<string, string>;
   /** The key of an upload of the author's, in their public reply. */
   upload: string;
+  /** An open invite link (categories and invites): to open, to revoke. */
+  invite: { id: number; code: string };
 }
 
 let n = 0;
@@ -115,6 +118,8 @@ export async function makeWorld(h: Harness, cast: Cast, settingsForm: Record<str
       .returning('id').executeTakeFirstOrThrow()).id,
     authorSession: (await db.insertInto('sessions').values({ id: `world-session-${i}`, user_id: author.id, data: JSON.stringify({ userId: author.id }), expires_at: new Date(now.getTime() + 86_400_000) })
       .returning('handle').executeTakeFirstOrThrow()).handle,
+    invite: await db.insertInto('invites').values({ code: newInviteCode(), created_by: moderator.id, expires_at: new Date(now.getTime() + 7 * 86_400_000), max_uses: 5 })
+      .returning(['id', 'code']).executeTakeFirstOrThrow(),
     badgeGrant: (await db.insertInto('user_badges').values({ user_id: author.id, badge: 'anniversary', grant_key: -i, granted_at: now }).returning('id').executeTakeFirstOrThrow()).id,
   };
 }

@@ -6,6 +6,7 @@ export const LOG_PAGE = 50;
 
 export const logTargetTypes = [
   'post', 'thread', 'user', 'queue_item', 'setting', 'watched_word', 'category', 'sanction', 'appeal', 'export',
+  'invite',
 ] as const satisfies readonly LogTargetType[];
 
 export interface LogQuery {

@@ -137,7 +137,8 @@ export const queue: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     const filters = filtersOf(query);
     const [rows, cats, openCount] = await Promise.all([
       queueItems(app.db, viewer, filters, { limit: PAGE + 1, after: query.after }),
-      readableCategories(app.db, viewer),
+      // Archived categories too: what is in them may still need a moderator.
+      readableCategories(app.db, viewer, { archived: true }),
       openItemCount(app.db, viewer),
     ]);
     const items = await viewsOf(viewer, rows.slice(0, PAGE));

@@ -4,6 +4,33 @@ import type { Db } from '../../db/index.ts';
 import { logAction } from '../log/write.ts';
 import type { UploadKind } from '../../db/schema.ts';
 
+/** The guidelines a new site starts with (markdown, /guidelines). */
+const DEFAULT_GUIDELINES = `This is a place to help each other get the most out of the product, and to tell the team what works and what does not. A few things keep it worth visiting.
+
+## Be kind, and assume good intent
+
+Criticise ideas, not people. Newcomers ask questions that have been asked before: point them to the answer, warmly.
+
+## Search first, then ask well
+
+Look for an existing thread before starting one; the new-thread form suggests similar questions as you type. A good question says what you tried, what you expected and what happened.
+
+## Answer to help
+
+An answer explains, not just links. When an answer solves your question, accept it: it helps the next person with the same problem, and thanks the one who helped.
+
+## Keep it on topic and in the open
+
+No spam, no advertising, no personal details of anyone, yourself included. Keep private matters (an order, an account) to the support channels the team names.
+
+## Flag, don’t fight
+
+If a post breaks these guidelines, flag it and let the moderators handle it; replying in anger only makes the thread longer. Flags that moderators agree with count towards your standing.
+
+## Recognition
+
+Helping others earns reputation, [badges](/badges) and, over time, a higher [rank](/ranks), up to Ambassador. See the [leaderboard](/leaderboard) for the community’s most helpful members.`;
+
 export const defaultSettings = {
   /** A post hides, pending review, when its flags' weights add up to this. */
   hide_threshold: 8,
@@ -67,6 +94,20 @@ export const defaultSettings = {
   registration_mode: 'open' as 'open' | 'invite' | 'closed',
   /** The label on staff members' posts, the brand's mark. */
   brand_label: 'Staff',
+  // The site's own (server/site): shown in every page's layout, the guidelines page, and mail.
+  /** The site's name, in every page's title and header. */
+  site_name: 'Hearth',
+  /** A sentence about the community: the home page's description for search engines and link previews. */
+  site_description: '',
+  /** An http(s) address of the logo shown beside the name in the header; empty: the name alone. */
+  logo_url: '',
+  /** The community guidelines, markdown, shown at /guidelines. */
+  guidelines: DEFAULT_GUIDELINES,
+  /** The address mail is sent from, and the one replies go to (empty: the same); stored for mail to come. */
+  mail_from: '',
+  mail_reply_to: '',
+  /** A line at the foot of every mail. */
+  mail_footer: '',
 };
 
 export type Settings = typeof defaultSettings;

@@ -10,6 +10,7 @@ import { HttpError } from '../../errors.ts';
 import { isPublic } from '../../permissions.ts';
 import { slugify } from '../../addresses.ts';
 import { publicPost } from '../../access/posts.ts';
+import { listedThread } from '../../access/threads.ts';
 import { logAction } from '../../moderation/log/write.ts';
 
 /** A category named by its slug or its id (the move and split forms take either), with who may read it and post in it. */
@@ -243,7 +244,7 @@ export async function splitThread(
 function current(tx: Db, threadId: number) {
   return tx
     .selectFrom('threads')
-    .select(['id', 'title', 'pinned_scope', 'pinned_until', 'locked_at'])
+    .select(['id', 'title', 'category_id', 'pinned_scope', 'pinned_until', 'pin_position', 'locked_at'])
     .where('id', '=', threadId)
     .forUpdate()
     .executeTakeFirstOrThrow();
@@ -251,11 +252,51 @@ function current(tx: Db, threadId: number) {
 
 const pinState = (t: { pinned_scope: string | null; pinned_until: Date | null }) => ({ pinned: t.pinned_scope, until: t.pinned_until });
 
+/**
+ * The pins shown together with a thread pinned so: every global pin, or the category's own pins.
+ * Their rows are locked in id order (two staff reordering at once go one after the other, and
+ * cannot deadlock), and answered in the order lists show them.
+ */
+async function pinGroup(tx: Db, scope: 'category' | 'global', categoryId: number, now: Date) {
+  const rows = await tx
+    .selectFrom('threads as t')
+    .select(['t.id', 't.title', 't.pin_position', 't.last_post_at'])
+    .where('t.pinned_scope', '=', scope)
+    .$if(scope === 'category', (q) => q.where('t.category_id', '=', categoryId))
+    .where((eb) => eb.or([eb('t.pinned_until', 'is', null), eb('t.pinned_until', '>', now)]))
+    .where(listedThread)
+    .orderBy('t.id')
+    .forUpdate()
+    .execute();
+  // As latestThreads and categoryThreads order them: by place, then the latest activity.
+  return rows.sort(
+    (a, b) => (a.pin_position ?? Infinity) - (b.pin_position ?? Infinity) || b.last_post_at.getTime() - a.last_post_at.getTime() || b.id - a.id,
+  );
+}
+
+/** The next place after the last among the pins shown with one pinned so: a new pin goes last. */
+async function lastPlace(tx: Db, scope: 'category' | 'global', categoryId: number) {
+  const row = await tx
+    .selectFrom('threads')
+    .select((eb) => eb.fn.max('pin_position').as('last'))
+    .where('pinned_scope', '=', scope)
+    .$if(scope === 'category', (q) => q.where('category_id', '=', categoryId))
+    .executeTakeFirst();
+  return (row?.last ?? 0) + 1;
+}
+
 /** Pins a thread; answers whether anything changed (the same pin again changes nothing and logs nothing). */
 export async function pinThread(tx: Db, threadId: number, p: { scope: 'category' | 'global'; until: Date | null; by: number }) {
   const before = await current(tx, threadId);
   if (before.pinned_scope === p.scope && before.pinned_until?.getTime() === p.until?.getTime()) return false;
-  await tx.updateTable('threads').set({ pinned_scope: p.scope, pinned_at: new Date(), pinned_until: p.until }).where('id', '=', threadId).execute();
+  // A pin that only changes its end keeps its place; a new pin, or one moved between the global
+  // and the category's pins, goes last among them.
+  const position = before.pinned_scope === p.scope ? before.pin_position : await lastPlace(tx, p.scope, before.category_id);
+  await tx
+    .updateTable('threads')
+    .set({ pinned_scope: p.scope, pinned_at: new Date(), pinned_until: p.until, pin_position: position })
+    .where('id', '=', threadId)
+    .execute();
   await logAction(tx, {
     actorId: p.by,
     action: 'thread.pin',
@@ -269,7 +310,7 @@ export async function pinThread(tx: Db, threadId: number, p: { scope: 'category'
 export async function unpinThread(tx: Db, threadId: number, by: number) {
   const before = await current(tx, threadId);
   if (before.pinned_scope === null) return false;
-  await tx.updateTable('threads').set({ pinned_scope: null, pinned_at: null, pinned_until: null }).where('id', '=', threadId).execute();
+  await tx.updateTable('threads').set({ pinned_scope: null, pinned_at: null, pinned_until: null, pin_position: null }).where('id', '=', threadId).execute();
   await logAction(tx, {
     actorId: by,
     action: 'thread.unpin',
@@ -278,6 +319,41 @@ export async function unpinThread(tx: Db, threadId: number, by: number) {
     after: pinState({ pinned_scope: null, pinned_until: null }),
   });
   return true;
+}
+
+/**
+ * Moves a pin among the pins shown with it: one place up or down, or to a place (1 leads; past
+ * the last, last). The group is numbered 1, 2, 3… again in its new order. Answers the old and
+ * new places, or null when the thread is not pinned now; a move that changes nothing logs nothing.
+ */
+export async function movePin(
+  tx: Db,
+  threadId: number,
+  m: { to: 'up' | 'down' | number; by: number; now: Date },
+): Promise<{ from: number; to: number; of: number } | null> {
+  const thread = await current(tx, threadId);
+  if (!thread.pinned_scope || (thread.pinned_until && thread.pinned_until <= m.now)) return null;
+  const group = await pinGroup(tx, thread.pinned_scope, thread.category_id, m.now);
+  const from = group.findIndex((t) => t.id === threadId);
+  if (from < 0) return null;
+  const wanted = m.to === 'up' ? from - 1 : m.to === 'down' ? from + 1 : m.to - 1;
+  const to = Math.max(0, Math.min(group.length - 1, wanted));
+  const result = { from: from + 1, to: to + 1, of: group.length };
+  if (to === from) return result;
+  const [moved] = group.splice(from, 1);
+  group.splice(to, 0, moved);
+  for (const [i, t] of group.entries()) {
+    if (t.pin_position !== i + 1) await tx.updateTable('threads').set({ pin_position: i + 1 }).where('id', '=', t.id).execute();
+  }
+  await logAction(tx, {
+    actorId: m.by,
+    action: 'thread.pin_move',
+    target: { type: 'thread', id: threadId, label: thread.title },
+    before: { pinned: thread.pinned_scope, position: result.from },
+    after: { pinned: thread.pinned_scope, position: result.to },
+    at: m.now,
+  });
+  return result;
 }
 
 /** Locks (`locked: true`) or unlocks a thread; answers whether anything changed. */

@@ -9,9 +9,10 @@
 // one transaction.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
-import { HttpError, invalid, notFound } from '../../errors.ts';
+import { forbidden, HttpError, invalid, notFound } from '../../errors.ts';
+import { officialCandidate, setOfficial } from './official.ts';
 import {
-  can, moveRefusal, openThreadRefusal, threadActionRefusal, threadActionRefusals, threadEditRefusal, threadEditRightRefusal, threadEditsFor,
+  can, moveRefusal, officialRefusal, openThreadRefusal, speaksForBrand, threadActionRefusal, threadActionRefusals, threadEditRefusal, threadEditRightRefusal, threadEditsFor,
   type ThreadAction, type ThreadEdit,
 } from '../../permissions.ts';
 import { csrfField, emptyForm, idParams, text, type RequestOf } from '../../schemas.ts';
@@ -36,6 +37,7 @@ import {
   lockThread,
   mergeThread,
   moveThread,
+  movePin,
   pinThread,
   setClosing,
   setSlowMode,
@@ -83,7 +85,7 @@ export const threadStaff: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         if (!thread || !(can(req.viewer, 'manage threads') || threadEditsFor(req.viewer, thread, app.now()).canEditThread)) throw err;
         assertCanOpenThread(req.viewer, thread);
         const { _csrf, ...values } = req.body;
-        const data = await threadPage(app.db, thread, 1, req.viewer, app.now());
+        const data = await threadPage(app.db, thread, 1, req.viewer, app.now(), async () => (await app.postingRules.get()).settings.brand_label);
         return reply.page('threads/thread', { ...data, values, errors: err.fieldErrors, error: err.message }, err.statusCode);
       }
     };
@@ -355,12 +357,69 @@ export const threadStaff: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       if (until?.trim()) {
         end = new Date(until);
         if (Number.isNaN(end.getTime())) throw invalid({ until: 'Enter a date, like 2026-12-31.' }, 'Enter a date, like 2026-12-31.');
-        if (end <= new Date()) throw invalid({ until: 'The end of the pin must be in the future.' }, 'The end of the pin must be in the future.');
+        if (end <= app.now()) throw invalid({ until: 'The end of the pin must be in the future.' }, 'The end of the pin must be in the future.');
       }
       await app.db.transaction().execute((tx) => pinThread(tx, thread.id, { scope, until: end, by: viewer.id }));
       return answer(req, reply, { redirect: threadUrl(thread), flash: scope === 'global' ? 'Pinned across the community.' : 'Pinned in its category.' });
     },
   );
+
+  // A pin's place among the pins shown with it: `direction` up or down one place, or `position`
+  // (1 leads). Plain buttons on the thread page.
+  app.post(
+    '/t/:id/pin/move',
+    {
+      preValidation: mayPin,
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          properties: { direction: { type: 'string', enum: ['up', 'down'] }, position: text(10), _csrf: csrfField },
+        },
+      },
+    },
+    async (req, reply) => {
+      const { thread, viewer } = await loadFor(req, 'pin');
+      const { direction, position } = req.body;
+      let to: 'up' | 'down' | number;
+      if (position?.trim()) {
+        if (!/^\d{1,6}$/.test(position.trim()) || Number(position) < 1) {
+          throw invalid({ position: 'Give a place from 1 (first).' }, 'Give a place from 1 (first).');
+        }
+        to = Number(position);
+      } else if (direction) to = direction;
+      else throw invalid({ direction: 'Move the pin up or down, or give its place.' }, 'Move the pin up or down, or give its place.');
+      const now = app.now();
+      const moved = await app.db.transaction().execute((tx) => movePin(tx, thread.id, { to, by: viewer.id, now }));
+      if (!moved) throw new HttpError(409, 'This thread is not pinned: only a pin has a place among the pins.');
+      const where = thread.pinned_scope === 'global' ? 'the global pins' : 'the pins of its category';
+      return answer(req, reply, { redirect: threadUrl(thread), flash: `Pin ${moved.to} of ${moved.of} among ${where}.` });
+    },
+  );
+
+  // The official response: `post`, a staff reply of this thread, or empty to take the mark away.
+  // Brand staff only (officialRefusal); members hear so before anything of the form is read.
+  app.post('/t/:id/official', { schema: form([], { post: text(20) }) }, withForm(async (req, reply) => {
+    const viewer = requireViewer(req);
+    if (!speaksForBrand(viewer.role)) throw forbidden('Choosing the official response is for staff.');
+    const thread = await threadById(app.db, req.params.id);
+    if (!thread) throw notFound('That thread');
+    assertCanOpenThread(viewer, thread);
+    const raw = String(req.body.post ?? '').trim().replace(/^p/i, '');
+    let postId: number | null = null;
+    if (raw) {
+      if (!/^\d{1,15}$/.test(raw)) throw fieldError('post', 'Give the id of a staff reply in this thread.');
+      postId = Number(raw);
+      const refused = officialRefusal(viewer, await officialCandidate(app.db, postId), thread);
+      if (refused) throw refused;
+    }
+    const now = app.now();
+    const changed = await app.db.transaction().execute((tx) => setOfficial(tx, { threadId: thread.id, postId, by: viewer.id, at: now }));
+    const flash = postId === null
+      ? (changed ? 'The thread has no official response now.' : 'The thread had no official response.')
+      : (changed ? 'Marked as the official response: it shows under the first post.' : 'That reply was the official response already.');
+    return answer(req, reply, { redirect: threadUrl(thread), flash });
+  }));
 
   app.post('/t/:id/unpin', { preValidation: mayPin, schema: { params: idParams, body: emptyForm } }, async (req, reply) => {
     const { thread, viewer } = await loadFor(req, 'pin');
