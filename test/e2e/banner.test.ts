@@ -1,4 +1,4 @@
-// Brand staff speak to everyone at once: a thread pinned everywhere until an end date, and a site
+// Brand staff speak to everyone at once: an announcement pinned everywhere until an end date, and a site
 // banner with a link. A member sees both on the home page and dismisses the banner, and so does
 // a guest; the banner stays gone for them, page after page. With JavaScript on and off.
 import t from 'tap';
@@ -10,13 +10,20 @@ for (const javaScript of [true, false]) {
     const suffix = javaScript ? 'script' : 'plain';
     const staffMember = await make.member({ role: 'staff', username: `brand_${suffix}` });
     const title = `Version 2 is here (${suffix})`;
-    const thread = await make.thread({ by: staffMember, title });
+    const news = await make.category({ name: 'News', slug: `news-${suffix}` });
     await make.thread({ title: 'An ordinary thread below the pin' });
     const end = new Date(app.now().getTime() + 7 * 24 * 3600_000).toISOString().slice(0, 10);
 
-    // Staff pin the thread everywhere, until a week from now, from the thread page.
+    // Staff post an announcement, then pin it everywhere until a week from now, from its page.
     const staff = await signInPage(staffMember, { javaScript });
-    await staff.goto(`/t/${thread.id}/${thread.slug}`);
+    await staff.goto(`/c/${news.slug}/new`);
+    await staff.locator('input[name=kind][value=announcement]').check();
+    await staff.getByLabel('Title').fill(title);
+    await staff.getByLabel('Post').fill('Everything that changed, and how to move your settings across.');
+    await staff.getByRole('button', { name: 'Post thread' }).click();
+    await staff.waitForSelector(`h1:text("${title}")`);
+    const thread = await db.selectFrom('threads').select(['id', 'slug', 'kind']).where('title', '=', title).executeTakeFirstOrThrow();
+    t.equal(thread.kind, 'announcement', 'an announcement');
     await staff.locator('#pin-scope').selectOption('global');
     await staff.locator('#pin-until').fill(end);
     await staff.getByRole('button', { name: 'Pin', exact: true }).click();
