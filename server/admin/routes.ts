@@ -6,11 +6,11 @@ import { HttpError, invalid, notFound } from '../errors.ts';
 import { can, rankNames, roles } from '../permissions.ts';
 import { readableCategories } from '../access/categories.ts';
 import { categoryErrors } from '../threads/rules.ts';
-import { slugify } from '../addresses.ts';
 import { csrfField, idParams, text } from '../schemas.ts';
 import { requireRight } from '../sessions/guards.ts';
 import { isUniqueViolation } from '../db/index.ts';
 import { answer } from '../views/index.ts';
+import { categoryBody, categoryFields } from './categories.ts';
 import { addCategory, changeRank, changeRole, communityTotals, members, adminCount } from './queries.ts';
 
 
@@ -43,41 +43,13 @@ export const admin: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     '/categories',
     {
       schema: {
-        body: {
-          type: 'object',
-          required: ['name'],
-          properties: {
-            name: text(200),
-            slug: text(200),
-            description: text(2000),
-            color: text(20),
-            read_role: { type: 'string', enum: ['', 'member', 'moderator', 'staff', 'admin'] },
-            read_rank: { type: 'integer', minimum: 0, maximum: 4 },
-            post_role: { type: 'string', enum: ['member', 'moderator', 'staff', 'admin'] },
-            post_rank: { type: 'integer', minimum: 0, maximum: 4 },
-            position: { type: 'integer', minimum: 0, maximum: 10000 },
-            _csrf: csrfField,
-          },
-        },
+        body: categoryBody,
       },
       config: { form: { template: 'admin/dashboard', title: 'Admin', load: async (req: FastifyRequest) => (can(req.viewer, 'view admin') ? dashboard(req) : {}) } },
     },
     async (req, reply) => {
-      const { body } = req;
-      const name = body.name.trim();
-      const input = {
-        name,
-        // An empty slug is made from the name.
-        slug: (body.slug ?? '').trim().toLowerCase() || slugify(name),
-        description: (body.description ?? '').trim(),
-        color: (body.color ?? '').trim().toLowerCase() || '#6b7280',
-        // Empty: everyone may read, guests included.
-        read_role: body.read_role || null,
-        read_rank: body.read_rank ?? 0,
-        post_role: body.post_role ?? 'member',
-        post_rank: body.post_rank ?? 0,
-        position: body.position ?? 0,
-      };
+      // An empty slug is made from the name; an empty read role lets everyone read, guests included.
+      const input = categoryFields(req.body);
       const errors = categoryErrors(input);
       if (Object.keys(errors).length) throw invalid(errors);
       try {
